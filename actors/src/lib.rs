@@ -1,0 +1,1 @@
+//! The actor runtime (chains, contracts, relayers in virtual time). Work in progress.
