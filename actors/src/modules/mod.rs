@@ -1,0 +1,1 @@
+//! Chain modules plugged into each cw-multi-test App (work in progress).

@@ -1,0 +1,1 @@
+//! mesh-converter: work in progress.

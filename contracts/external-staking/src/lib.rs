@@ -1,0 +1,1 @@
+//! mesh-external-staking: work in progress.

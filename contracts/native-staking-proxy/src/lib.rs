@@ -1,0 +1,1 @@
+//! mesh-native-staking-proxy: work in progress.

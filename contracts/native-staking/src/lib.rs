@@ -1,0 +1,1 @@
+//! mesh-native-staking: work in progress.

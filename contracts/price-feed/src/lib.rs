@@ -1,0 +1,1 @@
+//! mesh-price-feed: work in progress.

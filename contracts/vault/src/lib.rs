@@ -1,0 +1,1 @@
+//! mesh-vault: work in progress.

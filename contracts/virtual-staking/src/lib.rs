@@ -1,0 +1,1 @@
+//! mesh-virtual-staking: work in progress.
