@@ -1,1 +1,14 @@
-//! mesh-price-feed: work in progress.
+//! mesh-price-feed: the simple price feed of a consumer chain (system.md §4.1).
+//!
+//! It stores one price, `native_per_foreign` (consumer tokens per provider token), that its
+//! owner may update. The converter queries it with `price {}` on every conversion.
+
+pub mod contract;
+pub mod error;
+pub mod msg;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use crate::error::ContractError;
