@@ -199,6 +199,7 @@ impl ValueRange {
     }
 
     /// Componentwise sum of two ranges (saturating).
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, other: ValueRange) -> ValueRange {
         ValueRange {
             low: self.low.saturating_add(other.low),
