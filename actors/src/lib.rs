@@ -1,6 +1,15 @@
 //! The actor runtime: chains, contracts and relayers in virtual time.
 //!
+//! - [`chain`]: one chain (a cw-multi-test App, its block clock, its IBC state), no actor code.
+//! - [`ibc`]: IBC on cw-multi-test: the outbox module, the entry-point wrapper, channel state.
 //! - [`modules`]: the chain components the contracts need (staking with jailing and slashing,
 //!   distribution, the consumer mesh module).
+//! - [`actor`]: the chain, contract and relayer actors.
+//! - [`time`]: simulated time on a paused tokio clock; [`trace`]: the event trace.
 
+pub mod actor;
+pub mod chain;
+pub mod ibc;
 pub mod modules;
+pub mod time;
+pub mod trace;

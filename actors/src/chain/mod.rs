@@ -1,0 +1,711 @@
+//! One chain: a cw-multi-test App, its block clock and its IBC state, without any actor code.
+//!
+//! [`crate::actor::ChainActor`] owns a `Chain` and is the only way the rest of the runtime reaches it.
+//! Every method takes the simulation's elapsed time (`now_ms`) and first brings the chain to the
+//! block current at that time, running that block's begin-block work (matured unbondings, an
+//! epoch that is due).
+
+pub mod app;
+pub mod clock;
+
+use cosmwasm_std::{
+    from_json, to_json_binary, Addr, Binary, Coin, CosmosMsg, Decimal, Empty, IbcAcknowledgement,
+    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcEndpoint, IbcOrder,
+    IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, StdAck, StdError,
+    Timestamp, WasmMsg,
+};
+use cw_multi_test::{AppResponse, Executor};
+use serde::Serialize;
+
+use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
+pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
+pub use clock::{BlockClock, BlockPos};
+
+/// Name of the relayer account the chains see as the submitter of IBC messages.
+pub const RELAYER_NAME: &str = "relayer";
+
+/// Why a chain could not take a packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecvRefused {
+    /// The chain is halted until this time (ms).
+    Halted(u64),
+    /// The packet's timeout has passed on this chain.
+    TimedOut,
+    /// Already received (never delivered twice).
+    AlreadyReceived,
+    /// The channel is unknown or not open.
+    ChannelNotOpen(String),
+}
+
+/// Something a chain did that the trace should show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChainEvent {
+    /// A block was executed.
+    Block {
+        /// Height.
+        height: u64,
+    },
+    /// The consumer chain ran an epoch.
+    Epoch {
+        /// Height.
+        height: u64,
+        /// Error text if the epoch failed.
+        error: Option<String>,
+    },
+    /// A contract's outgoing IBC message could not be sent.
+    SendFailed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A packet leaving this chain, ready for the relayer.
+#[derive(Clone, Debug)]
+pub struct SentPacket {
+    /// The packet.
+    pub packet: IbcPacket,
+}
+
+/// One chain of the testnet.
+pub struct Chain {
+    cfg: ChainConfig,
+    app: MeshApp,
+    clock: BlockClock,
+    ibc: IbcState,
+    /// Virtual staking contract (consumer): gets epochs and validator-set updates.
+    virtual_staking: Option<Addr>,
+    /// Native staking contract (provider): gets `jailing` before a slash.
+    native_staking: Option<Addr>,
+    epochs_done: u64,
+    epoch_dirty: bool,
+    outgoing: Vec<SentPacket>,
+    events: Vec<ChainEvent>,
+}
+
+/// Turn a cw-multi-test error into the contract's own message.
+pub fn error_text(err: &StdError) -> String {
+    let mut text = err.to_string();
+    // cw-multi-test and StdError wrap the contract's message in layers of context.
+    while let Some(idx) = text.find("error: ") {
+        let rest = &text[idx + "error: ".len()..];
+        if rest.is_empty() {
+            break;
+        }
+        text = rest.to_string();
+    }
+    text.trim().to_string()
+}
+
+impl Chain {
+    /// A chain at genesis (height 1) with an empty App.
+    pub fn new(cfg: ChainConfig) -> Self {
+        let app = app::build_app(&cfg);
+        let clock = BlockClock::new(cfg.block_time_ms);
+        let mut chain = Chain {
+            cfg,
+            app,
+            clock,
+            ibc: IbcState::default(),
+            virtual_staking: None,
+            native_staking: None,
+            epochs_done: 0,
+            epoch_dirty: false,
+            outgoing: vec![],
+            events: vec![],
+        };
+        chain.set_block(chain.clock.last());
+        chain
+    }
+
+    /// The chain's configuration.
+    pub fn config(&self) -> &ChainConfig {
+        &self.cfg
+    }
+
+    /// The chain id.
+    pub fn id(&self) -> &str {
+        &self.cfg.chain_id
+    }
+
+    /// Direct access to the App (set-up, reports, chain modules).
+    pub fn app(&mut self) -> &mut MeshApp {
+        &mut self.app
+    }
+
+    /// Read-only access to the App.
+    pub fn app_ref(&self) -> &MeshApp {
+        &self.app
+    }
+
+    /// The IBC state.
+    pub fn ibc(&self) -> &IbcState {
+        &self.ibc
+    }
+
+    /// The block clock.
+    pub fn clock(&self) -> &BlockClock {
+        &self.clock
+    }
+
+    /// Register the consumer's virtual staking contract (epochs, validator-set updates).
+    pub fn set_virtual_staking(&mut self, contract: Addr) {
+        self.virtual_staking = Some(contract);
+    }
+
+    /// The consumer's virtual staking contract, if registered.
+    pub fn virtual_staking(&self) -> Option<&Addr> {
+        self.virtual_staking.as_ref()
+    }
+
+    /// Register the provider's native staking contract (jailing hook).
+    pub fn set_native_staking(&mut self, contract: Addr) {
+        self.native_staking = Some(contract);
+    }
+
+    /// The provider's native staking contract, if registered.
+    pub fn native_staking(&self) -> Option<&Addr> {
+        self.native_staking.as_ref()
+    }
+
+    /// The address of a named account on this chain.
+    pub fn addr(&self, name: &str) -> Addr {
+        self.app.api().addr_make(name)
+    }
+
+    /// Block time as a chain timestamp.
+    pub fn timestamp_of(&self, time_ms: u64) -> Timestamp {
+        self.cfg
+            .genesis_time
+            .plus_nanos(time_ms.saturating_mul(1_000_000))
+    }
+
+    /// Simulation time (ms) of a chain timestamp.
+    pub fn ms_of(&self, ts: Timestamp) -> u64 {
+        ts.nanos().saturating_sub(self.cfg.genesis_time.nanos()) / 1_000_000
+    }
+
+    /// The block current at `now_ms` (without executing it).
+    pub fn block_at(&self, now_ms: u64) -> BlockPos {
+        self.clock.block_at(now_ms)
+    }
+
+    /// The end of the current halt, if halted at `now_ms`.
+    pub fn halted_at(&self, now_ms: u64) -> Option<u64> {
+        self.clock.halted_at(now_ms)
+    }
+
+    /// Halt block production from `now_ms` until `until_ms`.
+    pub fn halt(&mut self, now_ms: u64, until_ms: u64) {
+        let _ = self.advance(now_ms);
+        self.clock.halt(now_ms, until_ms);
+    }
+
+    fn set_block(&mut self, pos: BlockPos) {
+        let time = self.timestamp_of(pos.time_ms);
+        let chain_id = self.cfg.chain_id.clone();
+        self.app.set_block(cosmwasm_std::BlockInfo {
+            height: pos.height,
+            time,
+            chain_id,
+        });
+    }
+
+    /// Bring the chain to the block current at `now_ms`, running its begin-block work.
+    /// Returns the halt end if the chain is halted.
+    pub fn advance(&mut self, now_ms: u64) -> Result<(), u64> {
+        if let Some(until) = self.clock.halted_at(now_ms) {
+            return Err(until);
+        }
+        if let Some(pos) = self.clock.advance(now_ms) {
+            // set_block runs the staking module's queue (matured unbondings).
+            self.set_block(pos);
+            self.events.push(ChainEvent::Block { height: pos.height });
+            self.run_due_epoch(pos.height);
+        }
+        Ok(())
+    }
+
+    fn epoch_blocks(&self) -> Option<u64> {
+        self.cfg
+            .epoch_blocks
+            .filter(|_| self.virtual_staking.is_some())
+    }
+
+    /// Run `handle_epoch` if an epoch boundary was crossed. Idle epochs in a row collapse
+    /// into one: rewards accrue by time, and bond changes need a transaction, so nothing is lost.
+    fn run_due_epoch(&mut self, height: u64) {
+        let Some(every) = self.epoch_blocks() else {
+            return;
+        };
+        let index = height / every;
+        if index <= self.epochs_done {
+            return;
+        }
+        self.epochs_done = index;
+        self.epoch_dirty = false;
+        let contract = self
+            .virtual_staking
+            .clone()
+            .expect("checked by epoch_blocks");
+        let msg = mesh_apis::virtual_staking::SudoMsg::HandleEpoch {};
+        let error = match self.app.wasm_sudo(contract, &msg) {
+            Ok(_) => None,
+            Err(e) => Some(error_text(&e)),
+        };
+        self.events.push(ChainEvent::Epoch { height, error });
+        self.collect_outbox();
+    }
+
+    /// The time (ms) of the next block that has work without any new input: a maturing
+    /// unbonding, or an epoch when something happened since the last one.
+    pub fn next_wake(&self) -> Option<u64> {
+        let unbonding = app::next_unbonding_completion(&self.app).map(|ts| self.ms_of(ts));
+        let epoch = self.epoch_blocks().and_then(|every| {
+            self.epoch_dirty.then(|| {
+                let boundary = (self.epochs_done + 1) * every;
+                let last = self.clock.last();
+                let height = boundary.max(last.height + 1);
+                self.clock.time_of_height(height)
+            })
+        });
+        match (unbonding, epoch) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Run until the next epoch has executed; returns its height.
+    pub fn next_epoch_time(&self) -> Option<u64> {
+        let every = self.epoch_blocks()?;
+        let boundary = (self.epochs_done + 1) * every;
+        let last = self.clock.last();
+        Some(self.clock.time_of_height(boundary.max(last.height + 1)))
+    }
+
+    /// Take the events recorded since the last call.
+    pub fn take_events(&mut self) -> Vec<ChainEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Take the packets sent since the last call.
+    pub fn take_outgoing(&mut self) -> Vec<SentPacket> {
+        std::mem::take(&mut self.outgoing)
+    }
+
+    fn collect_outbox(&mut self) {
+        for entry in IbcOutbox::drain(self.app.storage_mut()) {
+            match entry {
+                OutboxEntry::Packet {
+                    sender,
+                    channel_id,
+                    data,
+                    timeout,
+                } => {
+                    let Some(end) = self.ibc.channels.get(&channel_id).cloned() else {
+                        self.events.push(ChainEvent::SendFailed {
+                            reason: format!("{sender} sent on unknown channel {channel_id}"),
+                        });
+                        continue;
+                    };
+                    if end.contract != sender || end.state != ChannelState::Open {
+                        self.events.push(ChainEvent::SendFailed {
+                            reason: format!("{sender} may not send on channel {channel_id}"),
+                        });
+                        continue;
+                    }
+                    let seq = self.ibc.next_sequence(&channel_id);
+                    let packet = IbcPacket::new(data, end.endpoint, end.counterparty, seq, timeout);
+                    self.ibc
+                        .commitments
+                        .insert((channel_id, seq), packet.clone());
+                    self.outgoing.push(SentPacket { packet });
+                }
+                OutboxEntry::CloseChannel { sender, channel_id } => {
+                    self.events.push(ChainEvent::SendFailed {
+                        reason: format!(
+                            "{sender} asked to close {channel_id}: closing from a contract is not supported"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    fn mark_busy(&mut self) {
+        self.epoch_dirty = true;
+    }
+
+    /// Execute a contract as `sender` in the block current at `now_ms`.
+    pub fn execute(
+        &mut self,
+        now_ms: u64,
+        sender: &Addr,
+        contract: &Addr,
+        msg: Binary,
+        funds: Vec<Coin>,
+    ) -> Result<AppResponse, String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.mark_busy();
+        let wasm = CosmosMsg::Wasm(WasmMsg::Execute {
+            contract_addr: contract.to_string(),
+            msg,
+            funds,
+        });
+        let result = self
+            .app
+            .execute(sender.clone(), wasm)
+            .map_err(|e| error_text(&e));
+        self.collect_outbox();
+        result
+    }
+
+    /// Send tokens between accounts.
+    pub fn bank_send(
+        &mut self,
+        now_ms: u64,
+        sender: &Addr,
+        to: &Addr,
+        amount: Vec<Coin>,
+    ) -> Result<AppResponse, String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        let msg = CosmosMsg::Bank(cosmwasm_std::BankMsg::Send {
+            to_address: to.to_string(),
+            amount,
+        });
+        self.app
+            .execute(sender.clone(), msg)
+            .map_err(|e| error_text(&e))
+    }
+
+    /// Call a contract's sudo entry point (chain governance and modules).
+    pub fn sudo<T: Serialize>(
+        &mut self,
+        now_ms: u64,
+        contract: &Addr,
+        msg: &T,
+    ) -> Result<AppResponse, String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.mark_busy();
+        let result = self
+            .app
+            .wasm_sudo(contract.clone(), msg)
+            .map_err(|e| error_text(&e));
+        self.collect_outbox();
+        result
+    }
+
+    /// Smart query of a contract, as raw JSON.
+    pub fn query(&self, contract: &Addr, msg: &Binary) -> Result<Binary, String> {
+        let request = cosmwasm_std::QueryRequest::<Empty>::Wasm(cosmwasm_std::WasmQuery::Smart {
+            contract_addr: contract.to_string(),
+            msg: msg.clone(),
+        });
+        let raw = to_json_binary(&request).map_err(|e| error_text(&e))?;
+        use cosmwasm_std::Querier;
+        match self.app.raw_query(&raw) {
+            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Ok(bin)) => Ok(bin),
+            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => Err(e),
+            cosmwasm_std::SystemResult::Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Typed smart query of a contract.
+    pub fn query_json<Q: Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        contract: &Addr,
+        msg: &Q,
+    ) -> Result<R, String> {
+        let bin = to_json_binary(msg).map_err(|e| error_text(&e))?;
+        let out = self.query(contract, &bin)?;
+        from_json(&out).map_err(|e| error_text(&e))
+    }
+
+    fn ibc_sudo(&mut self, contract: &Addr, envelope: IbcEnvelope) -> Result<AppResponse, String> {
+        let msg = envelope.to_sudo();
+        let wasm = cw_multi_test::WasmSudo {
+            contract_addr: contract.clone(),
+            message: msg,
+        };
+        let result = self
+            .app
+            .sudo(cw_multi_test::SudoMsg::Wasm(wasm))
+            .map_err(|e| error_text(&e));
+        self.collect_outbox();
+        result
+    }
+
+    fn port_of(contract: &Addr) -> String {
+        format!("wasm.{contract}")
+    }
+
+    /// Handshake step 1 (OpenInit) on this chain for `contract`; returns (channel id, version).
+    pub fn chan_open_init(
+        &mut self,
+        now_ms: u64,
+        contract: &Addr,
+        connection_id: &str,
+        counterparty_port: &str,
+        version: &str,
+    ) -> Result<(String, String), String> {
+        self.advance(now_ms)
+            .map_err(|_| "chain halted".to_string())?;
+        let channel_id = self.ibc.new_channel_id();
+        let mut end = ChannelEnd {
+            contract: contract.clone(),
+            endpoint: IbcEndpoint {
+                port_id: Self::port_of(contract),
+                channel_id: channel_id.clone(),
+            },
+            counterparty: IbcEndpoint {
+                port_id: counterparty_port.to_string(),
+                channel_id: String::new(),
+            },
+            connection_id: connection_id.to_string(),
+            version: version.to_string(),
+            order: IbcOrder::Unordered,
+            state: ChannelState::Init,
+        };
+        let msg = IbcChannelOpenMsg::new_init(end.to_ibc_channel());
+        let resp = self.ibc_sudo(contract, IbcEnvelope::ChannelOpen(msg))?;
+        end.version = negotiated(resp.data, version)?;
+        let version = end.version.clone();
+        self.ibc.channels.insert(channel_id.clone(), end);
+        Ok((channel_id, version))
+    }
+
+    /// Handshake step 2 (OpenTry) on this chain; returns (channel id, version).
+    pub fn chan_open_try(
+        &mut self,
+        now_ms: u64,
+        contract: &Addr,
+        connection_id: &str,
+        counterparty: IbcEndpoint,
+        counterparty_version: &str,
+    ) -> Result<(String, String), String> {
+        self.advance(now_ms)
+            .map_err(|_| "chain halted".to_string())?;
+        let channel_id = self.ibc.new_channel_id();
+        let mut end = ChannelEnd {
+            contract: contract.clone(),
+            endpoint: IbcEndpoint {
+                port_id: Self::port_of(contract),
+                channel_id: channel_id.clone(),
+            },
+            counterparty,
+            connection_id: connection_id.to_string(),
+            version: counterparty_version.to_string(),
+            order: IbcOrder::Unordered,
+            state: ChannelState::TryOpen,
+        };
+        let msg = IbcChannelOpenMsg::new_try(end.to_ibc_channel(), counterparty_version);
+        let resp = self.ibc_sudo(contract, IbcEnvelope::ChannelOpen(msg))?;
+        end.version = negotiated(resp.data, counterparty_version)?;
+        let version = end.version.clone();
+        self.ibc.channels.insert(channel_id.clone(), end);
+        Ok((channel_id, version))
+    }
+
+    /// Handshake step 3 (OpenAck) on the initiating chain.
+    pub fn chan_open_ack(
+        &mut self,
+        now_ms: u64,
+        channel_id: &str,
+        counterparty_channel: &str,
+        counterparty_version: &str,
+    ) -> Result<(), String> {
+        self.advance(now_ms)
+            .map_err(|_| "chain halted".to_string())?;
+        let mut end = self
+            .ibc
+            .channels
+            .get(channel_id)
+            .cloned()
+            .ok_or_else(|| format!("unknown channel {channel_id}"))?;
+        end.counterparty.channel_id = counterparty_channel.to_string();
+        end.version = counterparty_version.to_string();
+        let msg = IbcChannelConnectMsg::new_ack(end.to_ibc_channel(), counterparty_version);
+        self.ibc_sudo(&end.contract, IbcEnvelope::ChannelConnect(msg))?;
+        end.state = ChannelState::Open;
+        self.ibc.channels.insert(channel_id.to_string(), end);
+        Ok(())
+    }
+
+    /// Handshake step 4 (OpenConfirm) on the accepting chain.
+    pub fn chan_open_confirm(&mut self, now_ms: u64, channel_id: &str) -> Result<(), String> {
+        self.advance(now_ms)
+            .map_err(|_| "chain halted".to_string())?;
+        let mut end = self
+            .ibc
+            .channels
+            .get(channel_id)
+            .cloned()
+            .ok_or_else(|| format!("unknown channel {channel_id}"))?;
+        end.state = ChannelState::Open;
+        self.ibc
+            .channels
+            .insert(channel_id.to_string(), end.clone());
+        let msg = IbcChannelConnectMsg::new_confirm(end.to_ibc_channel());
+        if let Err(e) = self.ibc_sudo(&end.contract, IbcEnvelope::ChannelConnect(msg)) {
+            if let Some(end) = self.ibc.channels.get_mut(channel_id) {
+                end.state = ChannelState::TryOpen;
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Close a channel end (CloseInit when `init`, else CloseConfirm) and call the contract.
+    pub fn chan_close(&mut self, now_ms: u64, channel_id: &str, init: bool) -> Result<(), String> {
+        self.advance(now_ms)
+            .map_err(|_| "chain halted".to_string())?;
+        let mut end = self
+            .ibc
+            .channels
+            .get(channel_id)
+            .cloned()
+            .ok_or_else(|| format!("unknown channel {channel_id}"))?;
+        let channel = end.to_ibc_channel();
+        let msg = if init {
+            cosmwasm_std::IbcChannelCloseMsg::new_init(channel)
+        } else {
+            cosmwasm_std::IbcChannelCloseMsg::new_confirm(channel)
+        };
+        self.ibc_sudo(&end.contract, IbcEnvelope::ChannelClose(msg))?;
+        end.state = ChannelState::Closed;
+        self.ibc.channels.insert(channel_id.to_string(), end);
+        Ok(())
+    }
+
+    /// Receive a packet in the block current at `now_ms`. Returns the acknowledgement bytes;
+    /// a failing contract is reverted and answered with an error ack. With `forced_error` the
+    /// contract is not called and the ack is that error (a `fail_next` fault).
+    pub fn receive(
+        &mut self,
+        now_ms: u64,
+        packet: &IbcPacket,
+        forced_error: Option<String>,
+    ) -> Result<Binary, RecvRefused> {
+        self.advance(now_ms).map_err(RecvRefused::Halted)?;
+        let channel_id = packet.dest.channel_id.clone();
+        let end = match self.ibc.channels.get(&channel_id) {
+            Some(end) if end.state == ChannelState::Open => end.clone(),
+            _ => return Err(RecvRefused::ChannelNotOpen(channel_id)),
+        };
+        let key = (channel_id, packet.sequence);
+        if self.ibc.receipts.contains(&key) {
+            return Err(RecvRefused::AlreadyReceived);
+        }
+        if self.is_expired(packet) {
+            return Err(RecvRefused::TimedOut);
+        }
+        self.ibc.receipts.insert(key);
+        self.mark_busy();
+        let ack = match forced_error {
+            Some(reason) => StdAck::error(reason),
+            None => {
+                let relayer = self.addr(RELAYER_NAME);
+                let msg = IbcPacketReceiveMsg::new(packet.clone(), relayer);
+                match self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg)) {
+                    Ok(resp) => return Ok(resp.data.unwrap_or_default()),
+                    Err(e) => StdAck::error(e),
+                }
+            }
+        };
+        Ok(to_json_binary(&ack).expect("ack serialises"))
+    }
+
+    /// True when `packet` (sent to this chain) can no longer be received here.
+    pub fn is_expired(&self, packet: &IbcPacket) -> bool {
+        let block_time = self.app.block_info().time;
+        let by_time = packet
+            .timeout
+            .timestamp()
+            .is_some_and(|ts| block_time >= ts);
+        let by_height = packet
+            .timeout
+            .block()
+            .is_some_and(|b| self.app.block_info().height >= b.height);
+        by_time || by_height
+    }
+
+    /// Proof of non-receipt: true when `packet` was never received here and its timeout has
+    /// passed by the block current at `now_ms` (so it never can be).
+    pub fn can_time_out(&mut self, now_ms: u64, packet: &IbcPacket) -> bool {
+        // A halted chain's time does not move; otherwise catch up to now.
+        let _ = self.advance(now_ms);
+        let key = (packet.dest.channel_id.clone(), packet.sequence);
+        !self.ibc.receipts.contains(&key) && self.is_expired(packet)
+    }
+
+    fn take_commitment(&mut self, packet: &IbcPacket) -> Result<Addr, String> {
+        let key = (packet.src.channel_id.clone(), packet.sequence);
+        if self.ibc.commitments.remove(&key).is_none() {
+            return Err(format!(
+                "packet {} on {} is not awaiting an ack (already acknowledged or timed out)",
+                packet.sequence, packet.src.channel_id
+            ));
+        }
+        let end = self
+            .ibc
+            .channels
+            .get(&packet.src.channel_id)
+            .ok_or_else(|| format!("unknown channel {}", packet.src.channel_id))?;
+        Ok(end.contract.clone())
+    }
+
+    /// Deliver the acknowledgement of a packet this chain sent.
+    pub fn acknowledge(
+        &mut self,
+        now_ms: u64,
+        packet: &IbcPacket,
+        ack: &Binary,
+    ) -> Result<AppResponse, String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain halted until {until}ms"))?;
+        let contract = self.take_commitment(packet)?;
+        self.mark_busy();
+        let relayer = self.addr(RELAYER_NAME);
+        let msg = IbcPacketAckMsg::new(
+            IbcAcknowledgement::new(ack.clone()),
+            packet.clone(),
+            relayer,
+        );
+        self.ibc_sudo(&contract, IbcEnvelope::PacketAck(msg))
+    }
+
+    /// Deliver the timeout of a packet this chain sent.
+    pub fn timeout(&mut self, now_ms: u64, packet: &IbcPacket) -> Result<AppResponse, String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain halted until {until}ms"))?;
+        let contract = self.take_commitment(packet)?;
+        self.mark_busy();
+        let relayer = self.addr(RELAYER_NAME);
+        let msg = IbcPacketTimeoutMsg::new(packet.clone(), relayer);
+        self.ibc_sudo(&contract, IbcEnvelope::PacketTimeout(msg))
+    }
+
+    /// Fractions the chain slashes for double signing and downtime.
+    pub fn slash_fractions(&self) -> &SlashFractions {
+        &self.cfg.slash_fractions
+    }
+
+    /// Convenience: the downtime fraction.
+    pub fn downtime_fraction(&self) -> Decimal {
+        self.cfg.slash_fractions.downtime
+    }
+}
+
+/// The version a channel-open entry point answered (or the proposed one if it answered none).
+fn negotiated(data: Option<Binary>, proposed: &str) -> Result<String, String> {
+    let Some(data) = data else {
+        return Ok(proposed.to_string());
+    };
+    let resp: IbcChannelOpenResponse = from_json(&data).map_err(|e| error_text(&e))?;
+    Ok(resp
+        .map(|r| r.version)
+        .unwrap_or_else(|| proposed.to_string()))
+}

@@ -1,0 +1,204 @@
+//! The event trace of a run: every transaction, block, packet, ack, timeout and fault with its
+//! simulated time, with accounts, contracts and chains by name.
+
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// One traced event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceEvent {
+    /// Simulated time, ms since the start.
+    pub t_ms: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: TraceKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TraceKind {
+    /// A user or contract transaction.
+    Tx {
+        /// Chain.
+        chain: String,
+        /// Sender name.
+        sender: String,
+        /// Contract name.
+        contract: String,
+        /// The message's action (its first JSON key).
+        action: String,
+        /// Whether it succeeded.
+        ok: bool,
+        /// Error text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A chain-level action (sudo, governance, validator events).
+    ChainAction {
+        /// Chain.
+        chain: String,
+        /// What was done.
+        action: String,
+        /// Whether it succeeded.
+        ok: bool,
+        /// Error text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A block was executed.
+    Block {
+        /// Chain.
+        chain: String,
+        /// Height.
+        height: u64,
+    },
+    /// An epoch ran on a consumer chain.
+    Epoch {
+        /// Chain.
+        chain: String,
+        /// Height.
+        height: u64,
+        /// Error text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A channel handshake step.
+    Handshake {
+        /// Link name.
+        link: String,
+        /// Chain.
+        chain: String,
+        /// Step (open_init, open_try, open_ack, open_confirm, close_init, close_confirm).
+        step: String,
+        /// Channel id on that chain.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        /// Error text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A packet left a chain.
+    PacketSent {
+        /// Link name.
+        link: String,
+        /// Source chain.
+        from: String,
+        /// Destination chain.
+        to: String,
+        /// Sequence on the source channel.
+        seq: u64,
+        /// Packet kind (its first JSON key).
+        packet: String,
+    },
+    /// A packet was dropped by a `drop_next` fault.
+    PacketDropped {
+        /// Link name.
+        link: String,
+        /// Source chain.
+        from: String,
+        /// Sequence.
+        seq: u64,
+        /// Packet kind.
+        packet: String,
+    },
+    /// A packet was received; `ack` is "ok" or "error".
+    PacketReceived {
+        /// Link name.
+        link: String,
+        /// Source chain.
+        from: String,
+        /// Destination chain.
+        to: String,
+        /// Sequence.
+        seq: u64,
+        /// Packet kind.
+        packet: String,
+        /// "ok" or "error".
+        ack: String,
+        /// Error text of an error ack.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// An acknowledgement was delivered to the sender.
+    AckDelivered {
+        /// Link name.
+        link: String,
+        /// Chain the ack was delivered to (the packet's source).
+        to: String,
+        /// From the destination chain.
+        from: String,
+        /// Sequence.
+        seq: u64,
+        /// Packet kind.
+        packet: String,
+        /// "ok" or "error".
+        ack: String,
+        /// Error the sender's ack handler returned (must never happen).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        handler_error: Option<String>,
+    },
+    /// A timeout was delivered to the sender.
+    TimeoutDelivered {
+        /// Link name.
+        link: String,
+        /// Chain the timeout was delivered to.
+        to: String,
+        /// The chain that never received it.
+        from: String,
+        /// Sequence.
+        seq: u64,
+        /// Packet kind.
+        packet: String,
+        /// Error the sender's timeout handler returned (must never happen).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        handler_error: Option<String>,
+    },
+    /// A fault was injected or lifted.
+    Fault {
+        /// What it applies to (link, chain or contract).
+        target: String,
+        /// The fault.
+        fault: String,
+    },
+}
+
+/// The shared trace of one simulation (single-threaded).
+#[derive(Clone, Default)]
+pub struct Trace(Rc<RefCell<Vec<TraceEvent>>>);
+
+impl Trace {
+    /// Record an event at `t_ms`.
+    pub fn record(&self, t_ms: u64, kind: TraceKind) {
+        tracing::debug!(t_ms, ?kind, "trace");
+        self.0.borrow_mut().push(TraceEvent { t_ms, kind });
+    }
+
+    /// A copy of every event so far.
+    pub fn events(&self) -> Vec<TraceEvent> {
+        self.0.borrow().clone()
+    }
+
+    /// Number of events so far.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+}
+
+/// The action of a JSON message: its first key (`{"bond": {}}` → `bond`).
+pub fn action_of(msg: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(msg) {
+        Ok(serde_json::Value::Object(map)) => map
+            .keys()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "?".to_string()),
+        _ => "?".to_string(),
+    }
+}
