@@ -1,0 +1,571 @@
+//! IBC entry points of external staking (system.md §5): the handshake (only OpenTry, from the
+//! configured connection and converter port, one channel), the consumer's packets (valset
+//! updates with slashes, internal unstakes, reward batches) and the acks and timeouts of the
+//! packets this contract sends. Processing an ack or a timeout never fails.
+
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{
+    from_json, to_json_binary, Addr, DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse,
+    IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
+    IbcChannelOpenResponse, IbcMsg, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, Order, StdAck, StdResult, Storage,
+    Timestamp, Uint128, WasmMsg,
+};
+use mesh_apis::external_staking::ValidatorState;
+use mesh_apis::ibc::{
+    ack_success, validate_channel, AddValidator, ConsumerPacket, DistributeAck, InternalUnstakeAck,
+    ProviderPacket, RewardInfo, ValidatorSlashInfo, ValsetUpdateAck,
+};
+use mesh_apis::vault::ExecuteMsg as VaultExecuteMsg;
+use mesh_apis::Tx;
+
+use crate::contract::{checked_amount, vault_msg};
+use crate::error::ContractError;
+use crate::rewards::Distribution;
+use crate::slashing::{slash_stakers, valid_ratio};
+use crate::state::{
+    load_distribution, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED, CONFIG,
+    DISTRIBUTION, IBC_CHANNEL, PENDING_TXS, STAKES,
+};
+use crate::valset;
+
+/// The channel packets can be sent on: connected and not closed.
+pub fn usable_channel(storage: &dyn Storage) -> StdResult<Option<IbcChannel>> {
+    if CHANNEL_CLOSED.may_load(storage)?.unwrap_or(false) {
+        return Ok(None);
+    }
+    IBC_CHANNEL.may_load(storage)
+}
+
+/// The connected, open channel, or why there is none (`NoChannel`, `ChannelClosed`).
+pub fn open_channel(storage: &dyn Storage) -> Result<IbcChannel, ContractError> {
+    let channel = IBC_CHANNEL
+        .may_load(storage)?
+        .ok_or(ContractError::NoChannel)?;
+    if CHANNEL_CLOSED.may_load(storage)?.unwrap_or(false) {
+        return Err(ContractError::ChannelClosed {
+            channel_id: channel.endpoint.channel_id,
+        });
+    }
+    Ok(channel)
+}
+
+/// An `IbcMsg::SendPacket` of `packet` on the channel, timing out `packet_timeout` seconds
+/// from now. Fails without a connected, open channel.
+pub fn packet_msg(
+    storage: &dyn Storage,
+    env: &Env,
+    cfg: &Config,
+    packet: &ProviderPacket,
+) -> Result<IbcMsg, ContractError> {
+    let channel = open_channel(storage)?;
+    Ok(IbcMsg::SendPacket {
+        channel_id: channel.endpoint.channel_id,
+        data: to_json_binary(packet)?,
+        timeout: IbcTimeout::with_timestamp(env.block.time.plus_seconds(cfg.packet_timeout)),
+    })
+}
+
+fn check_endpoint(storage: &dyn Storage, channel: &IbcChannel) -> Result<(), ContractError> {
+    let auth = AUTH_ENDPOINT.load(storage)?;
+    if channel.connection_id != auth.connection_id {
+        return Err(ContractError::WrongConnection {
+            expected: auth.connection_id,
+            got: channel.connection_id.clone(),
+        });
+    }
+    if channel.counterparty_endpoint.port_id != auth.port_id {
+        return Err(ContractError::WrongPort {
+            expected: auth.port_id,
+            got: channel.counterparty_endpoint.port_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn ensure_no_channel(storage: &dyn Storage) -> Result<(), ContractError> {
+    if let Some(existing) = IBC_CHANNEL.may_load(storage)? {
+        return Err(ContractError::ChannelAlreadyOpen {
+            channel_id: existing.endpoint.channel_id,
+        });
+    }
+    Ok(())
+}
+
+/// Handshake step 1: accept only OpenTry (the consumer opens), from the configured connection
+/// and counterparty port, unordered, with a compatible version; only one channel ever.
+/// Answers with our version when it differs from the counterparty's.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_open(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcChannelOpenMsg,
+) -> Result<IbcChannelOpenResponse, ContractError> {
+    ensure_no_channel(deps.storage)?;
+    let (channel, counterparty_version) = match msg {
+        IbcChannelOpenMsg::OpenInit { .. } => return Err(ContractError::OpenInitRefused),
+        IbcChannelOpenMsg::OpenTry {
+            channel,
+            counterparty_version,
+        } => (channel, counterparty_version),
+    };
+    check_endpoint(deps.storage, &channel)?;
+    let mut proposed = channel;
+    proposed.version = counterparty_version.clone();
+    let version = validate_channel(&proposed)?.to_channel_version();
+    if version == counterparty_version {
+        Ok(None)
+    } else {
+        Ok(Some(Ibc3ChannelOpenResponse { version }))
+    }
+}
+
+/// Handshake last step: check the channel again and store it.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_connect(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcChannelConnectMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    ensure_no_channel(deps.storage)?;
+    let channel = msg.channel().clone();
+    check_endpoint(deps.storage, &channel)?;
+    validate_channel(&channel)?;
+    IBC_CHANNEL.save(deps.storage, &channel)?;
+    CHANNEL_CLOSED.save(deps.storage, &false)?;
+    Ok(IbcBasicResponse::new()
+        .add_attribute("action", "ibc_channel_connect")
+        .add_attribute("channel_id", channel.endpoint.channel_id)
+        .add_attribute("version", channel.version))
+}
+
+/// The channel closed: every stake becomes a pending unbond released now (in-flight packets
+/// will time out, and whatever they give back is released the same way). No packet can be sent
+/// afterwards and no second channel can be opened.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_close(
+    deps: DepsMut,
+    env: Env,
+    msg: IbcChannelCloseMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    let closing = msg.channel().endpoint.channel_id.clone();
+    let resp = IbcBasicResponse::new()
+        .add_attribute("action", "ibc_channel_close")
+        .add_attribute("channel_id", &closing);
+    let Some(ours) = IBC_CHANNEL.may_load(deps.storage)? else {
+        return Ok(resp.add_attribute("ignored", "no channel connected"));
+    };
+    if ours.endpoint.channel_id != closing {
+        return Err(ContractError::UnknownChannel {
+            expected: ours.endpoint.channel_id,
+            got: closing,
+        });
+    }
+    CHANNEL_CLOSED.save(deps.storage, &true)?;
+    let keys: Vec<(Addr, String)> = STAKES
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<StdResult<_>>()?;
+    let mut unbonded = Uint128::zero();
+    for (user, validator) in keys {
+        let moved = update_stake(deps.storage, &user, &validator, |stake, dist| {
+            release_all_now(stake, dist, env.block.time)
+        })?;
+        unbonded = unbonded.saturating_add(moved);
+    }
+    Ok(resp.add_attribute("unbonded", unbonded))
+}
+
+/// Move the settled stake (`low`) to a pending unbond released at `now`.
+fn release_all_now(stake: &mut Stake, dist: &mut Distribution, now: Timestamp) -> Uint128 {
+    let moved = stake.stake.low;
+    if !moved.is_zero() {
+        stake.stake.sub_settled(moved);
+        dist.sub_weight(stake, moved);
+        stake.push_unbond(moved, now);
+    }
+    moved
+}
+
+/// Packets from the consumer. A bad packet returns `Err` (the runtime reverts and answers with
+/// an error ack).
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_receive(
+    deps: DepsMut,
+    env: Env,
+    msg: IbcPacketReceiveMsg,
+) -> Result<IbcReceiveResponse, ContractError> {
+    let ours = IBC_CHANNEL
+        .may_load(deps.storage)?
+        .ok_or(ContractError::NoChannel)?;
+    if msg.packet.dest.channel_id != ours.endpoint.channel_id {
+        return Err(ContractError::UnknownChannel {
+            expected: ours.endpoint.channel_id,
+            got: msg.packet.dest.channel_id,
+        });
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    match from_json(&msg.packet.data)? {
+        ConsumerPacket::ValsetUpdate {
+            height,
+            time,
+            additions,
+            removals,
+            updated,
+            jailed,
+            unjailed,
+            tombstoned,
+            slashed,
+        } => {
+            let changes = ValsetChanges {
+                height,
+                time,
+                additions,
+                removals,
+                updated,
+                jailed,
+                unjailed,
+                tombstoned,
+                slashed,
+            };
+            valset_update(deps, &env, &cfg, changes)
+        }
+        ConsumerPacket::InternalUnstake {
+            delegator,
+            validator,
+            normalize_amount,
+            inverted_amount: _,
+        } => {
+            let amount = checked_amount(&cfg.denom, &normalize_amount)?;
+            let user = deps.api.addr_validate(&delegator)?;
+            let moved = update_stake(deps.storage, &user, &validator, |stake, dist| {
+                let moved = amount.min(stake.stake.high);
+                stake.stake.sub_settled(moved);
+                dist.sub_weight(stake, moved);
+                stake.push_unbond(moved, env.block.time);
+                moved
+            })?;
+            Ok(
+                IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
+                    .add_attribute("action", "internal_unstake")
+                    .add_attribute("owner", user)
+                    .add_attribute("validator", validator)
+                    .add_attribute("amount", moved),
+            )
+        }
+        ConsumerPacket::DistributeBatch { rewards, denom } => {
+            distribute_batch(deps, &cfg, rewards, denom)
+        }
+    }
+}
+
+/// The fields of a `valset_update` packet.
+struct ValsetChanges {
+    height: u64,
+    time: u64,
+    additions: Vec<AddValidator>,
+    removals: Vec<String>,
+    updated: Vec<AddValidator>,
+    jailed: Vec<String>,
+    unjailed: Vec<String>,
+    tombstoned: Vec<String>,
+    slashed: Vec<ValidatorSlashInfo>,
+}
+
+/// Apply a validator-set update: slashes first (judged on the history before this update),
+/// then tombstones, additions, jailings, removals (a jailed validator reported as removed stays
+/// jailed), unjailings. `updated` changes no state.
+fn valset_update(
+    deps: DepsMut,
+    env: &Env,
+    cfg: &Config,
+    c: ValsetChanges,
+) -> Result<IbcReceiveResponse, ContractError> {
+    if let Some(bad) = c.slashed.iter().find(|s| !valid_ratio(s.slash_ratio)) {
+        return Err(ContractError::InvalidSlashRatio {
+            ratio: bad.slash_ratio.to_string(),
+        });
+    }
+    let mut resp = IbcReceiveResponse::new(ack_success(&ValsetUpdateAck {})?)
+        .add_attribute("action", "valset_update")
+        .add_attribute("height", c.height.to_string());
+    let mut msgs: Vec<WasmMsg> = vec![];
+    for s in &c.slashed {
+        if valset::was_active_at(deps.storage, &s.validator, s.infraction_height)? {
+            let slashes = slash_stakers(deps.storage, env.block.time, cfg.unbonding_period, s)?;
+            resp = resp.add_attribute("slashed", &s.validator);
+            if !slashes.is_empty() {
+                msgs.push(vault_msg(
+                    cfg,
+                    &VaultExecuteMsg::CrossSlash {
+                        slashes,
+                        validator: s.validator.clone(),
+                    },
+                )?);
+            }
+        } else {
+            resp = resp.add_attribute("slash_ignored", &s.validator);
+        }
+    }
+
+    let (h, t) = (c.height, c.time);
+    let store = deps.storage;
+    let mut touched: Vec<&str> = vec![];
+    for v in &c.tombstoned {
+        valset::set_state(store, v, h, t, ValidatorState::Tombstoned)?;
+        touched.push(v);
+    }
+    for a in &c.additions {
+        let at = match valset::current(store, &a.valoper)? {
+            Some(_) => h,
+            None => a.start_height.min(h),
+        };
+        valset::set_state(store, &a.valoper, at, t, ValidatorState::Active)?;
+        touched.push(&a.valoper);
+    }
+    let known = |store: &dyn Storage, v: &str| -> StdResult<bool> {
+        Ok(valset::current(store, v)?.is_some())
+    };
+    for v in &c.jailed {
+        if known(store, v)? {
+            valset::set_state(store, v, h, t, ValidatorState::Jailed)?;
+            touched.push(v);
+        }
+    }
+    for v in c.removals.iter().filter(|v| !c.jailed.contains(v)) {
+        if known(store, v)? {
+            valset::set_state(store, v, h, t, ValidatorState::Unbonded)?;
+            touched.push(v);
+        }
+    }
+    for v in &c.unjailed {
+        if known(store, v)? {
+            valset::set_state(store, v, h, t, ValidatorState::Active)?;
+            touched.push(v);
+        }
+    }
+    let cutoff = t.saturating_sub(cfg.unbonding_period);
+    touched.sort();
+    touched.dedup();
+    for v in touched {
+        valset::prune(store, v, cutoff)?;
+    }
+
+    for (key, list) in [
+        (
+            "additions",
+            c.additions
+                .iter()
+                .map(|a| a.valoper.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        ("removals", c.removals.iter().map(String::as_str).collect()),
+        (
+            "updated",
+            c.updated.iter().map(|a| a.valoper.as_str()).collect(),
+        ),
+        ("jailed", c.jailed.iter().map(String::as_str).collect()),
+        ("unjailed", c.unjailed.iter().map(String::as_str).collect()),
+        (
+            "tombstoned",
+            c.tombstoned.iter().map(String::as_str).collect(),
+        ),
+    ] {
+        if !list.is_empty() {
+            resp = resp.add_attribute(key, list.join(","));
+        }
+    }
+    Ok(resp.add_messages(msgs))
+}
+
+/// Credit one epoch's rewards per validator. Rewards of a validator nobody stakes on cannot be
+/// attributed: they are reported as `undistributed` and not paid.
+fn distribute_batch(
+    deps: DepsMut,
+    cfg: &Config,
+    rewards: Vec<RewardInfo>,
+    denom: String,
+) -> Result<IbcReceiveResponse, ContractError> {
+    if denom != cfg.rewards_denom {
+        return Err(ContractError::InvalidDenom {
+            expected: cfg.rewards_denom.clone(),
+            got: denom,
+        });
+    }
+    let mut resp = IbcReceiveResponse::new(ack_success(&DistributeAck {})?)
+        .add_attribute("action", "distribute_batch");
+    for RewardInfo { validator, reward } in rewards {
+        let mut dist = load_distribution(deps.storage, &validator)?;
+        if dist.distribute(reward) {
+            DISTRIBUTION.save(deps.storage, &validator, &dist)?;
+            resp = resp.add_attribute("distributed", format!("{validator}:{reward}"));
+        } else {
+            resp = resp.add_attribute("undistributed", format!("{validator}:{reward}"));
+        }
+    }
+    Ok(resp)
+}
+
+/// Ack of a packet this contract sent: commit on success, roll back on an error ack (an
+/// unreadable ack counts as an error). Never fails.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_ack(
+    deps: DepsMut,
+    env: Env,
+    msg: IbcPacketAckMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    let outcome = match from_json::<StdAck>(&msg.acknowledgement.data) {
+        Ok(StdAck::Success(_)) => Ok(()),
+        Ok(StdAck::Error(e)) => Err(e),
+        Err(e) => Err(format!("unreadable ack: {e}")),
+    };
+    on_outcome(deps, &env, &msg.original_packet, outcome, "ibc_packet_ack")
+}
+
+/// Timeout of a packet this contract sent: roll back, like an error ack. Never fails.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_timeout(
+    deps: DepsMut,
+    env: Env,
+    msg: IbcPacketTimeoutMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    on_outcome(
+        deps,
+        &env,
+        &msg.packet,
+        Err("timeout".to_string()),
+        "ibc_packet_timeout",
+    )
+}
+
+fn on_outcome(
+    deps: DepsMut,
+    env: &Env,
+    packet: &IbcPacket,
+    outcome: Result<(), String>,
+    action: &str,
+) -> Result<IbcBasicResponse, ContractError> {
+    let mut resp = IbcBasicResponse::new()
+        .add_attribute("action", action)
+        .add_attribute("success", outcome.is_ok().to_string());
+    if let Err(e) = &outcome {
+        resp = resp.add_attribute("error", e);
+    }
+    let ours = IBC_CHANNEL.may_load(deps.storage)?;
+    if ours.map(|c| c.endpoint.channel_id).as_deref() != Some(packet.src.channel_id.as_str()) {
+        return Ok(resp.add_attribute("ignored", "packet of another channel"));
+    }
+    let sent: ProviderPacket = match from_json(&packet.data) {
+        Ok(p) => p,
+        Err(e) => return Ok(resp.add_attribute("ignored", format!("undecodable packet: {e}"))),
+    };
+    let success = outcome.is_ok();
+    let cfg = CONFIG.load(deps.storage)?;
+    let closed = CHANNEL_CLOSED.may_load(deps.storage)?.unwrap_or(false);
+    let now = env.block.time;
+    let (kind, tx_id) = match &sent {
+        ProviderPacket::Stake { tx_id, .. } => ("stake", *tx_id),
+        ProviderPacket::Unstake { tx_id, .. } => ("unstake", *tx_id),
+        ProviderPacket::TransferRewards { tx_id, .. } => ("transfer_rewards", *tx_id),
+        ProviderPacket::Burn { .. } => return Ok(resp.add_attribute("packet", "burn")),
+    };
+    resp = resp
+        .add_attribute("packet", kind)
+        .add_attribute("tx_id", tx_id.to_string());
+    let Some(tx) = PENDING_TXS.may_load(deps.storage, tx_id)? else {
+        return Ok(resp.add_attribute("ignored", "unknown tx"));
+    };
+    let store = deps.storage;
+    match (sent, tx) {
+        (
+            ProviderPacket::Stake { .. },
+            Tx::InFlightRemoteStaking {
+                amount,
+                user,
+                validator,
+                ..
+            },
+        ) => {
+            PENDING_TXS.remove(store, tx_id);
+            update_stake(store, &user, &validator, |stake, dist| {
+                if success {
+                    stake.stake.saturating_commit_add(amount);
+                    dist.add_weight(stake, amount);
+                } else {
+                    stake.stake.saturating_rollback_add(amount);
+                }
+                if closed {
+                    release_all_now(stake, dist, now);
+                }
+            })?;
+            let vault = if success {
+                VaultExecuteMsg::CommitTx { tx_id }
+            } else {
+                VaultExecuteMsg::RollbackTx { tx_id }
+            };
+            Ok(resp.add_message(vault_msg(&cfg, &vault)?))
+        }
+        (
+            ProviderPacket::Unstake { .. },
+            Tx::InFlightRemoteUnstaking {
+                amount,
+                user,
+                validator,
+                ..
+            },
+        ) => {
+            PENDING_TXS.remove(store, tx_id);
+            let immediate = matches!(
+                valset::current(store, &validator)?.map(|v| v.state),
+                Some(ValidatorState::Unbonded | ValidatorState::Tombstoned)
+            );
+            let release_at = if immediate || closed {
+                now
+            } else {
+                now.plus_seconds(cfg.unbonding_period)
+            };
+            let unbonded = update_stake(store, &user, &validator, |stake, dist| {
+                let mut unbonded = Uint128::zero();
+                if success {
+                    let before = stake.stake.high;
+                    stake.stake.saturating_commit_sub(amount);
+                    unbonded = before - stake.stake.high;
+                    dist.sub_weight(stake, unbonded);
+                    stake.push_unbond(unbonded, release_at);
+                } else {
+                    stake.stake.saturating_rollback_sub(amount);
+                }
+                if closed {
+                    release_all_now(stake, dist, now);
+                }
+                unbonded
+            })?;
+            if success {
+                resp = resp
+                    .add_attribute("unbonded", unbonded)
+                    .add_attribute("release_at", release_at.seconds().to_string());
+            }
+            Ok(resp)
+        }
+        (
+            ProviderPacket::TransferRewards { .. },
+            Tx::InFlightTransferFunds {
+                amount,
+                staker,
+                validator,
+                ..
+            },
+        ) => {
+            PENDING_TXS.remove(store, tx_id);
+            let amount = Uint128::try_from(amount.amount).unwrap_or(Uint128::MAX);
+            update_stake(store, &staker, &validator, |stake, _| {
+                stake.reserved = stake.reserved.saturating_sub(amount);
+                if success {
+                    stake.withdrawn = stake.withdrawn.saturating_add(amount);
+                }
+            })?;
+            Ok(resp.add_attribute("amount", amount))
+        }
+        _ => Ok(resp.add_attribute("ignored", "tx of another kind")),
+    }
+}

@@ -1,0 +1,188 @@
+//! Storage of external staking.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, IbcChannel, StdResult, Storage, Timestamp, Uint128, Uint256};
+use cw_storage_plus::{Item, Map};
+use mesh_apis::external_staking::{AuthorizedEndpoint, PendingUnbond, SlashRatio, ValidatorState};
+use mesh_apis::{Tx, ValueRange};
+
+use crate::rewards::Distribution;
+
+/// Contract configuration.
+#[cw_serde]
+pub struct Config {
+    /// The provider's staking denom (the vault's collateral denom).
+    pub denom: String,
+    /// The consumer denom rewards are paid in.
+    pub rewards_denom: String,
+    /// The vault, the only caller of `receive_virtual_stake` / `burn_virtual_stake`.
+    pub vault: Addr,
+    /// Unbonding period, seconds.
+    pub unbonding_period: u64,
+    /// Slash ratios promised to the vault.
+    pub slash_ratio: SlashRatio,
+    /// Timeout of outgoing packets, seconds.
+    pub packet_timeout: u64,
+}
+
+/// One user's stake on one consumer validator, with its reward bookkeeping.
+#[cw_serde]
+#[derive(Default)]
+pub struct Stake {
+    /// The stake; a range while stake / unstake packets are in flight.
+    pub stake: ValueRange,
+    /// Unstaked tokens not yet returned to the vault (in insertion order).
+    pub pending_unbonds: Vec<PendingUnbond>,
+    /// The amount this stake counts for in the validator's [`Distribution`]: the committed stake
+    /// (acked stakes minus acked unstakes, slashes and burns).
+    pub weight: Uint128,
+    /// Points charged when the weight grew (`Δweight × points_per_stake` at that moment).
+    pub points_debt: Uint256,
+    /// Points credited when the weight shrank (`Δweight × points_per_stake` at that moment).
+    pub points_credit: Uint256,
+    /// Rewards already paid out (acked transfers).
+    pub withdrawn: Uint128,
+    /// Rewards reserved by transfers still in flight.
+    pub reserved: Uint128,
+}
+
+impl Stake {
+    /// Remove every pending unbond released at or before `now`; returns their sum.
+    pub fn release_matured(&mut self, now: Timestamp) -> Uint128 {
+        let mut released = Uint128::zero();
+        self.pending_unbonds.retain(|u| {
+            if u.release_at <= now {
+                released = released.saturating_add(u.amount);
+                false
+            } else {
+                true
+            }
+        });
+        released
+    }
+
+    /// Total of the pending unbonds (matured or not).
+    pub fn total_unbonding(&self) -> Uint128 {
+        self.pending_unbonds
+            .iter()
+            .fold(Uint128::zero(), |acc, u| acc.saturating_add(u.amount))
+    }
+
+    /// Append a pending unbond (nothing for zero).
+    pub fn push_unbond(&mut self, amount: Uint128, release_at: Timestamp) {
+        if !amount.is_zero() {
+            self.pending_unbonds
+                .push(PendingUnbond { amount, release_at });
+        }
+    }
+}
+
+/// The current state of a consumer validator.
+#[cw_serde]
+pub struct ValidatorInfo {
+    /// Its state.
+    pub state: ValidatorState,
+    /// Consumer height at which it entered the state.
+    pub since_height: u64,
+}
+
+/// One entry of a validator's state history.
+#[cw_serde]
+pub struct HistoryEntry {
+    /// The state from this height on.
+    pub state: ValidatorState,
+    /// Consumer time (seconds) of the change.
+    pub time: u64,
+}
+
+/// Configuration.
+pub const CONFIG: Item<Config> = Item::new("config");
+/// The only counterparty allowed to open the channel.
+pub const AUTH_ENDPOINT: Item<AuthorizedEndpoint> = Item::new("auth_endpoint");
+/// The channel, once connected (kept after a close, so no second channel can be opened).
+pub const IBC_CHANNEL: Item<IbcChannel> = Item::new("ibc_channel");
+/// Set when the channel was closed.
+pub const CHANNEL_CLOSED: Item<bool> = Item::new("channel_closed");
+
+/// Stakes by `(user, validator)`.
+pub const STAKES: Map<(&Addr, &str), Stake> = Map::new("stakes");
+/// Index of [`STAKES`] by `(validator, user)`.
+pub const STAKERS: Map<(&str, &Addr), ()> = Map::new("stakers");
+/// Reward distribution per validator.
+pub const DISTRIBUTION: Map<&str, Distribution> = Map::new("distribution");
+
+/// Last tx id this contract issued (its own ids start at 2^63).
+pub const TX_COUNT: Item<u64> = Item::new("tx_count");
+/// Pending transactions by id (stake txs under the vault's id).
+pub const PENDING_TXS: Map<u64, Tx> = Map::new("pending_txs");
+
+/// Current state of every validator the consumer announced.
+pub const VALIDATORS: Map<&str, ValidatorInfo> = Map::new("validators");
+/// State history by `(validator, consumer height)`.
+pub const VALSET_HISTORY: Map<(&str, u64), HistoryEntry> = Map::new("valset_history");
+
+/// The first id of this contract's own transactions (2^63); vault ids start at 1.
+pub const FIRST_OWN_TX_ID: u64 = 1 << 63;
+
+/// Issue the next own tx id: 2^63, 2^63 + 1, ...
+pub fn next_tx_id(storage: &mut dyn Storage) -> StdResult<u64> {
+    let id = match TX_COUNT.may_load(storage)? {
+        Some(last) => last.saturating_add(1),
+        None => FIRST_OWN_TX_ID,
+    };
+    TX_COUNT.save(storage, &id)?;
+    Ok(id)
+}
+
+/// Load a stake (zero when absent).
+pub fn load_stake(storage: &dyn Storage, user: &Addr, validator: &str) -> StdResult<Stake> {
+    Ok(STAKES
+        .may_load(storage, (user, validator))?
+        .unwrap_or_default())
+}
+
+/// Load a validator's distribution (zero when absent).
+pub fn load_distribution(storage: &dyn Storage, validator: &str) -> StdResult<Distribution> {
+    Ok(DISTRIBUTION
+        .may_load(storage, validator)?
+        .unwrap_or_default())
+}
+
+/// Save a stake, or delete it (and its index entry) when nothing is left in it: no stake,
+/// no pending unbond, no weight, no reserved or withdrawable rewards.
+pub fn save_stake(
+    storage: &mut dyn Storage,
+    user: &Addr,
+    validator: &str,
+    stake: &Stake,
+    dist: &Distribution,
+) -> StdResult<()> {
+    let empty = stake.stake.is_zero()
+        && stake.pending_unbonds.is_empty()
+        && stake.weight.is_zero()
+        && stake.reserved.is_zero()
+        && dist.available_rewards(stake).is_zero();
+    if empty {
+        STAKES.remove(storage, (user, validator));
+        STAKERS.remove(storage, (validator, user));
+    } else {
+        STAKES.save(storage, (user, validator), stake)?;
+        STAKERS.save(storage, (validator, user), &())?;
+    }
+    Ok(())
+}
+
+/// Load a stake and its validator's distribution, let `f` change them, save both.
+pub fn update_stake<R>(
+    storage: &mut dyn Storage,
+    user: &Addr,
+    validator: &str,
+    f: impl FnOnce(&mut Stake, &mut Distribution) -> R,
+) -> StdResult<R> {
+    let mut stake = load_stake(storage, user, validator)?;
+    let mut dist = load_distribution(storage, validator)?;
+    let r = f(&mut stake, &mut dist);
+    save_stake(storage, user, validator, &stake, &dist)?;
+    DISTRIBUTION.save(storage, validator, &dist)?;
+    Ok(r)
+}

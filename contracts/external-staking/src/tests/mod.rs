@@ -1,0 +1,12 @@
+//! Contract-level tests through the real entry points.
+
+mod burn;
+mod close;
+mod handshake;
+mod queries;
+mod receive;
+mod rewards;
+mod setup;
+mod slashing;
+mod stake;
+mod unstake;

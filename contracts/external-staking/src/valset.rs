@@ -1,0 +1,180 @@
+//! The consumer's validator set as the provider knows it (system.md §5): per validator, a
+//! history of states by consumer height, so a slash is applied only if the validator was
+//! active at the infraction height. Packets may arrive out of order (unordered channel): each
+//! change is recorded at its own height, the current state is the latest one. Tombstoned is
+//! final: later changes are ignored and a tombstone erases the history after it.
+
+use cosmwasm_std::{Order, StdResult, Storage};
+use cw_storage_plus::Bound;
+use mesh_apis::external_staking::ValidatorState;
+
+use crate::state::{HistoryEntry, ValidatorInfo, VALIDATORS, VALSET_HISTORY};
+
+/// The current state of a validator, if the consumer ever announced it.
+pub fn current(storage: &dyn Storage, validator: &str) -> StdResult<Option<ValidatorInfo>> {
+    VALIDATORS.may_load(storage, validator)
+}
+
+/// True when the validator is active now.
+pub fn is_active(storage: &dyn Storage, validator: &str) -> StdResult<bool> {
+    Ok(matches!(
+        current(storage, validator)?,
+        Some(ValidatorInfo {
+            state: ValidatorState::Active,
+            ..
+        })
+    ))
+}
+
+/// The validator's state at consumer height `height` (None before it was announced).
+pub fn state_at(
+    storage: &dyn Storage,
+    validator: &str,
+    height: u64,
+) -> StdResult<Option<ValidatorState>> {
+    let entry = VALSET_HISTORY
+        .prefix(validator)
+        .range(
+            storage,
+            None,
+            Some(Bound::inclusive(height)),
+            Order::Descending,
+        )
+        .next()
+        .transpose()?;
+    Ok(entry.map(|(_, e)| e.state))
+}
+
+/// True when the validator was active at consumer height `height`.
+pub fn was_active_at(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
+    Ok(state_at(storage, validator, height)? == Some(ValidatorState::Active))
+}
+
+/// Record that `validator` entered `state` at consumer `height` / `time`.
+/// Returns false when the change was ignored (tombstoned before, or no change).
+pub fn set_state(
+    storage: &mut dyn Storage,
+    validator: &str,
+    height: u64,
+    time: u64,
+    state: ValidatorState,
+) -> StdResult<bool> {
+    if let Some(cur) = current(storage, validator)? {
+        if cur.since_height <= height
+            && (cur.state == ValidatorState::Tombstoned || cur.state == state)
+        {
+            return Ok(false);
+        }
+    }
+    VALSET_HISTORY.save(storage, (validator, height), &HistoryEntry { state, time })?;
+    if state == ValidatorState::Tombstoned {
+        let later: Vec<u64> = VALSET_HISTORY
+            .prefix(validator)
+            .keys(
+                storage,
+                Some(Bound::exclusive(height)),
+                None,
+                Order::Ascending,
+            )
+            .collect::<StdResult<_>>()?;
+        for h in later {
+            VALSET_HISTORY.remove(storage, (validator, h));
+        }
+    }
+    refresh_current(storage, validator)?;
+    Ok(true)
+}
+
+/// Drop history entries older than `cutoff_time` (consumer seconds), keeping the newest of them
+/// (it still gives the state at the cutoff).
+pub fn prune(storage: &mut dyn Storage, validator: &str, cutoff_time: u64) -> StdResult<()> {
+    let old: Vec<u64> = VALSET_HISTORY
+        .prefix(validator)
+        .range(storage, None, None, Order::Ascending)
+        .filter_map(|item| match item {
+            Ok((h, e)) if e.time < cutoff_time => Some(Ok(h)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<StdResult<_>>()?;
+    if let Some((_, drop)) = old.split_last() {
+        for h in drop {
+            VALSET_HISTORY.remove(storage, (validator, *h));
+        }
+    }
+    Ok(())
+}
+
+fn refresh_current(storage: &mut dyn Storage, validator: &str) -> StdResult<()> {
+    let latest = VALSET_HISTORY
+        .prefix(validator)
+        .range(storage, None, None, Order::Descending)
+        .next()
+        .transpose()?;
+    if let Some((since_height, e)) = latest {
+        VALIDATORS.save(
+            storage,
+            validator,
+            &ValidatorInfo {
+                state: e.state,
+                since_height,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+    use ValidatorState::*;
+
+    /// Out-of-order changes land at their heights; the current state is the latest.
+    #[test]
+    fn history_by_height_out_of_order() {
+        let mut s = MockStorage::new();
+        assert!(set_state(&mut s, "v", 10, 100, Active).unwrap());
+        assert!(set_state(&mut s, "v", 30, 300, Active).is_ok_and(|c| !c));
+        assert!(set_state(&mut s, "v", 30, 300, Jailed).unwrap());
+        assert!(set_state(&mut s, "v", 20, 200, Unbonded).unwrap());
+        assert_eq!(
+            current(&s, "v").unwrap(),
+            Some(ValidatorInfo {
+                state: Jailed,
+                since_height: 30
+            })
+        );
+        assert_eq!(state_at(&s, "v", 9).unwrap(), None);
+        assert_eq!(state_at(&s, "v", 15).unwrap(), Some(Active));
+        assert_eq!(state_at(&s, "v", 25).unwrap(), Some(Unbonded));
+        assert!(was_active_at(&s, "v", 19).unwrap());
+        assert!(!was_active_at(&s, "v", 31).unwrap());
+    }
+
+    /// A tombstone erases later history and ignores every later change.
+    #[test]
+    fn tombstone_is_final() {
+        let mut s = MockStorage::new();
+        set_state(&mut s, "v", 10, 100, Active).unwrap();
+        set_state(&mut s, "v", 30, 300, Jailed).unwrap();
+        assert!(set_state(&mut s, "v", 20, 200, Tombstoned).unwrap());
+        assert_eq!(state_at(&s, "v", 30).unwrap(), Some(Tombstoned));
+        assert!(!set_state(&mut s, "v", 40, 400, Active).unwrap());
+        assert_eq!(current(&s, "v").unwrap().unwrap().state, Tombstoned);
+        assert_eq!(current(&s, "v").unwrap().unwrap().since_height, 20);
+    }
+
+    /// Pruning keeps the newest entry before the cutoff.
+    #[test]
+    fn prune_keeps_state_at_cutoff() {
+        let mut s = MockStorage::new();
+        set_state(&mut s, "v", 10, 100, Active).unwrap();
+        set_state(&mut s, "v", 20, 200, Jailed).unwrap();
+        set_state(&mut s, "v", 30, 300, Active).unwrap();
+        prune(&mut s, "v", 250).unwrap();
+        assert_eq!(state_at(&s, "v", 15).unwrap(), None);
+        assert_eq!(state_at(&s, "v", 25).unwrap(), Some(Jailed));
+        assert_eq!(state_at(&s, "v", 35).unwrap(), Some(Active));
+    }
+}
