@@ -1,1 +1,34 @@
-//! Chain modules plugged into each cw-multi-test App (work in progress).
+//! Chain modules plugged into each cw-multi-test `App`.
+//!
+//! - [`MeshStaking`] (`AppBuilder::with_staking`): validators by plain name with status (bonded,
+//!   jailed, tombstoned, unbonded), delegations, an unbonding queue, slashing, jailing,
+//!   tombstoning, instant undelegation, and deterministic APR rewards.
+//! - [`MeshDistribution`] (`AppBuilder::with_distribution`): withdraw addresses and reward
+//!   withdrawal (minted), community pool deposits.
+//! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (system.md §4.4).
+//! - [`SupplyLedger`]: every mint and burn these modules do, for the conservation invariant.
+//! - [`MeshChainExt`]: the chain's privileged calls (genesis, jail, slash, ...) on an `App`.
+//!
+//! All three modules are stateless unit structs; their state lives in the App's storage under
+//! their own namespaces (`mesh_staking_*`, `mesh_distribution_*`, `mesh_module_*`,
+//! `mesh_supply_ledger`), so each can call the others' functions.
+
+mod app_ext;
+mod distribution;
+mod error;
+mod ledger;
+mod mesh;
+mod staking;
+
+#[cfg(test)]
+mod tests;
+
+pub use app_ext::MeshChainExt;
+pub use distribution::MeshDistribution;
+pub use error::ModuleError;
+pub use ledger::{supply_ledger, SupplyLedger};
+pub use mesh::MeshModule;
+pub use staking::{
+    DelegationInfo, MeshStaking, SlashReport, StakingConfig, UnbondingEntry, ValidatorInfo,
+    ValidatorStatus, YEAR_SECONDS,
+};

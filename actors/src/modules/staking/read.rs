@@ -1,0 +1,147 @@
+//! Read helpers for the chain (through `App::read_module`) and the other modules.
+
+use cosmwasm_std::{Addr, Order, StdResult, Storage, Timestamp, Uint128};
+
+use super::rewards::{settle, units_to_tokens};
+use super::state::{
+    StakingConfig, UnbondingEntry, ValidatorInfo, CONFIG, DELEGATIONS, UNBONDING, VALIDATORS,
+    VALIDATOR_DELEGATORS,
+};
+use super::MeshStaking;
+
+impl MeshStaking {
+    /// The genesis configuration (`NotConfigured` before `setup`).
+    pub fn config(&self, storage: &dyn Storage) -> StdResult<StakingConfig> {
+        Self::load_config(storage)
+    }
+
+    /// Whether `setup` was called.
+    pub fn is_configured(&self, storage: &dyn Storage) -> bool {
+        CONFIG.exists(storage)
+    }
+
+    /// One validator, if it exists (any status).
+    pub fn validator(&self, storage: &dyn Storage, name: &str) -> StdResult<Option<ValidatorInfo>> {
+        VALIDATORS.may_load(storage, name)
+    }
+
+    /// Every validator (any status), sorted by name.
+    pub fn validators(&self, storage: &dyn Storage) -> StdResult<Vec<ValidatorInfo>> {
+        VALIDATORS
+            .range(storage, None, None, Order::Ascending)
+            .map(|item| item.map(|(_, info)| info))
+            .collect()
+    }
+
+    /// A validator's bonded tokens (`ValidatorNotFound` if unknown).
+    pub fn validator_tokens(&self, storage: &dyn Storage, name: &str) -> StdResult<Uint128> {
+        Ok(Self::load_validator(storage, name)?.tokens)
+    }
+
+    /// Tokens `delegator` has delegated to `validator` (0 if none).
+    pub fn delegation(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+        validator: &str,
+    ) -> StdResult<Uint128> {
+        Ok(DELEGATIONS
+            .may_load(storage, (delegator, validator))?
+            .map(|d| d.amount)
+            .unwrap_or_default())
+    }
+
+    /// Non-zero delegations of `delegator` as (validator, amount), sorted by validator.
+    pub fn delegations_of(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+    ) -> StdResult<Vec<(String, Uint128)>> {
+        DELEGATIONS
+            .prefix(delegator)
+            .range(storage, None, None, Order::Ascending)
+            .filter_map(|item| match item {
+                Ok((validator, d)) if !d.amount.is_zero() => Some(Ok((validator, d.amount))),
+                Ok(_) => None,
+                Err(err) => Some(Err(err)),
+            })
+            .collect()
+    }
+
+    /// Non-zero delegations to `validator` as (delegator, amount), sorted by delegator.
+    pub fn delegators_of(
+        &self,
+        storage: &dyn Storage,
+        validator: &str,
+    ) -> StdResult<Vec<(Addr, Uint128)>> {
+        let delegators = VALIDATOR_DELEGATORS
+            .prefix(validator)
+            .keys(storage, None, None, Order::Ascending)
+            .collect::<StdResult<Vec<Addr>>>()?;
+        let mut out = vec![];
+        for delegator in delegators {
+            let amount = self.delegation(storage, &delegator, validator)?;
+            if !amount.is_zero() {
+                out.push((delegator, amount));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Tokens of `delegator` still waiting in the unbonding queue.
+    pub fn unbonding_total(&self, storage: &dyn Storage, delegator: &Addr) -> StdResult<Uint128> {
+        Ok(self
+            .unbonding_entries(storage)?
+            .iter()
+            .filter(|entry| entry.delegator == *delegator)
+            .map(|entry| entry.amount)
+            .sum())
+    }
+
+    /// The unbonding queue in payout order.
+    pub fn unbonding_entries(&self, storage: &dyn Storage) -> StdResult<Vec<UnbondingEntry>> {
+        UNBONDING
+            .range(storage, None, None, Order::Ascending)
+            .map(|item| item.map(|(_, entry)| entry))
+            .collect()
+    }
+
+    /// When the next unbonding matures (the chain schedules a block then), if any is pending.
+    pub fn next_unbonding_completion(&self, storage: &dyn Storage) -> StdResult<Option<Timestamp>> {
+        Ok(UNBONDING
+            .range(storage, None, None, Order::Ascending)
+            .next()
+            .transpose()?
+            .map(|(_, entry)| entry.completion_time))
+    }
+
+    /// Whole tokens of reward `delegator` could withdraw from `validator` at `now`.
+    pub fn pending_rewards(
+        &self,
+        storage: &dyn Storage,
+        now: Timestamp,
+        delegator: &Addr,
+        validator: &str,
+    ) -> StdResult<Uint128> {
+        let Some(mut delegation) = DELEGATIONS.may_load(storage, (delegator, validator))? else {
+            return Ok(Uint128::zero());
+        };
+        let config = Self::load_config(storage)?;
+        let val = Self::load_validator(storage, validator)?;
+        settle(&mut delegation, &val, now, config.apr);
+        units_to_tokens(delegation.reward_units)
+    }
+
+    /// Validators `delegator` has a delegation entry with (including ones holding only
+    /// unwithdrawn rewards), sorted.
+    pub fn delegator_validators(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+    ) -> StdResult<Vec<String>> {
+        DELEGATIONS
+            .prefix(delegator)
+            .keys(storage, None, None, Order::Ascending)
+            .collect()
+    }
+}

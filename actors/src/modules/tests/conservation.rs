@@ -1,0 +1,107 @@
+//! Conservation: the bank supply changes by exactly the ledger's mints minus burns.
+
+use cosmwasm_std::{coin, CosmosMsg, Decimal, DistributionMsg};
+use cw_multi_test::Executor;
+use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeMsg};
+
+use super::*;
+use crate::modules::{supply_ledger, MeshChainExt};
+
+/// A mixed run (self-bonds, delegations, unbondings, a jail and a tombstone, mesh bonds and
+/// unbonds, reward withdrawals): supply − initial supply == minted − burned at every step.
+#[test]
+fn supply_changes_equal_mints_minus_burns() {
+    let mut app = app_with_apr(Decimal::percent(15));
+    let alice = addr(&app, "alice");
+    let contract = addr(&app, "virtual-staking");
+    fund(&mut app, &alice, 50_000);
+    let initial = supply(&app);
+    let check = |app: &TestApp| {
+        let ledger = app
+            .read_module(|_, _, storage| supply_ledger(storage))
+            .unwrap();
+        assert_eq!(
+            supply(app) as i128 - initial as i128,
+            ledger.minted().u128() as i128 - ledger.burned().u128() as i128
+        );
+    };
+    let operator = addr(&app, "operator");
+    app.add_validator("val1", Some((operator.clone(), Uint128::new(10_000))))
+        .unwrap();
+    app.add_validator("val2", Some((operator.clone(), Uint128::new(7_000))))
+        .unwrap();
+    app.init_modules(|router, _, storage| {
+        router
+            .custom
+            .set_max_cap(storage, &contract, coin(20_000, DENOM))
+    })
+    .unwrap();
+    check(&app);
+
+    let mesh = |msg: VirtualStakeMsg| -> CosmosMsg<VirtualStakeCustomMsg> {
+        CosmosMsg::Custom(VirtualStakeCustomMsg::VirtualStake(msg))
+    };
+    delegate(&mut app, &alice, "val1", 20_000).unwrap();
+    app.execute(
+        contract.clone(),
+        mesh(VirtualStakeMsg::Bond {
+            amount: coin(12_345, DENOM),
+            validator: "val1".to_string(),
+        }),
+    )
+    .unwrap();
+    advance(&mut app, 30 * 86_400);
+    check(&app);
+
+    undelegate(&mut app, &alice, "val1", 5_000).unwrap();
+    app.jail_validator("val1", Decimal::percent(10)).unwrap();
+    check(&app);
+    app.execute(
+        contract.clone(),
+        mesh(VirtualStakeMsg::Unbond {
+            amount: coin(5_000, DENOM),
+            validator: "val1".to_string(),
+        }),
+    )
+    .unwrap();
+    app.execute(
+        contract.clone(),
+        DistributionMsg::WithdrawDelegatorReward {
+            validator: "val1".to_string(),
+        }
+        .into(),
+    )
+    .unwrap();
+    app.execute(
+        alice.clone(),
+        DistributionMsg::WithdrawDelegatorReward {
+            validator: "val1".to_string(),
+        }
+        .into(),
+    )
+    .unwrap();
+    check(&app);
+
+    app.tombstone_validator("val2", Decimal::percent(20))
+        .unwrap();
+    advance(&mut app, UNBONDING_TIME);
+    check(&app);
+
+    let ledger = app
+        .read_module(|_, _, storage| supply_ledger(storage))
+        .unwrap();
+    assert_eq!(ledger.genesis_minted.u128(), 17_000);
+    assert_eq!(ledger.mesh_minted.u128(), 12_345);
+    assert_eq!(ledger.mesh_burned.u128(), 5_000);
+    // val1: 10_000 + 20_000 − 5_000 + 12_345 delegated, 5_000 unbonding, 10 % each (floor);
+    // val2: 7_000 × 20 %.
+    assert_eq!(
+        ledger.slash_burned.u128(),
+        1_000 + 1_500 + 1_234 + 500 + 1_400
+    );
+    // 30 days at 15 %: alice 20_000 → 246.5, the contract 12_345 → 152.2.
+    assert_eq!(ledger.rewards_minted.u128(), 246 + 152);
+    // The unbonding matured after the slash: alice got 4_500 of her 5_000 back.
+    assert_eq!(balance(&app, &alice), 50_000 - 20_000 + 246 + 4_500);
+    assert_eq!(balance(&app, &contract), 152);
+}
