@@ -70,17 +70,24 @@ pub enum QueryMsg {
 /// A stake received from the vault.
 #[cw_serde]
 pub struct Received {
+    /// The user.
     pub owner: String,
+    /// The amount.
     pub amount: Uint128,
+    /// The vault's tx id.
     pub tx_id: u64,
+    /// The validator named.
     pub validator: String,
 }
 
 /// A burn received from the vault.
 #[cw_serde]
 pub struct Burn {
+    /// The user.
     pub owner: String,
+    /// The amount.
     pub amount: Uint128,
+    /// The validator named.
     pub validator: Option<String>,
 }
 

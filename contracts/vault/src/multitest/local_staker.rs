@@ -56,16 +56,22 @@ pub enum QueryMsg {
 /// A stake received from the vault.
 #[cw_serde]
 pub struct Stake {
+    /// The user.
     pub owner: String,
+    /// The amount.
     pub amount: Uint128,
+    /// The validator named.
     pub validator: String,
 }
 
 /// A burn received from the vault.
 #[cw_serde]
 pub struct Burn {
+    /// The user.
     pub owner: String,
+    /// The amount.
     pub amount: Uint128,
+    /// The validator named.
     pub validator: Option<String>,
 }
 
