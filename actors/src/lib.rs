@@ -5,11 +5,14 @@
 //! - [`modules`]: the chain components the contracts need (staking with jailing and slashing,
 //!   distribution, the consumer mesh module).
 //! - [`actor`]: the chain, contract and relayer actors.
+//! - [`contracts`]: the contract codes; [`testnet`]: deploy a topology and drive it.
 //! - [`time`]: simulated time on a paused tokio clock; [`trace`]: the event trace.
 
 pub mod actor;
 pub mod chain;
+pub mod contracts;
 pub mod ibc;
 pub mod modules;
+pub mod testnet;
 pub mod time;
 pub mod trace;

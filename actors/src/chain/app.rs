@@ -1,14 +1,14 @@
 //! The cw-multi-test App every chain runs, its configuration and construction.
 
 use cosmwasm_std::testing::MockStorage;
-use cosmwasm_std::{Decimal, Empty, Timestamp};
+use cosmwasm_std::{Addr, Coin, Decimal, Timestamp, Uint128};
 use cw_multi_test::{
-    App, AppBuilder, BankKeeper, DistributionKeeper, FailingModule, GovAcceptingModule,
-    MockApiBech32, StakeKeeper, StargateFailing, WasmKeeper,
+    App, AppBuilder, BankKeeper, GovAcceptingModule, MockApiBech32, StargateFailing, WasmKeeper,
 };
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
 use crate::ibc::IbcOutbox;
+use crate::modules::{MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig};
 
 /// Time of block 1 on every chain: 2026-01-01T00:00:00Z.
 pub const GENESIS_TIME: Timestamp = Timestamp::from_seconds(1_767_225_600);
@@ -71,43 +71,74 @@ impl ChainConfig {
     }
 }
 
-/// The chain modules: custom (mesh), staking, distribution.
-pub type MeshCustom = FailingModule<VirtualStakeCustomMsg, VirtualStakeCustomQuery, Empty>;
-/// Staking module of every chain.
-pub type MeshStakingModule = StakeKeeper;
-/// Distribution module of every chain.
-pub type MeshDistributionModule = DistributionKeeper;
-
-/// The App type of every chain.
+/// The App type of every chain (provider and consumers alike; the provider simply gives no
+/// contract a max cap in its mesh module).
 pub type MeshApp = App<
     BankKeeper,
     MockApiBech32,
     MockStorage,
-    MeshCustom,
+    MeshModule,
     WasmKeeper<VirtualStakeCustomMsg, VirtualStakeCustomQuery>,
-    MeshStakingModule,
-    MeshDistributionModule,
+    MeshStaking,
+    MeshDistribution,
     IbcOutbox,
     GovAcceptingModule,
     StargateFailing,
 >;
 
-/// Build a chain's App.
+/// Build a chain's App with its staking configuration.
 pub fn build_app(cfg: &ChainConfig) -> MeshApp {
     let prefix: &'static str = Box::leak(cfg.bech32_prefix.clone().into_boxed_str());
-    AppBuilder::new_custom()
+    let mut app = AppBuilder::new_custom()
         .with_api(MockApiBech32::new(prefix))
-        .with_custom(MeshCustom::default())
+        .with_custom(MeshModule)
         .with_wasm(WasmKeeper::default())
-        .with_staking(StakeKeeper::default())
-        .with_distribution(DistributionKeeper::default())
+        .with_staking(MeshStaking)
+        .with_distribution(MeshDistribution)
         .with_ibc(IbcOutbox)
         .with_gov(GovAcceptingModule::default())
         .with_stargate(StargateFailing)
-        .build(|_, _, _| {})
+        .build(|_, _, _| {});
+    app.setup_staking(StakingConfig {
+        bonded_denom: cfg.denom.clone(),
+        unbonding_time: cfg.unbonding_secs,
+        apr: cfg.apr,
+    })
+    .expect("a fresh staking module accepts its configuration");
+    app
 }
 
 /// When the next unbonding in the staking module completes, if any.
-pub fn next_unbonding_completion(_app: &MeshApp) -> Option<Timestamp> {
-    None
+pub fn next_unbonding_completion(app: &MeshApp) -> Option<Timestamp> {
+    app.read_module(|router, _, storage| router.staking.next_unbonding_completion(storage))
+        .ok()
+        .flatten()
+}
+
+/// Genesis: mint `coins` to `addr`.
+pub fn mint(app: &mut MeshApp, addr: &Addr, coins: Vec<Coin>) -> Result<(), String> {
+    app.init_modules(|router, _, storage| router.bank.init_balance(storage, addr, coins))
+        .map_err(|e| super::error_text(&e))
+}
+
+/// Genesis: create validator `name` with a self-bond of `stake` from its operator account.
+pub fn genesis_validator(app: &mut MeshApp, name: &str, stake: Uint128) -> Result<(), String> {
+    let operator = app.api().addr_make(&format!("{name}-operator"));
+    let self_bond = (!stake.is_zero()).then_some((operator, stake));
+    app.add_validator(name, self_bond)
+        .map_err(|e| super::error_text(&e))
+}
+
+/// Governance: set the max cap of a contract in the mesh module.
+pub fn set_max_cap(app: &mut MeshApp, contract: &Addr, cap: Uint128) -> Result<(), String> {
+    let denom = app
+        .read_module(|router, _, storage| router.staking.config(storage))
+        .map_err(|e| super::error_text(&e))?
+        .bonded_denom;
+    app.init_modules(|router, _, storage| {
+        router
+            .custom
+            .set_max_cap(storage, contract, Coin::new(cap, denom))
+    })
+    .map_err(|e| super::error_text(&e))
 }

@@ -527,10 +527,19 @@ impl Chain {
             .ok_or_else(|| format!("unknown channel {channel_id}"))?;
         end.counterparty.channel_id = counterparty_channel.to_string();
         end.version = counterparty_version.to_string();
-        let msg = IbcChannelConnectMsg::new_ack(end.to_ibc_channel(), counterparty_version);
-        self.ibc_sudo(&end.contract, IbcEnvelope::ChannelConnect(msg))?;
+        let before = self.ibc.channels.get(channel_id).cloned();
+        // Open before the call: the contract may send packets from its connect handler.
         end.state = ChannelState::Open;
-        self.ibc.channels.insert(channel_id.to_string(), end);
+        self.ibc
+            .channels
+            .insert(channel_id.to_string(), end.clone());
+        let msg = IbcChannelConnectMsg::new_ack(end.to_ibc_channel(), counterparty_version);
+        if let Err(e) = self.ibc_sudo(&end.contract, IbcEnvelope::ChannelConnect(msg)) {
+            if let Some(before) = before {
+                self.ibc.channels.insert(channel_id.to_string(), before);
+            }
+            return Err(e);
+        }
         Ok(())
     }
 

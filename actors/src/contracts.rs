@@ -1,0 +1,96 @@
+//! The contract codes every chain can store: the real entry points of each Mesh Security
+//! contract, wrapped for cw-multi-test (IBC contracts through [`IbcContract`]).
+
+use cw_multi_test::{Contract, ContractWrapper};
+use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
+
+use crate::ibc::{IbcContract, IbcEntryPoints};
+
+/// A contract code for the chains' App type.
+pub type MeshContract = Box<dyn Contract<VirtualStakeCustomMsg, VirtualStakeCustomQuery>>;
+
+/// The vault.
+pub fn vault() -> MeshContract {
+    use mesh_vault::contract as c;
+    Box::new(
+        ContractWrapper::new_with_empty(c::execute, c::instantiate, c::query)
+            .with_reply_empty(c::reply),
+    )
+}
+
+/// Native staking (the local lienholder).
+pub fn native_staking() -> MeshContract {
+    use mesh_native_staking::contract as c;
+    Box::new(
+        ContractWrapper::new_with_empty(c::execute, c::instantiate, c::query)
+            .with_reply_empty(c::reply)
+            .with_sudo_empty(c::sudo),
+    )
+}
+
+/// The per-user native staking proxy.
+pub fn native_staking_proxy() -> MeshContract {
+    use mesh_native_staking_proxy::contract as c;
+    Box::new(ContractWrapper::new_with_empty(
+        c::execute,
+        c::instantiate,
+        c::query,
+    ))
+}
+
+/// External staking (provider end of a link).
+pub fn external_staking() -> MeshContract {
+    use mesh_external_staking::{contract as c, ibc as i};
+    let inner = Box::new(ContractWrapper::new_with_empty(
+        c::execute,
+        c::instantiate,
+        c::query,
+    ));
+    Box::new(IbcContract::new(
+        inner,
+        IbcEntryPoints {
+            channel_open: i::ibc_channel_open,
+            channel_connect: i::ibc_channel_connect,
+            channel_close: i::ibc_channel_close,
+            packet_receive: i::ibc_packet_receive,
+            packet_ack: i::ibc_packet_ack,
+            packet_timeout: i::ibc_packet_timeout,
+        },
+    ))
+}
+
+/// The converter (consumer end of a link).
+pub fn converter() -> MeshContract {
+    use mesh_converter::{contract as c, ibc as i};
+    let inner = Box::new(
+        ContractWrapper::new_with_empty(c::execute, c::instantiate, c::query)
+            .with_reply_empty(c::reply),
+    );
+    Box::new(IbcContract::new(
+        inner,
+        IbcEntryPoints {
+            channel_open: i::ibc_channel_open,
+            channel_connect: i::ibc_channel_connect,
+            channel_close: i::ibc_channel_close,
+            packet_receive: i::ibc_packet_receive,
+            packet_ack: i::ibc_packet_ack,
+            packet_timeout: i::ibc_packet_timeout,
+        },
+    ))
+}
+
+/// Virtual staking (uses the mesh module's custom messages).
+pub fn virtual_staking() -> MeshContract {
+    use mesh_virtual_staking::contract as c;
+    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_sudo(c::sudo))
+}
+
+/// The simple price feed.
+pub fn price_feed() -> MeshContract {
+    use mesh_price_feed::contract as c;
+    Box::new(ContractWrapper::new_with_empty(
+        c::execute,
+        c::instantiate,
+        c::query,
+    ))
+}

@@ -1,0 +1,389 @@
+//! A running testnet: the actors of a deployed topology and a handle to drive them.
+//!
+//! [`Testnet::start`] builds every chain at genesis, starts one actor per chain, per contract
+//! and per link, opens every channel and relays the first validator-set update. The handle's
+//! methods are what a test or the scenario director uses: transactions as named users, queries,
+//! waiting in simulated time, settling, epochs and faults.
+
+pub mod deploy;
+pub mod spec;
+
+use actix::prelude::*;
+use cosmwasm_std::{to_json_binary, Addr, Coin};
+use cw_multi_test::{AppResponse, MockApiBech32};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::actor::chain_actor::WithChain;
+use crate::actor::relayer::{
+    Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer, SetDelay,
+};
+use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
+use crate::chain::Chain;
+use crate::time::SimClock;
+use crate::trace::{Trace, TraceKind};
+pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
+pub use spec::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
+
+/// A deployed contract and its actor.
+#[derive(Clone)]
+pub struct ContractRef {
+    /// Where and what it is.
+    pub deployed: Deployed,
+    /// Its actor.
+    pub actor: actix::Addr<ContractActor>,
+}
+
+/// A running testnet.
+pub struct Testnet {
+    clock: SimClock,
+    trace: Trace,
+    provider_id: String,
+    consumer_ids: Vec<String>,
+    chains: BTreeMap<String, actix::Addr<ChainActor>>,
+    apis: BTreeMap<String, MockApiBech32>,
+    contracts: BTreeMap<String, ContractRef>,
+    links: BTreeMap<String, actix::Addr<Relayer>>,
+}
+
+impl Testnet {
+    /// Deploy `spec`, start its actors, open every channel and relay the first validator-set
+    /// update. Must run inside [`crate::time::run_simulation`].
+    pub async fn start(spec: &TopologySpec) -> Result<Testnet, String> {
+        let genesis = deploy::genesis(spec)?;
+        let clock = SimClock::start();
+        let trace = Trace::default();
+        let mut apis = BTreeMap::new();
+        let mut chains = BTreeMap::new();
+        let provider_id = spec.provider.chain.chain_id.clone();
+        for chain in genesis.chains {
+            let cfg = chain.config().clone();
+            let prefix: &'static str = Box::leak(cfg.bech32_prefix.clone().into_boxed_str());
+            apis.insert(cfg.chain_id.clone(), MockApiBech32::new(prefix));
+            let actor = ChainActor::new(chain, clock, trace.clone()).start();
+            chains.insert(cfg.chain_id.clone(), actor);
+        }
+        let mut contracts = BTreeMap::new();
+        for (name, deployed) in genesis.contracts {
+            let actor = ContractActor::new(
+                &name,
+                deployed.addr.clone(),
+                chains[&deployed.chain_id].clone(),
+            )
+            .start();
+            contracts.insert(name, ContractRef { deployed, actor });
+        }
+        let mut net = Testnet {
+            clock,
+            trace,
+            provider_id,
+            consumer_ids: spec
+                .consumers
+                .iter()
+                .map(|c| c.chain.chain_id.clone())
+                .collect(),
+            chains,
+            apis,
+            contracts,
+            links: BTreeMap::new(),
+        };
+        for (index, c) in spec.consumers.iter().enumerate() {
+            let id = c.chain.chain_id.clone();
+            let end = |net: &Testnet, contract: &str| {
+                let r = &net.contracts[contract];
+                LinkEnd {
+                    chain_id: r.deployed.chain_id.clone(),
+                    chain: net.chains[&r.deployed.chain_id].clone(),
+                    contract: r.actor.clone(),
+                    contract_addr: r.deployed.addr.clone(),
+                }
+            };
+            let provider_end = end(&net, &id);
+            let consumer_end = end(&net, &consumer_contract(&id, "converter"));
+            let seed = spec.seed.wrapping_mul(1_000_003).wrapping_add(index as u64);
+            let relayer = Relayer::new(
+                &id,
+                provider_end,
+                consumer_end,
+                c.link.delay,
+                seed,
+                clock,
+                net.trace.clone(),
+            )
+            .start();
+            net.links.insert(id, relayer);
+        }
+        for (id, relayer) in &net.links {
+            relayer
+                .send(OpenChannel)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("opening the channel of {id}: {e}"))?;
+        }
+        net.settle(Duration::from_secs(86_400)).await?;
+        Ok(net)
+    }
+
+    /// Simulated time, ms since the start.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The provider's chain id.
+    pub fn provider_id(&self) -> &str {
+        &self.provider_id
+    }
+
+    /// The consumers' chain ids, in spec order.
+    pub fn consumer_ids(&self) -> &[String] {
+        &self.consumer_ids
+    }
+
+    /// Contracts by name.
+    pub fn contracts(&self) -> &BTreeMap<String, ContractRef> {
+        &self.contracts
+    }
+
+    /// A contract by name.
+    pub fn contract(&self, name: &str) -> Result<&ContractRef, String> {
+        self.contracts
+            .get(name)
+            .ok_or_else(|| format!("unknown contract {name:?}"))
+    }
+
+    /// The address of account `name` on `chain_id`.
+    pub fn addr(&self, chain_id: &str, name: &str) -> Addr {
+        self.apis[chain_id].addr_make(name)
+    }
+
+    /// The chain actor of `chain_id`.
+    pub fn chain(&self, chain_id: &str) -> Result<&actix::Addr<ChainActor>, String> {
+        self.chains
+            .get(chain_id)
+            .ok_or_else(|| format!("unknown chain {chain_id:?}"))
+    }
+
+    /// Run `f` on a chain at the current simulated time.
+    pub async fn with_chain<R: Send + 'static>(
+        &self,
+        chain_id: &str,
+        f: impl FnOnce(&mut Chain, u64) -> R + Send + 'static,
+    ) -> Result<R, String> {
+        self.chain(chain_id)?
+            .send(WithChain(Box::new(f)))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Execute `msg` on contract `contract` as user `user` (an account on the contract's chain).
+    pub async fn exec<M: Serialize>(
+        &self,
+        user: &str,
+        contract: &str,
+        msg: &M,
+        funds: Vec<Coin>,
+    ) -> Result<AppResponse, String> {
+        let c = self.contract(contract)?;
+        let sender = self.addr(&c.deployed.chain_id, user);
+        c.actor
+            .send(Call {
+                sender,
+                sender_name: user.to_string(),
+                msg: to_json_binary(msg).map_err(|e| e.to_string())?,
+                funds,
+            })
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
+    /// Query contract `contract`.
+    pub async fn query<M: Serialize, R: DeserializeOwned + Send + 'static>(
+        &self,
+        contract: &str,
+        msg: &M,
+    ) -> Result<R, String> {
+        let c = self.contract(contract)?;
+        let addr = c.deployed.addr.clone();
+        let bin = to_json_binary(msg).map_err(|e| e.to_string())?;
+        let raw = self
+            .with_chain(&c.deployed.chain_id, move |chain, _| {
+                chain.query(&addr, &bin)
+            })
+            .await??;
+        cosmwasm_std::from_json(&raw).map_err(|e| e.to_string())
+    }
+
+    /// The name of `user`'s native staking proxy, starting its actor on first use.
+    pub async fn proxy(&mut self, user: &str) -> Result<String, String> {
+        let name = format!("{user}:proxy");
+        if self.contracts.contains_key(&name) {
+            return Ok(name);
+        }
+        let owner = self.addr(&self.provider_id, user).to_string();
+        let resp: mesh_apis::native_staking::ProxyByOwnerResponse = self
+            .query(
+                "native",
+                &mesh_apis::native_staking::QueryMsg::ProxyByOwner { owner },
+            )
+            .await
+            .map_err(|_| format!("{user} has no native staking proxy (nothing staked locally)"))?;
+        let deployed = Deployed {
+            name: name.clone(),
+            chain_id: self.provider_id.clone(),
+            addr: Addr::unchecked(resp.proxy),
+        };
+        let actor = ContractActor::new(
+            &name,
+            deployed.addr.clone(),
+            self.chains[&self.provider_id].clone(),
+        )
+        .start();
+        self.contracts
+            .insert(name.clone(), ContractRef { deployed, actor });
+        Ok(name)
+    }
+
+    /// Let `d` of simulated time pass (every actor runs its timers meanwhile).
+    pub async fn wait(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    /// Counters of the link of `consumer`.
+    pub async fn link_stats(&self, consumer: &str) -> Result<LinkStats, String> {
+        self.links
+            .get(consumer)
+            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+            .send(GetStats)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Number of pending txs in the vault and every external staking contract.
+    pub async fn pending_txs(&self) -> Result<usize, String> {
+        let mut total = 0;
+        let msg = mesh_apis::vault::QueryMsg::AllPendingTxsDesc {
+            start_after: None,
+            limit: Some(30),
+        };
+        let r: mesh_apis::tx::AllTxsResponse = self.query("vault", &msg).await?;
+        total += r.txs.len();
+        for id in &self.consumer_ids {
+            let msg = mesh_apis::external_staking::QueryMsg::AllPendingTxsDesc {
+                start_after: None,
+                limit: Some(30),
+            };
+            let r: mesh_apis::tx::AllTxsResponse = self.query(id, &msg).await?;
+            total += r.txs.len();
+        }
+        Ok(total)
+    }
+
+    /// True when no packet is in flight and no tx is pending.
+    pub async fn is_settled(&self) -> Result<bool, String> {
+        for id in &self.consumer_ids {
+            if self.link_stats(id).await?.in_flight > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(self.pending_txs().await? == 0)
+    }
+
+    /// Run until nothing is in flight and no tx is pending; fail if not reached `within`.
+    pub async fn settle(&self, within: Duration) -> Result<(), String> {
+        let deadline = self.now_ms() + within.as_millis() as u64;
+        loop {
+            if self.is_settled().await? {
+                return Ok(());
+            }
+            if self.now_ms() >= deadline {
+                return Err(format!(
+                    "not settled within {}s: packets or txs still pending",
+                    within.as_secs()
+                ));
+            }
+            self.wait(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Run until the next epoch of `consumer` has executed.
+    pub async fn epoch(&self, consumer: &str) -> Result<(), String> {
+        let at = self
+            .with_chain(consumer, |c, _| c.next_epoch_time())
+            .await?
+            .ok_or_else(|| format!("{consumer} has no epochs"))?;
+        tokio::time::sleep(self.clock.until(at)).await;
+        self.with_chain(consumer, |c, now| c.advance(now))
+            .await?
+            .map_err(|until| format!("{consumer} is halted until {until}ms"))
+    }
+
+    fn link(&self, consumer: &str) -> Result<&actix::Addr<Relayer>, String> {
+        self.links
+            .get(consumer)
+            .ok_or_else(|| format!("unknown link {consumer:?}"))
+    }
+
+    /// Fault: the link's delay from now on.
+    pub async fn set_delay(&self, consumer: &str, delay: Delay) -> Result<(), String> {
+        self.link(consumer)?
+            .send(SetDelay(delay))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Fault: the next `n` packets on the link are never relayed.
+    pub async fn drop_next(&self, consumer: &str, n: u32) -> Result<(), String> {
+        self.link(consumer)?
+            .send(DropNext(n))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Fault: the link relays nothing for `d`.
+    pub async fn outage(&self, consumer: &str, d: Duration) -> Result<(), String> {
+        let until_ms = self.now_ms() + d.as_millis() as u64;
+        self.link(consumer)?
+            .send(Outage { until_ms })
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Fault: the chain makes no blocks for `d`.
+    pub async fn halt(&self, chain_id: &str, d: Duration) -> Result<(), String> {
+        let until_ms = self.now_ms() + d.as_millis() as u64;
+        self.trace.record(
+            self.now_ms(),
+            TraceKind::Fault {
+                target: format!("chain {chain_id}"),
+                fault: format!("halt until {until_ms}ms"),
+            },
+        );
+        self.chain(chain_id)?
+            .send(Halt { until_ms })
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Fault: the next `n` IBC receives of `contract` fail.
+    pub async fn fail_next(&self, contract: &str, n: u32) -> Result<(), String> {
+        self.trace.record(
+            self.now_ms(),
+            TraceKind::Fault {
+                target: format!("contract {contract}"),
+                fault: format!("fail_next {n}"),
+            },
+        );
+        self.contract(contract)?
+            .actor
+            .send(FailNext(n))
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
