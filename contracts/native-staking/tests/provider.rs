@@ -1,13 +1,14 @@
 //! Provider-side integration: the real vault, native staking and proxy contracts on
 //! cw-multi-test's real staking module (system.md §3.1-3.3, the seed's local part).
 
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    coin, coins, to_json_binary, Addr, Coin, Decimal, Decimal256, Empty, FullDelegation, Uint128,
-    Validator,
+    coin, coins, to_json_binary, Addr, Binary, Coin, Decimal, Decimal256, Deps, DepsMut, Empty,
+    Env, FullDelegation, MessageInfo, Response, StdResult, Uint128, Validator, WasmMsg,
 };
 use cw_multi_test::{App, Contract, ContractWrapper, Executor, StakingInfo, StakingSudo, SudoMsg};
 
-use mesh_apis::lienholder::StakeMsg;
+use mesh_apis::lienholder::{LienholderQueryMsg, MaxSlashResponse, StakeMsg};
 use mesh_apis::native_staking::{
     ExecuteMsg as NsExecuteMsg, InstantiateMsg as NsInstantiateMsg, ProxyByOwnerResponse,
     QueryMsg as NsQueryMsg, SudoMsg as NsSudoMsg,
@@ -16,7 +17,7 @@ use mesh_apis::native_staking_proxy::ExecuteMsg as ProxyExecuteMsg;
 use mesh_apis::vault::{
     AccountDetailsResponse, AccountResponse, ConfigResponse as VaultConfigResponse,
     ExecuteMsg as VaultExecuteMsg, InstantiateMsg as VaultInstantiateMsg, LienResponse,
-    LocalStakingInfo, QueryMsg as VaultQueryMsg,
+    LocalStakingInfo, QueryMsg as VaultQueryMsg, SlashInfo,
 };
 use mesh_apis::ValueRange;
 
@@ -55,6 +56,85 @@ fn proxy_contract() -> Box<dyn Contract<Empty>> {
         mesh_native_staking_proxy::contract::execute,
         mesh_native_staking_proxy::contract::instantiate,
         mesh_native_staking_proxy::contract::query,
+    ))
+}
+
+// ---- cross staker stand-in: commits every stake at once and reports a slash when told ----
+
+/// What the stand-in accepts: the vault's cross-staking calls, plus the test's trigger.
+#[cw_serde]
+enum CrossStandInMsg {
+    /// From the vault: commit the tx right away.
+    ReceiveVirtualStake {
+        owner: String,
+        amount: Coin,
+        tx_id: u64,
+        msg: Binary,
+    },
+    /// From the vault after a slash elsewhere: accepted, nothing to do.
+    BurnVirtualStake {
+        owner: String,
+        amount: Coin,
+        validator: Option<String>,
+    },
+    /// From the test: report `slash` of `user` on `validator` to `vault`.
+    ReportSlash {
+        vault: String,
+        user: String,
+        slash: Uint128,
+        validator: String,
+    },
+}
+
+fn cross_instantiate(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+    Ok(Response::new())
+}
+
+fn cross_execute(
+    _: DepsMut,
+    _: Env,
+    info: MessageInfo,
+    msg: CrossStandInMsg,
+) -> StdResult<Response> {
+    match msg {
+        CrossStandInMsg::ReceiveVirtualStake { tx_id, .. } => {
+            Ok(Response::new().add_message(WasmMsg::Execute {
+                contract_addr: info.sender.to_string(),
+                msg: to_json_binary(&VaultExecuteMsg::CommitTx { tx_id })?,
+                funds: vec![],
+            }))
+        }
+        CrossStandInMsg::BurnVirtualStake { .. } => Ok(Response::new()),
+        CrossStandInMsg::ReportSlash {
+            vault,
+            user,
+            slash,
+            validator,
+        } => Ok(Response::new().add_message(WasmMsg::Execute {
+            contract_addr: vault,
+            msg: to_json_binary(&VaultExecuteMsg::CrossSlash {
+                slashes: vec![SlashInfo { user, slash }],
+                validator,
+            })?,
+            funds: vec![],
+        })),
+    }
+}
+
+fn cross_query(_: Deps, _: Env, msg: LienholderQueryMsg) -> StdResult<Binary> {
+    match msg {
+        LienholderQueryMsg::MaxSlash {} => to_json_binary(&MaxSlashResponse {
+            slash_ratio_dsign: Decimal::percent(10),
+            slash_ratio_offline: Decimal::percent(10),
+        }),
+    }
+}
+
+fn cross_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        cross_execute,
+        cross_instantiate,
+        cross_query,
     ))
 }
 
@@ -446,4 +526,87 @@ fn user_cannot_bypass_vault() {
         "{err}"
     );
     assert_eq!(p.balance(&p.user), 1000);
+}
+
+/// Slash propagation (system.md §6, worked example 2): collateral 200, local 200, cross 200,
+/// free 0. A cross slash of 20 clamps the local lien to the new collateral 180, and the vault
+/// burns 20 on native staking: the proxy undelegates 20 and counts them burned. When the user
+/// later unstakes the remaining 180, release burns the 20 and returns exactly 180 to the vault.
+#[test]
+fn cross_slash_burns_local_stake_through_proxy() {
+    let mut p = Provider::new();
+    let cross_code = p.app.store_code(cross_contract());
+    let admin = p.app.api().addr_make("admin");
+    let cross = p
+        .app
+        .instantiate_contract(cross_code, admin, &Empty {}, &[], "cross", None)
+        .unwrap();
+    p.bond(200);
+    p.stake_local(VAL1, 200);
+    p.app
+        .execute_contract(
+            p.user.clone(),
+            p.vault.clone(),
+            &VaultExecuteMsg::StakeRemote {
+                contract: cross.to_string(),
+                amount: coin(200, DENOM),
+                msg: to_json_binary(&StakeMsg {
+                    validator: "juno-val1".to_string(),
+                })
+                .unwrap(),
+            },
+            &[],
+        )
+        .unwrap();
+    assert_eq!(p.account().free, val(0));
+
+    p.app
+        .execute_contract(
+            p.user.clone(),
+            cross.clone(),
+            &CrossStandInMsg::ReportSlash {
+                vault: p.vault.to_string(),
+                user: p.user.to_string(),
+                slash: Uint128::new(20),
+                validator: "juno-val1".to_string(),
+            },
+            &[],
+        )
+        .unwrap();
+    let account = p.account();
+    assert_eq!(account.bonded, Uint128::new(180));
+    assert_eq!(account.free, val(0));
+    assert_eq!(p.local_lien().amount, val(180));
+    assert_eq!(p.delegation(VAL1), 180);
+    let proxy_cfg: mesh_apis::native_staking_proxy::ConfigResponse = p
+        .app
+        .wrap()
+        .query_wasm_smart(
+            p.proxy(),
+            &mesh_apis::native_staking_proxy::QueryMsg::Config {},
+        )
+        .unwrap();
+    assert_eq!(proxy_cfg.burned, Uint128::new(20));
+
+    p.proxy_exec(&ProxyExecuteMsg::Unstake {
+        validator: VAL1.to_string(),
+        amount: coin(180, DENOM),
+    });
+    p.advance(UNBONDING);
+    assert_eq!(p.balance(&p.proxy()), 200);
+    let supply_before = p.app.wrap().query_supply(DENOM).unwrap().amount;
+    p.proxy_exec(&ProxyExecuteMsg::ReleaseUnbonded {});
+    let supply_after = p.app.wrap().query_supply(DENOM).unwrap().amount;
+    assert_eq!(
+        Uint128::try_from(supply_before - supply_after).unwrap(),
+        Uint128::new(20)
+    );
+    assert_eq!(p.balance(&p.proxy()), 0);
+    assert_eq!(p.balance(&p.vault), 180);
+    let details = p.details();
+    assert_eq!(details.bonded, Uint128::new(180));
+    // Only the cross lien (180 at 10 %) is left.
+    assert_eq!(details.max_lien, val(180));
+    assert_eq!(details.total_slashable, val(18));
+    assert_eq!(details.free, val(0));
 }
