@@ -334,3 +334,68 @@ fn runs_are_deterministic() {
     assert_eq!(a, b);
     assert!(a.contains("packet_received"));
 }
+
+/// Jailing a provider validator calls native staking's `jailing` before the chain slashes: the
+/// vault cuts the user's collateral and local lien by the offline ratio (10 %), and the chain
+/// slashes the delegation by its downtime fraction (10 %).
+#[test]
+fn provider_jailing_reports_to_the_vault_before_the_chain_slashes() {
+    run_simulation(async {
+        let net = Testnet::start(&spec(&["juno"])).await.unwrap();
+        bond(&net, 100_000_000).await;
+        let stake = vault::ExecuteMsg::StakeLocal {
+            amount: Coin::new(50_000_000u128, "uosmo"),
+            msg: to_json_binary(&mesh_apis::lienholder::StakeMsg {
+                validator: "val1".into(),
+            })
+            .unwrap(),
+        };
+        net.exec("alice", "vault", &stake, vec![]).await.unwrap();
+        net.validator_event("provider", "val1", mesh_actors::chain::ValidatorEvent::Jail)
+            .await
+            .unwrap();
+        let d = details(&net).await;
+        assert_eq!(d.bonded, v(95_000_000));
+        assert_eq!(d.max_lien, ValueRange::new_val(v(45_000_000)));
+        let tokens = net
+            .with_chain("provider", |c, _| {
+                c.app_ref()
+                    .read_module(|r, _, s| r.staking.validator_tokens(s, "val1"))
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+        // Self-bond 1,000,000 and the proxy's 50,000,000, both cut by 10 %.
+        assert_eq!(tokens, v(45_900_000));
+    });
+}
+
+/// Jailing a consumer validator reaches the provider as a validator-set update.
+#[test]
+fn consumer_jailing_reaches_the_provider() {
+    run_simulation(async {
+        let net = Testnet::start(&spec(&["juno"])).await.unwrap();
+        net.validator_event(
+            "juno",
+            "juno-val1",
+            mesh_actors::chain::ValidatorEvent::Jail,
+        )
+        .await
+        .unwrap();
+        net.settle(Duration::from_secs(DAY)).await.unwrap();
+        let list: ext::ListValidatorsResponse = net
+            .query(
+                "juno",
+                &ext::QueryMsg::ListValidators {
+                    start_after: None,
+                    limit: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(list.validators[0].state, ext::ValidatorState::Jailed);
+        bond(&net, 100).await;
+        let err = stake_remote(&net, "juno", 10).await;
+        assert!(err.unwrap_err().contains("not active"));
+    });
+}

@@ -60,6 +60,17 @@ pub enum ChainEvent {
     },
 }
 
+/// A validator event the chain applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidatorEvent {
+    /// Jail for downtime, slashing the downtime fraction.
+    Jail,
+    /// Unjail.
+    Unjail,
+    /// Tombstone for double signing, slashing the double-sign fraction (final).
+    Tombstone,
+}
+
 /// A packet leaving this chain, ready for the relayer.
 #[derive(Clone, Debug)]
 pub struct SentPacket {
@@ -695,6 +706,102 @@ impl Chain {
         let relayer = self.addr(RELAYER_NAME);
         let msg = IbcPacketTimeoutMsg::new(packet.clone(), relayer);
         self.ibc_sudo(&contract, IbcEnvelope::PacketTimeout(msg))
+    }
+
+    /// A validator event decided by the chain (evidence or governance): jail (downtime slash),
+    /// tombstone (double-sign slash, final) or unjail. On the provider, native staking's
+    /// `jailing` sudo runs first so it can report its users' slashes to the vault; on a consumer,
+    /// virtual staking gets `handle_valset_update` in the same block with its share of the slash.
+    pub fn validator_event(
+        &mut self,
+        now_ms: u64,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<(), String> {
+        use crate::modules::MeshChainExt;
+        self.advance(now_ms)
+            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.mark_busy();
+        let known = self
+            .app
+            .read_module(|router, _, storage| router.staking.validator(storage, validator))
+            .map_err(|e| error_text(&e))?;
+        if known.is_none() {
+            return Err(format!(
+                "unknown validator {validator:?} on {}",
+                self.cfg.chain_id
+            ));
+        }
+        if let (Some(native), true) = (self.native_staking.clone(), event != ValidatorEvent::Unjail)
+        {
+            let list = Some(vec![validator.to_string()]);
+            let msg = match event {
+                ValidatorEvent::Tombstone => mesh_apis::native_staking::SudoMsg::Jailing {
+                    jailed: None,
+                    tombstoned: list,
+                },
+                _ => mesh_apis::native_staking::SudoMsg::Jailing {
+                    jailed: list,
+                    tombstoned: None,
+                },
+            };
+            if let Err(e) = self.app.wasm_sudo(native, &msg) {
+                self.events.push(ChainEvent::SendFailed {
+                    reason: format!("native staking jailing failed: {}", error_text(&e)),
+                });
+            }
+        }
+        let fractions = self.cfg.slash_fractions.clone();
+        let report = match event {
+            ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
+            ValidatorEvent::Tombstone => Some(
+                self.app
+                    .tombstone_validator(validator, fractions.double_sign),
+            ),
+            ValidatorEvent::Unjail => {
+                self.app
+                    .unjail_validator(validator)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+        };
+        let report = report.transpose().map_err(|e| error_text(&e))?;
+        if let Some(vs) = self.virtual_staking.clone() {
+            let list = Some(vec![validator.to_string()]);
+            let slashed = report.as_ref().map(|r| {
+                vec![mesh_apis::ibc::ValidatorSlashInfo {
+                    validator: validator.to_string(),
+                    infraction_height: r.infraction_height,
+                    infraction_time: r.time.seconds(),
+                    power: r.tokens_before,
+                    slash_amount: r.slashed_from(&vs),
+                    slash_ratio: r.fraction,
+                    tombstoned: event == ValidatorEvent::Tombstone,
+                }]
+            });
+            let msg = mesh_apis::virtual_staking::SudoMsg::HandleValsetUpdate {
+                additions: None,
+                removals: None,
+                updated: None,
+                jailed: (event == ValidatorEvent::Jail)
+                    .then(|| list.clone())
+                    .flatten(),
+                unjailed: (event == ValidatorEvent::Unjail)
+                    .then(|| list.clone())
+                    .flatten(),
+                tombstoned: (event == ValidatorEvent::Tombstone)
+                    .then(|| list.clone())
+                    .flatten(),
+                slashed,
+            };
+            if let Err(e) = self.app.wasm_sudo(vs, &msg) {
+                self.events.push(ChainEvent::SendFailed {
+                    reason: format!("handle_valset_update failed: {}", error_text(&e)),
+                });
+            }
+        }
+        self.collect_outbox();
+        Ok(())
     }
 
     /// Fractions the chain slashes for double signing and downtime.

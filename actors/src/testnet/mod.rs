@@ -21,7 +21,7 @@ use crate::actor::relayer::{
     Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer, SetDelay,
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
-use crate::chain::Chain;
+use crate::chain::{Chain, ValidatorEvent};
 use crate::time::SimClock;
 use crate::trace::{Trace, TraceKind};
 pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
@@ -369,6 +369,34 @@ impl Testnet {
             .send(Halt { until_ms })
             .await
             .map_err(|e| e.to_string())
+    }
+
+    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash).
+    pub async fn validator_event(
+        &self,
+        chain_id: &str,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<(), String> {
+        let v = validator.to_string();
+        let result = self
+            .with_chain(chain_id, move |c, now| c.validator_event(now, &v, event))
+            .await?;
+        let action = match event {
+            ValidatorEvent::Jail => "jail",
+            ValidatorEvent::Unjail => "unjail",
+            ValidatorEvent::Tombstone => "tombstone",
+        };
+        self.trace.record(
+            self.now_ms(),
+            TraceKind::ChainAction {
+                chain: chain_id.to_string(),
+                action: format!("{action} {validator}"),
+                ok: result.is_ok(),
+                error: result.as_ref().err().cloned(),
+            },
+        );
+        result
     }
 
     /// Fault: the next `n` IBC receives of `contract` fail.
