@@ -19,6 +19,13 @@ pub struct TraceEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TraceKind {
+    /// A scenario step starts (recorded by the director).
+    Step {
+        /// Index in the scenario's steps.
+        index: usize,
+        /// The step's action.
+        action: String,
+    },
     /// A user or contract transaction.
     Tx {
         /// Chain.
