@@ -1,0 +1,115 @@
+//! `handle_valset_update`: forwarded to the converter (slashes converted to provider units),
+//! requests of slashed validators reduced per delegator.
+
+use cosmwasm_std::{Decimal, Uint128};
+use mesh_apis::ibc::{
+    AddValidator, ConsumerPacket, ValidatorSlashInfo, VALSET_PACKET_TIMEOUT_SECS,
+};
+
+use super::suite::{Suite, CHANNEL};
+use crate::msg::SudoMsg;
+
+fn slash(validator: &str, amount: u128) -> ValidatorSlashInfo {
+    ValidatorSlashInfo {
+        validator: validator.to_string(),
+        infraction_height: 12_345,
+        infraction_time: 1_571_797_000,
+        power: Uint128::new(45_000_000),
+        slash_amount: Uint128::new(amount),
+        slash_ratio: Decimal::percent(10),
+        tombstoned: false,
+    }
+}
+
+fn valset(slashed: Vec<ValidatorSlashInfo>) -> SudoMsg {
+    SudoMsg::HandleValsetUpdate {
+        additions: Some(vec![AddValidator {
+            valoper: "val4".to_string(),
+            start_height: 7,
+            start_time: 8,
+        }]),
+        removals: None,
+        updated: None,
+        jailed: Some(vec!["val1".to_string()]),
+        unjailed: None,
+        tombstoned: None,
+        slashed: Some(slashed),
+    }
+}
+
+/// A slash of 3,600,000 consumer units on val1 is 7,999,999 provider units (inverse
+/// conversion); the converter sends it in a `valset_update` (24 h timeout) and virtual staking
+/// cuts every delegator by `floor(request × slash / total)`: alice 60,000,000 → 54,000,001,
+/// bob 20,000,000 → 18,000,001.
+#[test]
+fn slash_reduces_requests_and_is_forwarded() {
+    let mut suite = Suite::new();
+    suite.stake("alice", "val1", 60_000_000).unwrap();
+    suite.stake("bob", "val1", 20_000_000).unwrap();
+    suite.stake("alice", "val2", 10_000_000).unwrap();
+    suite.epoch().unwrap();
+    let before = suite.sent().len();
+
+    suite
+        .app
+        .wasm_sudo(
+            suite.virtual_staking.clone(),
+            &valset(vec![slash("val1", 3_600_000)]),
+        )
+        .unwrap();
+
+    assert_eq!(
+        suite.requests(),
+        vec![
+            ("val1".to_string(), 72_000_002, 32_400_000),
+            ("val2".to_string(), 10_000_000, 4_500_000)
+        ]
+    );
+    let err = suite.unstake("alice", "val1", 54_000_002).unwrap_err();
+    assert!(err.to_string().contains("only 54000001 requested"), "{err}");
+    suite.unstake("bob", "val1", 18_000_001).unwrap();
+
+    let sent = suite.sent();
+    assert_eq!(sent.len(), before + 1);
+    let block = suite.app.block_info();
+    assert_eq!(sent[before].channel_id, CHANNEL);
+    assert_eq!(
+        sent[before].timeout,
+        block.time.seconds() + VALSET_PACKET_TIMEOUT_SECS
+    );
+    assert_eq!(
+        sent[before].packet,
+        ConsumerPacket::ValsetUpdate {
+            height: block.height,
+            time: block.time.seconds(),
+            additions: vec![AddValidator {
+                valoper: "val4".to_string(),
+                start_height: 7,
+                start_time: 8,
+            }],
+            removals: vec![],
+            updated: vec![],
+            jailed: vec!["val1".to_string()],
+            unjailed: vec![],
+            tombstoned: vec![],
+            slashed: vec![slash("val1", 7_999_999)],
+        }
+    );
+}
+
+/// A slash on a validator without requests reduces nothing but is still forwarded.
+#[test]
+fn slash_without_requests_is_only_forwarded() {
+    let mut suite = Suite::new();
+    suite.stake("alice", "val2", 100).unwrap();
+    let before = suite.sent().len();
+    suite
+        .app
+        .wasm_sudo(
+            suite.virtual_staking.clone(),
+            &valset(vec![slash("val1", 10)]),
+        )
+        .unwrap();
+    assert_eq!(suite.requests(), vec![("val2".to_string(), 100, 45)]);
+    assert_eq!(suite.sent().len(), before + 1);
+}
