@@ -399,3 +399,50 @@ fn consumer_jailing_reaches_the_provider() {
         assert!(err.unwrap_err().contains("not active"));
     });
 }
+
+/// Receipts: the destination chain takes a packet once; a second delivery is refused, even when
+/// a (misbehaving) relayer tries it.
+#[test]
+fn a_packet_is_never_received_twice() {
+    run_simulation(async {
+        let net = Testnet::start(&spec(&["juno"])).await.unwrap();
+        bond(&net, 100_000_000).await;
+        net.outage("juno", Duration::from_secs(60)).await.unwrap();
+        stake_remote(&net, "juno", 10_000_000).await.unwrap();
+        let packet = net
+            .with_chain("provider", |c, _| {
+                c.ibc().commitments.values().next().cloned().unwrap()
+            })
+            .await
+            .unwrap();
+        let p = packet.clone();
+        let first = net
+            .with_chain("juno", move |c, now| c.receive(now, &p, None))
+            .await
+            .unwrap();
+        assert!(mesh_actors::actor::relayer::ack_error(&first.unwrap()).is_none());
+        let second = net
+            .with_chain("juno", move |c, now| c.receive(now, &packet, None))
+            .await
+            .unwrap();
+        assert_eq!(
+            second,
+            Err(mesh_actors::chain::RecvRefused::AlreadyReceived)
+        );
+        assert_eq!(virtual_requests_total(&net, "juno").await, v(10_000_000));
+    });
+}
+
+async fn virtual_requests_total(net: &Testnet, consumer: &str) -> Uint128 {
+    let r: mesh_apis::virtual_staking::RequestsResponse = net
+        .query(
+            &format!("{consumer}:virtual-staking"),
+            &mesh_apis::virtual_staking::QueryMsg::Requests {
+                start_after: None,
+                limit: None,
+            },
+        )
+        .await
+        .unwrap();
+    r.requests.iter().map(|r| r.provider_amount).sum()
+}
