@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Coin, CosmosMsg, Deps, DepsMut, Env, MessageInfo, QueryRequest, Reply,
-    Response, StdError, Uint128, Uint256, WasmMsg,
+    from_json, to_json_binary, Binary, Coin, CosmosMsg, Deps, DepsMut, Env, MessageInfo,
+    QueryRequest, Reply, Response, StdError, SubMsg, SubMsgResult, Uint128, Uint256, WasmMsg,
 };
 use cw_storage_plus::Bound;
 use cw_utils::nonpayable;
@@ -271,10 +271,18 @@ fn handle_epoch(mut deps: VsDepsMut, env: Env) -> Result<VsResponse, ContractErr
         let now = current.get(validator).copied().unwrap_or_default();
         let want = desired.get(validator).copied().unwrap_or_default();
         if want > now {
-            bonds.push(custom(VirtualStakeMsg::Bond {
-                amount: Coin::new(want - now, config.denom.clone()),
-                validator: validator.clone(),
-            }));
+            // A bond the chain refuses (say, a validator it no longer knows) must not block the
+            // epoch: it is retried at the next one.
+            bonds.push(
+                SubMsg::reply_on_error(
+                    custom(VirtualStakeMsg::Bond {
+                        amount: Coin::new(want - now, config.denom.clone()),
+                        validator: validator.clone(),
+                    }),
+                    REPLY_BOND,
+                )
+                .with_payload(to_json_binary(validator)?),
+            );
         } else if now > want {
             unbonds.push(custom(VirtualStakeMsg::Unbond {
                 amount: Coin::new(now - want, config.denom.clone()),
@@ -288,7 +296,7 @@ fn handle_epoch(mut deps: VsDepsMut, env: Env) -> Result<VsResponse, ContractErr
         .add_attribute("unbonds", unbonds.len().to_string())
         // Unbonds first, so the chain's delegations never exceed the cap in between.
         .add_messages(unbonds)
-        .add_messages(bonds))
+        .add_submessages(bonds))
 }
 
 /// Max cap 0: tell the converter about every request (`internal_unstake`, provider units),
@@ -367,13 +375,27 @@ fn handle_valset_update(
     }))
 }
 
-/// Replies of the reward withdrawals.
+/// Reply id of an epoch's `bond` (on error only).
+pub const REPLY_BOND: u64 = 2;
+
+/// Replies of the reward withdrawals and of failed epoch bonds.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: VsDepsMut, env: Env, reply: Reply) -> Result<VsResponse, ContractError> {
     match reply.id {
         REPLY_WITHDRAW_REWARDS => {
             let config = CONFIG.load(deps.storage)?;
             on_withdraw_reply(deps, &env, &config, reply.payload.as_slice(), reply.result)
+        }
+        REPLY_BOND => {
+            let validator: String = from_json(&reply.payload).unwrap_or_default();
+            let error = match reply.result {
+                SubMsgResult::Err(error) => error,
+                SubMsgResult::Ok(_) => String::new(),
+            };
+            Ok(Response::new()
+                .add_attribute("action", "bond_failed")
+                .add_attribute("validator", validator)
+                .add_attribute("bond_error", error))
         }
         id => Err(ContractError::UnknownReplyId { id }),
     }

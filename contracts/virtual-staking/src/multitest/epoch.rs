@@ -143,3 +143,33 @@ fn zero_cap_unstakes_everything() {
     suite.epoch().unwrap();
     assert_eq!(suite.sent().len(), before + 3);
 }
+
+/// A bond the chain refuses (a validator it does not know) does not block the epoch: the other
+/// bonds go through, the failure is recorded, and it is retried at the next epoch.
+#[test]
+fn refused_bond_does_not_block_the_epoch() {
+    let mut suite = Suite::new();
+    suite.stake("alice", "val1", 100).unwrap();
+    suite
+        .as_converter(&crate::msg::ExecuteMsg::Bond {
+            delegator: "alice".to_string(),
+            validator: "ghost".to_string(),
+            amount: Coin::new(100u128, REMOTE),
+        })
+        .unwrap();
+    let res = suite.epoch().unwrap();
+    assert_eq!(suite.delegations(), vec![("val1".to_string(), 45)]);
+    let failed: Vec<_> = res
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .filter(|a| a.key == "action" && a.value == "bond_failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    let res = suite.epoch().unwrap();
+    assert!(res
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .any(|a| a.key == "bond_error"));
+}
