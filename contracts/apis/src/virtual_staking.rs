@@ -37,7 +37,8 @@ pub enum ExecuteMsg {
     },
     /// Reduce requests after a slash on the provider (`burn` packet).
     Burn {
-        /// Validators to burn from (spread evenly, in order).
+        /// Validators to burn from (split by the proportion of their requests, the flooring
+        /// remainder to the first with room; inside a validator over its delegators alike).
         validators: Vec<String>,
         /// Provider units.
         amount: Coin,
