@@ -85,8 +85,11 @@ pub struct RouteChannel {
     pub relayer: Recipient<PacketsSent>,
 }
 
+/// A closure run on a chain at the current simulated time (ms).
+pub type ChainFn<R> = Box<dyn FnOnce(&mut Chain, u64) -> R + Send>;
+
 /// Run a closure on the chain at the current simulated time (set-up, chain events, reports).
-pub struct WithChain<R: Send + 'static>(pub Box<dyn FnOnce(&mut Chain, u64) -> R + Send>);
+pub struct WithChain<R: Send + 'static>(pub ChainFn<R>);
 
 impl<R: Send + 'static> Message for WithChain<R> {
     type Result = R;

@@ -84,6 +84,6 @@ impl IbcState {
 
     /// The channel end bound to `contract`, if any.
     pub fn channel_of(&self, contract: &Addr) -> Option<&ChannelEnd> {
-        self.channels.values().find(|c| &c.contract == contract)
+        self.channels.values().find(|c| c.contract == *contract)
     }
 }
