@@ -124,3 +124,28 @@ fn unknown_reply_id_is_an_error() {
     .unwrap_err();
     assert_eq!(err.to_string(), "unknown reply id 77");
 }
+
+/// Virtual staking takes no funds, even from the converter.
+#[test]
+fn virtual_staking_refuses_funds() {
+    let mut suite = Suite::new();
+    suite
+        .app
+        .sudo(cw_multi_test::SudoMsg::Bank(
+            cw_multi_test::BankSudo::Mint {
+                to_address: suite.converter.to_string(),
+                amount: vec![Coin::new(10u128, "ujuno")],
+            },
+        ))
+        .unwrap();
+    let err = suite
+        .app
+        .execute_contract(
+            suite.converter.clone(),
+            suite.virtual_staking.clone(),
+            &ExecuteMsg::HandleCloseChannel {},
+            &[Coin::new(10u128, "ujuno")],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("does no accept funds"), "{err}");
+}
