@@ -82,7 +82,11 @@ pub fn converter() -> MeshContract {
 /// Virtual staking (uses the mesh module's custom messages).
 pub fn virtual_staking() -> MeshContract {
     use mesh_virtual_staking::contract as c;
-    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_sudo(c::sudo))
+    Box::new(
+        ContractWrapper::new(c::execute, c::instantiate, c::query)
+            .with_sudo(c::sudo)
+            .with_reply(c::reply),
+    )
 }
 
 /// The simple price feed.

@@ -686,8 +686,9 @@ impl Chain {
     ) -> Result<AppResponse, String> {
         self.advance(now_ms)
             .map_err(|until| format!("chain halted until {until}ms"))?;
+        // An ack or timeout of this chain's own packet changes no bond request, so it does
+        // not make an epoch due (else each epoch's reward batch would wake the next one).
         let contract = self.take_commitment(packet)?;
-        self.mark_busy();
         let relayer = self.addr(RELAYER_NAME);
         let msg = IbcPacketAckMsg::new(
             IbcAcknowledgement::new(ack.clone()),
@@ -702,7 +703,6 @@ impl Chain {
         self.advance(now_ms)
             .map_err(|until| format!("chain halted until {until}ms"))?;
         let contract = self.take_commitment(packet)?;
-        self.mark_busy();
         let relayer = self.addr(RELAYER_NAME);
         let msg = IbcPacketTimeoutMsg::new(packet.clone(), relayer);
         self.ibc_sudo(&contract, IbcEnvelope::PacketTimeout(msg))

@@ -1,0 +1,317 @@
+//! The `mesh-harness` command line: `run`, `list`, `replay`, `check-determinism`, `schema`.
+//! Exit codes: 0 everything passed, 1 a scenario failed, 2 bad input (one line naming the file
+//! and the JSON path).
+
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::report::format_duration_ms;
+use crate::runner::{self, RunOptions, RunOutcome};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::timeline;
+
+/// The built-in demo: a provider and two consumers through the whole lifecycle.
+pub const DEMO: &str = include_str!("../../fixtures/demo.json");
+
+const EXAMPLES: &str = "Examples:
+  mesh-harness run                         run the built-in demo and print its report and timeline
+  mesh-harness run fixtures/               run every scenario under fixtures/
+  mesh-harness run a.json --json           one JSON object per scenario on stdout
+  mesh-harness run a.json --trace t.jsonl --timeline t.mmd
+  mesh-harness check-determinism a.json    run twice and compare the traces
+  mesh-harness schema > scenario.schema.json
+  RUST_LOG=mesh_actors=debug mesh-harness run a.json";
+
+/// An in-process testnet for Mesh Security: chains, contracts and relayers as actors in
+/// virtual time.
+#[derive(Parser, Debug)]
+#[command(name = "mesh-harness", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run scenario files or directories (the built-in demo when none is given).
+    Run(RunArgs),
+    /// List the scenarios in files or directories (default: fixtures/).
+    List {
+        /// Files or directories.
+        paths: Vec<PathBuf>,
+    },
+    /// Re-run one written case (for example a fuzzer's regression) and report it.
+    Replay {
+        /// The scenario file.
+        file: PathBuf,
+        /// Output options.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Run a scenario twice with the same seed and compare traces and reports byte for byte.
+    CheckDeterminism {
+        /// The scenario file.
+        file: PathBuf,
+        /// Use this seed instead of the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+}
+
+/// Arguments of `run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario files or directories (searched recursively for *.json).
+    pub paths: Vec<PathBuf>,
+    /// Use this seed instead of each scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Output options shared by `run` and `replay`.
+#[derive(Args, Debug, Default)]
+pub struct OutputArgs {
+    /// Print one JSON object per scenario on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the trace (JSON lines) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Write a Mermaid sequence diagram of the cross-chain traffic to this file.
+    #[arg(long, value_name = "FILE")]
+    pub timeline: Option<PathBuf>,
+}
+
+/// A command's failure: exit code and message.
+pub struct Exit {
+    /// Process exit code.
+    pub code: i32,
+    /// One line for stderr (may be empty).
+    pub message: String,
+}
+
+fn bad_input(message: impl Into<String>) -> Exit {
+    Exit {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+/// Every `*.json` under `paths` (files as given, directories recursively, sorted).
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Exit> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = vec![];
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files)
+                .map_err(|e| bad_input(format!("{}: cannot read: {e}", p.display())))?;
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn load_all(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, Exit> {
+    files
+        .iter()
+        .map(|f| {
+            scenario::load_file(f)
+                .map(|s| (f.display().to_string(), s))
+                .map_err(|e: ScenarioError| bad_input(e.to_string()))
+        })
+        .collect()
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Exit> {
+    std::fs::write(path, text)
+        .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))
+}
+
+fn trace_lines(outcome: &RunOutcome, with_name: bool) -> String {
+    let mut out = String::new();
+    for e in &outcome.trace {
+        let mut v = serde_json::to_value(e).expect("events serialise");
+        if with_name {
+            if let Some(m) = v.as_object_mut() {
+                m.insert("scenario".into(), outcome.name.clone().into());
+            }
+        }
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
+    let consumers: Vec<String> = scenario
+        .consumers
+        .iter()
+        .map(|c| c.chain_id.clone())
+        .collect();
+    timeline::mermaid(&outcome.trace, &scenario.provider.chain_id, &consumers)
+}
+
+fn run_and_print(
+    runs: &[(String, Scenario)],
+    opts: &RunOptions,
+    out: &OutputArgs,
+    demo: bool,
+) -> Result<(), Exit> {
+    let mut outcomes = vec![];
+    let stdout = std::io::stdout();
+    for (origin, scenario) in runs {
+        let outcome = runner::run(scenario, opts);
+        let mut lock = stdout.lock();
+        if out.json {
+            let _ = writeln!(lock, "{}", outcome.to_json());
+        } else if demo {
+            let _ = writeln!(
+                lock,
+                "{}\n\nReport:\n{}\n\nTimeline (Mermaid):\n{}",
+                scenario.name,
+                serde_json::to_string_pretty(&outcome.report).unwrap_or_default(),
+                diagram(&outcome, scenario)
+            );
+        }
+        if !out.json {
+            let simulated = outcome.trace.last().map(|e| e.t_ms).unwrap_or(0);
+            let _ = match &outcome.failure {
+                None => writeln!(
+                    lock,
+                    "PASS {} ({origin}; {} steps, {} simulated)",
+                    outcome.name,
+                    scenario.steps.len(),
+                    format_duration_ms(simulated)
+                ),
+                Some(f) => writeln!(lock, "FAIL {} ({origin}): {f}", outcome.name),
+            };
+        }
+        outcomes.push((outcome, scenario));
+    }
+    let many = outcomes.len() > 1;
+    if let Some(path) = &out.trace {
+        let text: String = outcomes.iter().map(|(o, _)| trace_lines(o, many)).collect();
+        write_file(path, &text)?;
+    }
+    if let Some(path) = &out.timeline {
+        let text = if many {
+            outcomes
+                .iter()
+                .map(|(o, s)| format!("## {}\n\n```mermaid\n{}```\n\n", o.name, diagram(o, s)))
+                .collect()
+        } else {
+            outcomes
+                .first()
+                .map(|(o, s)| diagram(o, s))
+                .unwrap_or_default()
+        };
+        write_file(path, &text)?;
+    }
+    let failed = outcomes.iter().filter(|(o, _)| !o.passed).count();
+    if !out.json && many {
+        println!("{} passed, {} failed", outcomes.len() - failed, failed);
+    }
+    if failed > 0 {
+        return Err(Exit {
+            code: 1,
+            message: String::new(),
+        });
+    }
+    Ok(())
+}
+
+/// Run a parsed command line.
+pub fn execute(cli: Cli) -> Result<(), Exit> {
+    match cli.command {
+        Command::Run(args) => {
+            let opts = RunOptions { seed: args.seed };
+            if args.paths.is_empty() {
+                let demo = scenario::parse_str(DEMO, "built-in demo")
+                    .map_err(|e| bad_input(e.to_string()))?;
+                return run_and_print(&[("built-in demo".into(), demo)], &opts, &args.out, true);
+            }
+            let files = collect_files(&args.paths)?;
+            if files.is_empty() {
+                return Err(bad_input(
+                    "no scenario files (*.json) found in the given paths",
+                ));
+            }
+            let runs = load_all(&files)?;
+            run_and_print(&runs, &opts, &args.out, false)
+        }
+        Command::Replay { file, out } => {
+            let runs = load_all(&[file])?;
+            run_and_print(&runs, &RunOptions::default(), &out, false)
+        }
+        Command::List { paths } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from("fixtures")]
+            } else {
+                paths
+            };
+            let runs = load_all(&collect_files(&paths)?)?;
+            for (origin, s) in runs {
+                println!("{origin}\t{}\t{} steps", s.name, s.steps.len());
+            }
+            Ok(())
+        }
+        Command::CheckDeterminism { file, seed } => {
+            let runs = load_all(&[file])?;
+            let (origin, scenario) = &runs[0];
+            let opts = RunOptions { seed };
+            let a = runner::run(scenario, &opts);
+            let b = runner::run(scenario, &opts);
+            let (ta, tb) = (trace_lines(&a, false), trace_lines(&b, false));
+            if ta != tb {
+                let line = ta
+                    .lines()
+                    .zip(tb.lines())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(ta.lines().count().min(tb.lines().count()));
+                return Err(Exit {
+                    code: 1,
+                    message: format!(
+                        "{origin}: NOT deterministic: the traces differ at event {line}"
+                    ),
+                });
+            }
+            if a.report != b.report {
+                return Err(Exit {
+                    code: 1,
+                    message: format!("{origin}: NOT deterministic: the final reports differ"),
+                });
+            }
+            println!(
+                "{origin}: deterministic ({} events, identical traces and reports)",
+                a.trace.len()
+            );
+            Ok(())
+        }
+        Command::Schema => {
+            println!("{}", scenario::schema_json());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The invariants of harness.md, checked after every step and at the end:
+//! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
+//! 3. when settled: provider and consumer agree, nothing in flight, no range open.
+
+use cosmwasm_std::{Addr, Uint128};
+use mesh_actors::chain::Chain;
+use mesh_actors::testnet::{consumer_contract, Testnet};
+use mesh_apis::{external_staking as ext, vault, virtual_staking, ValueRange};
+use std::collections::BTreeMap;
+
+use crate::report::{narrow, ReportNames};
+
+/// A broken invariant: which one and the values that break it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// Short name (`vault`, `conservation`, `settled`).
+    pub invariant: &'static str,
+    /// What was wrong, with the values.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invariant {} broken: {}", self.invariant, self.detail)
+    }
+}
+
+fn violation(invariant: &'static str, detail: String) -> Violation {
+    Violation { invariant, detail }
+}
+
+fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienResponse> {
+    let mut out = vec![];
+    let mut start_after = None;
+    loop {
+        let page: Result<vault::AccountClaimsResponse, _> = chain.query_json(
+            vault_addr,
+            &vault::QueryMsg::AccountClaims {
+                account: account.to_string(),
+                start_after: start_after.clone(),
+                limit: Some(vault::MAX_PAGE_LIMIT),
+            },
+        );
+        match page {
+            Ok(p) if !p.claims.is_empty() => {
+                start_after = p.claims.last().map(|c| c.lienholder.clone());
+                out.extend(p.claims);
+            }
+            _ => return out,
+        }
+    }
+}
+
+/// Invariant 1 and the provider's balance sheet (part of 2), inside the provider's actor.
+fn check_provider(
+    chain: &Chain,
+    users: &[String],
+    vault_addr: &Addr,
+    native: &Addr,
+) -> Result<(), Violation> {
+    let mut total_collateral = Uint128::zero();
+    let mut native_liens = ValueRange::zero();
+    for user in users {
+        let account = chain.addr(user).to_string();
+        let d: vault::AccountDetailsResponse = chain
+            .query_json(
+                vault_addr,
+                &vault::QueryMsg::AccountDetails {
+                    account: account.clone(),
+                },
+            )
+            .map_err(|e| violation("vault", format!("{user}: account_details failed: {e}")))?;
+        let c = d.bonded;
+        for (name, r) in [
+            ("max_lien", d.max_lien),
+            ("slashable", d.total_slashable),
+            ("free", d.free),
+        ] {
+            if r.low > r.high {
+                return Err(violation(
+                    "vault",
+                    format!("{user}: {name} range {r} has low > high"),
+                ));
+            }
+        }
+        if d.max_lien.high > c {
+            return Err(violation(
+                "vault",
+                format!("{user}: max_lien {} > collateral {c}", d.max_lien),
+            ));
+        }
+        if d.total_slashable.high > c {
+            return Err(violation(
+                "vault",
+                format!(
+                    "{user}: total_slashable {} > collateral {c}",
+                    d.total_slashable
+                ),
+            ));
+        }
+        let used = d.max_lien.max(d.total_slashable);
+        let expected_free = ValueRange::new(c - used.high, c - used.low);
+        if d.free != expected_free {
+            return Err(violation(
+                "vault",
+                format!(
+                    "{user}: free {} != collateral {c} - max(max_lien {}, slashable {}) = {expected_free}",
+                    d.free, d.max_lien, d.total_slashable
+                ),
+            ));
+        }
+        let liens = claims(chain, vault_addr, &account);
+        let mut holders = std::collections::BTreeSet::new();
+        let mut max = ValueRange::zero();
+        for l in &liens {
+            if !holders.insert(l.lienholder.clone()) {
+                return Err(violation(
+                    "vault",
+                    format!("{user}: two liens on {}", l.lienholder),
+                ));
+            }
+            if l.amount.low > l.amount.high {
+                return Err(violation(
+                    "vault",
+                    format!("{user}: lien on {} has low > high", l.lienholder),
+                ));
+            }
+            max = max.max(l.amount);
+            if l.lienholder == native.as_str() {
+                native_liens = native_liens.add(l.amount);
+            }
+        }
+        if max != d.max_lien {
+            return Err(violation(
+                "vault",
+                format!(
+                    "{user}: max_lien {} is not the largest lien {max}",
+                    d.max_lien
+                ),
+            ));
+        }
+        total_collateral += c;
+    }
+    // Balance sheet: the vault holds every collateral token not out at native staking.
+    let denom = chain.config().denom.clone();
+    let held = chain
+        .app_ref()
+        .wrap()
+        .query_balance(vault_addr.to_string(), denom)
+        .map(|c| narrow(c.amount))
+        .unwrap_or_default();
+    if held + native_liens.low != total_collateral || native_liens.low != native_liens.high {
+        return Err(violation(
+            "conservation",
+            format!(
+                "vault holds {held}, local liens {native_liens}, but users' collateral is {total_collateral}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Conservation of tokens on one chain: the bank supply moved only by the modules' mints and burns
+/// and by contracts' burns, all of which the chain ledger records.
+fn check_supply(chain: &Chain, genesis: &BTreeMap<String, Uint128>) -> Result<(), Violation> {
+    let denom = chain.config().denom.clone();
+    let supply = chain
+        .app_ref()
+        .wrap()
+        .query_supply(denom.clone())
+        .map(|c| narrow(c.amount))
+        .unwrap_or_default();
+    let ledger = chain
+        .app_ref()
+        .read_module(|_, _, storage| mesh_actors::modules::supply_ledger(storage))
+        .map_err(|e| violation("conservation", e.to_string()))?;
+    let start = genesis.get(&denom).copied().unwrap_or_default();
+    let expected = (start + ledger.minted()).saturating_sub(ledger.burned());
+    if supply != expected {
+        return Err(violation(
+            "conservation",
+            format!(
+                "{}: supply of {denom} is {supply}, expected genesis {start} + minted {} - burned {} = {expected}",
+                chain.id(),
+                ledger.minted(),
+                ledger.burned()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The token supplies at genesis, per chain and denom (taken before the first step).
+pub async fn genesis_supplies(
+    net: &Testnet,
+) -> Result<BTreeMap<String, BTreeMap<String, Uint128>>, String> {
+    let mut out = BTreeMap::new();
+    let chains: Vec<String> = std::iter::once(net.provider_id().to_string())
+        .chain(net.consumer_ids().iter().cloned())
+        .collect();
+    for id in chains {
+        let supplies = net
+            .with_chain(&id, |chain, _| {
+                let denom = chain.config().denom.clone();
+                let supply = chain
+                    .app_ref()
+                    .wrap()
+                    .query_supply(denom.clone())
+                    .map(|c| narrow(c.amount));
+                let ledger = chain
+                    .app_ref()
+                    .read_module(|_, _, storage| mesh_actors::modules::supply_ledger(storage));
+                let mut m = BTreeMap::new();
+                if let (Ok(s), Ok(l)) = (supply, ledger) {
+                    // Express the genesis supply net of what the ledger already counted.
+                    m.insert(denom, (s + l.burned()).saturating_sub(l.minted()));
+                }
+                m
+            })
+            .await?;
+        out.insert(id, supplies);
+    }
+    Ok(out)
+}
+
+/// Check invariants 1 and 2 now.
+pub async fn check(
+    net: &Testnet,
+    names: &ReportNames,
+    genesis: &BTreeMap<String, BTreeMap<String, Uint128>>,
+) -> Result<Result<(), Violation>, String> {
+    let users = names.users.clone();
+    let vault_addr = net.contract("vault")?.deployed.addr.clone();
+    let native = net.contract("native")?.deployed.addr.clone();
+    let provider_genesis = genesis.get(net.provider_id()).cloned().unwrap_or_default();
+    let r = net
+        .with_chain(net.provider_id(), move |chain, _| {
+            check_provider(chain, &users, &vault_addr, &native)?;
+            check_supply(chain, &provider_genesis)
+        })
+        .await?;
+    if r.is_err() {
+        return Ok(r);
+    }
+    for id in net.consumer_ids() {
+        let g = genesis.get(id).cloned().unwrap_or_default();
+        let r = net
+            .with_chain(id, move |chain, _| check_supply(chain, &g))
+            .await?;
+        if r.is_err() {
+            return Ok(r);
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Invariant 3, for a settled system: nothing in flight, no open range, and for every consumer
+/// validator the provider's committed stake equals the consumer's request (provider units).
+pub async fn check_settled(
+    net: &Testnet,
+    names: &ReportNames,
+) -> Result<Result<(), Violation>, String> {
+    for c in &names.consumers {
+        let stats = net.link_stats(&c.id).await?;
+        if stats.in_flight > 0 {
+            return Ok(Err(violation(
+                "settled",
+                format!("{} packets still in flight on {}", stats.in_flight, c.id),
+            )));
+        }
+        if stats.handler_errors > 0 {
+            return Ok(Err(violation(
+                "settled",
+                format!(
+                    "{} ack/timeout handlers failed on {}",
+                    stats.handler_errors, c.id
+                ),
+            )));
+        }
+    }
+    if net.pending_txs().await? > 0 {
+        return Ok(Err(violation("settled", "pending txs remain".into())));
+    }
+    let users: Vec<Addr> = names
+        .users
+        .iter()
+        .map(|u| net.addr(net.provider_id(), u))
+        .collect();
+    for c in &names.consumers {
+        let contract = net.contract(&c.id)?.deployed.addr.clone();
+        let users = users.clone();
+        let committed = net
+            .with_chain(
+                net.provider_id(),
+                move |chain, _| -> Result<BTreeMap<String, Uint128>, String> {
+                    let mut per_validator: BTreeMap<String, Uint128> = BTreeMap::new();
+                    for user in &users {
+                        let mut start_after = None;
+                        loop {
+                            let page: ext::StakesResponse = chain.query_json(
+                                &contract,
+                                &ext::QueryMsg::Stakes {
+                                    user: user.to_string(),
+                                    start_after: start_after.clone(),
+                                    limit: Some(vault::MAX_PAGE_LIMIT),
+                                },
+                            )?;
+                            if page.stakes.is_empty() {
+                                break;
+                            }
+                            for s in &page.stakes {
+                                if !s.stake.is_settled() {
+                                    return Err(format!(
+                                        "{user} on {}: stake range {} still open",
+                                        s.validator, s.stake
+                                    ));
+                                }
+                                *per_validator.entry(s.validator.clone()).or_default() +=
+                                    s.stake.low;
+                            }
+                            start_after = page.stakes.last().map(|s| s.validator.clone());
+                        }
+                    }
+                    per_validator.retain(|_, v| !v.is_zero());
+                    Ok(per_validator)
+                },
+            )
+            .await?;
+        let committed = match committed {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(violation("settled", e))),
+        };
+        let vs = net
+            .contract(&consumer_contract(&c.id, "virtual-staking"))?
+            .deployed
+            .addr
+            .clone();
+        let requested = net
+            .with_chain(
+                &c.id,
+                move |chain, _| -> Result<BTreeMap<String, Uint128>, String> {
+                    let mut out = BTreeMap::new();
+                    let mut start_after = None;
+                    loop {
+                        let page: virtual_staking::RequestsResponse = chain.query_json(
+                            &vs,
+                            &virtual_staking::QueryMsg::Requests {
+                                start_after: start_after.clone(),
+                                limit: Some(vault::MAX_PAGE_LIMIT),
+                            },
+                        )?;
+                        if page.requests.is_empty() {
+                            break;
+                        }
+                        for r in &page.requests {
+                            if !r.provider_amount.is_zero() {
+                                out.insert(r.validator.clone(), r.provider_amount);
+                            }
+                        }
+                        start_after = page.requests.last().map(|r| r.validator.clone());
+                    }
+                    Ok(out)
+                },
+            )
+            .await?;
+        let requested = match requested {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(violation("settled", e))),
+        };
+        if committed != requested {
+            return Ok(Err(violation(
+                "settled",
+                format!(
+                    "{}: provider committed stake {committed:?} != consumer requests {requested:?} (provider units)",
+                    c.id
+                ),
+            )));
+        }
+    }
+    Ok(Ok(()))
+}

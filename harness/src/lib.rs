@@ -1,0 +1,16 @@
+//! mesh-harness: an in-process testnet for Mesh Security.
+//!
+//! - [`scenario`]: the scenario file format (scenario.md), loading, validation, schema.
+//! - [`topology`]: a scenario's chains, contracts and links for the actor runtime.
+//! - [`runner`]: the director that runs steps in simulated time.
+//! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
+//! - [`cli`]: the `mesh-harness` command line.
+//! - [`timeline`]: the Mermaid diagram of a run.
+
+pub mod cli;
+pub mod invariants;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod timeline;
+pub mod topology;

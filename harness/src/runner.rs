@@ -1,0 +1,497 @@
+//! Running a scenario: the director actor deploys the topology, runs every step at its
+//! simulated time, checks `expect` / `expect_error` and the invariants after every step, and
+//! collects snapshots, the final report and the trace.
+
+use actix::prelude::*;
+use cosmwasm_std::{to_json_binary, Coin};
+use mesh_actors::chain::{app, ValidatorEvent};
+use mesh_actors::testnet::{consumer_contract, Testnet, GOVERNANCE};
+use mesh_actors::time::run_simulation;
+use mesh_actors::trace::{TraceEvent, TraceKind};
+use mesh_apis::{
+    external_staking as ext, lienholder, native_staking_proxy as proxy, price_feed, vault,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::invariants::{self, Violation};
+use crate::report::{self, ReportNames};
+use crate::scenario::{Action, Fault, FaultContract, Scenario, Step};
+use crate::topology;
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Use this seed instead of the scenario's.
+    pub seed: Option<u64>,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// The scenario's name.
+    pub name: String,
+    /// Every `expect` held and no invariant broke.
+    pub passed: bool,
+    /// The one-line reason when it did not pass.
+    pub failure: Option<String>,
+    /// Why it failed, when an invariant broke.
+    pub violation: Option<Violation>,
+    /// Index of the failing step, if a step failed.
+    pub failed_step: Option<usize>,
+    /// Reports taken by `snapshot` steps, by label.
+    pub snapshots: BTreeMap<String, Value>,
+    /// The final report (`null` if the topology could not start).
+    pub report: Value,
+    /// Every traced event.
+    pub trace: Vec<TraceEvent>,
+}
+
+impl RunOutcome {
+    /// The `--json` line of scenario.md.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "passed": self.passed,
+            "failure": self.failure,
+            "snapshots": self.snapshots,
+            "report": self.report,
+        })
+    }
+}
+
+/// Run `scenario` to the end (or its first failure) in a fresh simulation.
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
+    let scenario = Rc::new(scenario.clone());
+    let opts = opts.clone();
+    run_simulation(async move {
+        let director = Director { scenario, opts }.start();
+        director
+            .send(RunScenario)
+            .await
+            .expect("the director answers")
+    })
+}
+
+/// The director: runs one scenario's steps in simulated time.
+pub struct Director {
+    scenario: Rc<Scenario>,
+    opts: RunOptions,
+}
+
+/// Run the director's scenario.
+#[derive(Message)]
+#[rtype(result = "RunOutcome")]
+pub struct RunScenario;
+
+impl Actor for Director {
+    type Context = Context<Self>;
+}
+
+impl Handler<RunScenario> for Director {
+    type Result = ResponseActFuture<Self, RunOutcome>;
+
+    fn handle(&mut self, _msg: RunScenario, _ctx: &mut Context<Self>) -> Self::Result {
+        let scenario = self.scenario.clone();
+        let opts = self.opts.clone();
+        Box::pin(actix::fut::wrap_future::<_, Self>(async move {
+            run_steps(&scenario, &opts).await
+        }))
+    }
+}
+
+/// A step's failure.
+struct StepFailure {
+    message: String,
+    violation: Option<Violation>,
+}
+
+impl From<String> for StepFailure {
+    fn from(message: String) -> Self {
+        StepFailure {
+            message,
+            violation: None,
+        }
+    }
+}
+
+struct Run<'a> {
+    scenario: &'a Scenario,
+    net: Testnet,
+    names: ReportNames,
+    genesis: BTreeMap<String, BTreeMap<String, cosmwasm_std::Uint128>>,
+    snapshots: BTreeMap<String, Value>,
+}
+
+async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
+    let spec = topology::topology(scenario, opts.seed);
+    let mut outcome = RunOutcome {
+        name: scenario.name.clone(),
+        passed: false,
+        failure: None,
+        violation: None,
+        failed_step: None,
+        snapshots: BTreeMap::new(),
+        report: Value::Null,
+        trace: vec![],
+    };
+    let net = match Testnet::start(&spec).await {
+        Ok(net) => net,
+        Err(e) => {
+            outcome.failure = Some(format!("the topology did not start: {e}"));
+            return outcome;
+        }
+    };
+    let genesis = match invariants::genesis_supplies(&net).await {
+        Ok(g) => g,
+        Err(e) => {
+            outcome.failure = Some(e);
+            return outcome;
+        }
+    };
+    let mut run = Run {
+        scenario,
+        names: topology::report_names(scenario),
+        net,
+        genesis,
+        snapshots: BTreeMap::new(),
+    };
+    let mut failure = None;
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let action = step.action.name();
+        run.net.trace().record(
+            run.net.now_ms(),
+            TraceKind::Step {
+                index,
+                action: action.to_string(),
+            },
+        );
+        let result = run.step(step).await;
+        let result = match result {
+            Ok(()) => run.check_invariants(&step.action).await,
+            Err(e) => Err(e),
+        };
+        if let Err(f) = result {
+            let when = report::format_duration_ms(run.net.now_ms());
+            failure = Some((
+                index,
+                StepFailure {
+                    message: format!("step {index} ({action}) at t={when}: {}", f.message),
+                    violation: f.violation,
+                },
+            ));
+            break;
+        }
+    }
+    if failure.is_none() {
+        if let Err(f) = run.check_end().await {
+            let when = report::format_duration_ms(run.net.now_ms());
+            failure = Some((
+                scenario.steps.len(),
+                StepFailure {
+                    message: format!("at the end (t={when}): {}", f.message),
+                    violation: f.violation,
+                },
+            ));
+        }
+    }
+    outcome.report = report::build(&run.net, &run.names)
+        .await
+        .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
+    outcome.snapshots = std::mem::take(&mut run.snapshots);
+    outcome.trace = run.net.trace().events();
+    match failure {
+        None => outcome.passed = true,
+        Some((index, f)) => {
+            outcome.failed_step = Some(index);
+            outcome.failure = Some(f.message);
+            outcome.violation = f.violation;
+        }
+    }
+    outcome
+}
+
+/// Remove what changes by itself (times and heights) before comparing two reports.
+fn without_clock(mut report: Value) -> Value {
+    if let Some(map) = report.as_object_mut() {
+        map.remove("time");
+        map.remove("time_ms");
+        for part in ["provider"] {
+            if let Some(p) = map.get_mut(part).and_then(Value::as_object_mut) {
+                p.remove("height");
+                p.remove("time");
+            }
+        }
+        if let Some(consumers) = map.get_mut("consumers").and_then(Value::as_object_mut) {
+            for c in consumers.values_mut() {
+                if let Some(c) = c.as_object_mut() {
+                    c.remove("height");
+                    c.remove("time");
+                }
+            }
+        }
+    }
+    report
+}
+
+/// The first path where two JSON values differ.
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => first_difference(u, v, &p),
+                    (u, v) => Some(format!("{p}: {} -> {}", show(u), show(v))),
+                }
+            })
+        }
+        _ if a != b => Some(format!("{path}: {a} -> {b}")),
+        _ => None,
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    v.map(Value::to_string).unwrap_or_else(|| "(absent)".into())
+}
+
+fn stake_msg(validator: &str) -> Result<cosmwasm_std::Binary, String> {
+    to_json_binary(&lienholder::StakeMsg {
+        validator: validator.to_string(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+impl Run<'_> {
+    fn provider_denom(&self) -> &str {
+        &self.scenario.provider.denom
+    }
+
+    fn coin(&self, amount: u128) -> Coin {
+        Coin::new(amount, self.provider_denom())
+    }
+
+    async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        match &step.expect_error {
+            None => self
+                .act(&step.action)
+                .await
+                .map_err(|e| format!("failed: {e}").into()),
+            Some(expected) => {
+                let before = self.report().await?;
+                match self.act(&step.action).await {
+                    Ok(()) => Err(format!(
+                        "expected an error containing {expected:?}, but it succeeded"
+                    )
+                    .into()),
+                    Err(e) if !e.contains(expected.as_str()) => {
+                        Err(format!("expected an error containing {expected:?}, got: {e}").into())
+                    }
+                    Err(_) => {
+                        let after = self.report().await?;
+                        match first_difference(&without_clock(before), &without_clock(after), "") {
+                            None => Ok(()),
+                            Some(d) => {
+                                Err(format!("the failed action changed the state: {d}").into())
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn report(&self) -> Result<Value, String> {
+        report::build(&self.net, &self.names).await
+    }
+
+    async fn act(&mut self, action: &Action) -> Result<(), String> {
+        let net = &self.net;
+        match action {
+            Action::Bond(a) => {
+                let funds = vec![self.coin(a.amount.0)];
+                net.exec(&a.user, "vault", &vault::ExecuteMsg::Bond {}, funds)
+                    .await?;
+            }
+            Action::Unbond(a) => {
+                let msg = vault::ExecuteMsg::Unbond {
+                    amount: self.coin(a.amount.0),
+                };
+                net.exec(&a.user, "vault", &msg, vec![]).await?;
+            }
+            Action::StakeLocal(a) => {
+                let msg = vault::ExecuteMsg::StakeLocal {
+                    amount: self.coin(a.amount.0),
+                    msg: stake_msg(&a.validator)?,
+                };
+                net.exec(&a.user, "vault", &msg, vec![]).await?;
+            }
+            Action::UnstakeLocal(a) => {
+                let msg = proxy::ExecuteMsg::Unstake {
+                    validator: a.validator.clone(),
+                    amount: self.coin(a.amount.0),
+                };
+                let name = self.net.proxy(&a.user).await?;
+                self.net.exec(&a.user, &name, &msg, vec![]).await?;
+            }
+            Action::ReleaseLocal(a) => {
+                let name = self.net.proxy(&a.user).await?;
+                let msg = proxy::ExecuteMsg::ReleaseUnbonded {};
+                self.net.exec(&a.user, &name, &msg, vec![]).await?;
+            }
+            Action::StakeRemote(a) => {
+                let msg = vault::ExecuteMsg::StakeRemote {
+                    contract: net.contract(&a.consumer)?.deployed.addr.to_string(),
+                    amount: self.coin(a.amount.0),
+                    msg: stake_msg(&a.validator)?,
+                };
+                net.exec(&a.user, "vault", &msg, vec![]).await?;
+            }
+            Action::UnstakeRemote(a) => {
+                let msg = ext::ExecuteMsg::Unstake {
+                    validator: a.validator.clone(),
+                    amount: self.coin(a.amount.0),
+                };
+                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
+            }
+            Action::WithdrawUnbondedRemote(a) => {
+                let msg = ext::ExecuteMsg::WithdrawUnbonded {};
+                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
+            }
+            Action::WithdrawRewards(a) => {
+                let msg = ext::ExecuteMsg::WithdrawRewards {
+                    validator: a.validator.clone(),
+                    remote_recipient: net.addr(&a.consumer, &a.recipient).to_string(),
+                };
+                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
+            }
+            Action::Wait(d) => net.wait(Duration::from_millis(d.0)).await,
+            Action::Settle(s) => {
+                net.settle(Duration::from_millis(s.within_or_default().0))
+                    .await?
+            }
+            Action::Epoch(c) => net.epoch(&c.consumer).await?,
+            Action::SetPrice(p) => {
+                let msg = price_feed::ExecuteMsg::UpdatePrice {
+                    native_per_foreign: p.price.0,
+                };
+                let feed = consumer_contract(&p.consumer, "price-feed");
+                net.exec(GOVERNANCE, &feed, &msg, vec![]).await?;
+            }
+            Action::SetMaxCap(m) => {
+                let vs = net
+                    .contract(&consumer_contract(&m.consumer, "virtual-staking"))?
+                    .deployed
+                    .addr
+                    .clone();
+                let cap = cosmwasm_std::Uint128::new(m.amount.0);
+                net.with_chain(&m.consumer, move |c, _| app::set_max_cap(c.app(), &vs, cap))
+                    .await??;
+                net.trace().record(
+                    net.now_ms(),
+                    TraceKind::ChainAction {
+                        chain: m.consumer.clone(),
+                        action: format!("set_max_cap {}", m.amount.0),
+                        ok: true,
+                        error: None,
+                    },
+                );
+            }
+            Action::Jail(v) => {
+                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Jail)
+                    .await?
+            }
+            Action::Unjail(v) => {
+                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Unjail)
+                    .await?
+            }
+            Action::Tombstone(v) => {
+                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Tombstone)
+                    .await?
+            }
+            Action::Fault(f) => self.fault(f).await?,
+            Action::Expect(expectations) => {
+                let report = self.report().await?;
+                for (path, expected) in expectations.iter() {
+                    let got = report::lookup(&report, path);
+                    if !report::matches(expected, got) {
+                        return Err(format!(
+                            "expect {path}: expected {expected}, got {}",
+                            show(got)
+                        ));
+                    }
+                }
+            }
+            Action::Snapshot(label) => {
+                let report = self.report().await?;
+                self.snapshots.insert(label.clone(), report);
+            }
+        }
+        Ok(())
+    }
+
+    async fn fault(&self, fault: &Fault) -> Result<(), String> {
+        let net = &self.net;
+        match fault {
+            Fault::LinkDelay { link, delay } => net.set_delay(link, topology::delay(delay)).await,
+            Fault::LinkDrop { link, drop_next } => net.drop_next(link, *drop_next).await,
+            Fault::LinkOutage { link, outage } => {
+                net.outage(link, Duration::from_millis(outage.0)).await
+            }
+            Fault::ChainHalt { chain, halt } => {
+                net.halt(chain, Duration::from_millis(halt.0)).await
+            }
+            Fault::ContractFail {
+                contract,
+                consumer,
+                fail_next,
+            } => {
+                let name = match contract {
+                    FaultContract::Converter => consumer_contract(consumer, "converter"),
+                    FaultContract::ExternalStaking => consumer.clone(),
+                };
+                net.fail_next(&name, *fail_next).await
+            }
+        }
+    }
+
+    async fn check_invariants(&self, action: &Action) -> Result<(), StepFailure> {
+        let broken = invariants::check(&self.net, &self.names, &self.genesis).await?;
+        if let Err(v) = broken {
+            return Err(StepFailure {
+                message: v.to_string(),
+                violation: Some(v),
+            });
+        }
+        if matches!(action, Action::Settle(_)) {
+            if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+                return Err(StepFailure {
+                    message: v.to_string(),
+                    violation: Some(v),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn check_end(&self) -> Result<(), StepFailure> {
+        self.check_invariants(&Action::Wait(crate::scenario::DurationValue(0)))
+            .await?;
+        if self.net.is_settled().await? {
+            if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+                return Err(StepFailure {
+                    message: v.to_string(),
+                    violation: Some(v),
+                });
+            }
+        }
+        Ok(())
+    }
+}
