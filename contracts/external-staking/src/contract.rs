@@ -161,6 +161,7 @@ fn receive_virtual_stake(
 
     let mut stake = load_stake(deps.storage, &owner, &validator)?;
     stake.stake.prepare_add(value, Uint128::MAX)?;
+    stake.adding = stake.adding.saturating_add(value);
     let dist = load_distribution(deps.storage, &validator)?;
     save_stake(deps.storage, &owner, &validator, &stake, &dist)?;
     PENDING_TXS.save(
@@ -355,6 +356,9 @@ fn burn_virtual_stake(
         }
     }
     resp = resp.add_attribute("burned_unbonding", out.from_unbonds);
+    if !out.debt.is_zero() {
+        resp = resp.add_attribute("burned_in_flight", out.debt);
+    }
     if !out.unburned.is_zero() {
         resp = resp.add_attribute("unburned", out.unburned);
     }

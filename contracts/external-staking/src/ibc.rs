@@ -23,7 +23,7 @@ use mesh_apis::Tx;
 use crate::contract::{checked_amount, vault_msg};
 use crate::error::ContractError;
 use crate::rewards::Distribution;
-use crate::slashing::{slash_stakers, valid_ratio};
+use crate::slashing::{debt_payment, settle_debt, slash_stakers, valid_ratio};
 use crate::state::{
     load_distribution, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED, CONFIG,
     DISTRIBUTION, IBC_CHANNEL, PENDING_TXS, STAKES,
@@ -178,13 +178,7 @@ pub fn ibc_channel_close(
 
 /// Move the settled stake (`low`) to a pending unbond released at `now`.
 fn release_all_now(stake: &mut Stake, dist: &mut Distribution, now: Timestamp) -> Uint128 {
-    let moved = stake.stake.low;
-    if !moved.is_zero() {
-        stake.stake.sub_settled(moved);
-        dist.sub_weight(stake, moved);
-        stake.push_unbond(moved, now);
-    }
-    moved
+    stake.unbond_settled(dist, stake.stake.low, now)
 }
 
 /// Packets from the consumer. A bad packet returns `Err` (the runtime reverts and answers with
@@ -239,11 +233,7 @@ pub fn ibc_packet_receive(
             let amount = checked_amount(&cfg.denom, &normalize_amount)?;
             let user = deps.api.addr_validate(&delegator)?;
             let moved = update_stake(deps.storage, &user, &validator, |stake, dist| {
-                let moved = amount.min(stake.stake.high);
-                stake.stake.sub_settled(moved);
-                dist.sub_weight(stake, moved);
-                stake.push_unbond(moved, env.block.time);
-                moved
+                stake.internal_unstake(dist, amount, env.block.time)
             })?;
             Ok(
                 IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
@@ -487,23 +477,47 @@ fn on_outcome(
             },
         ) => {
             PENDING_TXS.remove(store, tx_id);
+            let debt_paid = if success {
+                debt_payment(store, &user, amount)?
+            } else {
+                Uint128::zero()
+            };
             update_stake(store, &user, &validator, |stake, dist| {
+                stake.adding = stake.adding.saturating_sub(amount);
                 if success {
                     stake.stake.saturating_commit_add(amount);
                     dist.add_weight(stake, amount);
+                    stake.stake.sub_settled(debt_paid);
+                    dist.sub_weight(stake, debt_paid);
                 } else {
                     stake.stake.saturating_rollback_add(amount);
+                    dist.clamp_weight(stake);
                 }
+                stake.settle_internal_unstake(dist, now);
                 if closed {
                     release_all_now(stake, dist, now);
                 }
             })?;
+            settle_debt(store, &user, debt_paid)?;
             let vault = if success {
                 VaultExecuteMsg::CommitTx { tx_id }
             } else {
                 VaultExecuteMsg::RollbackTx { tx_id }
             };
-            Ok(resp.add_message(vault_msg(&cfg, &vault)?))
+            resp = resp.add_message(vault_msg(&cfg, &vault)?);
+            if !debt_paid.is_zero() {
+                resp = resp.add_attribute("burned", format!("{validator}:{debt_paid}"));
+                if !closed {
+                    let burn = ProviderPacket::Burn {
+                        validators: vec![validator],
+                        burn: cosmwasm_std::coin(debt_paid.u128(), &cfg.denom),
+                    };
+                    if let Ok(msg) = packet_msg(store, env, &cfg, &burn) {
+                        resp = resp.add_message(msg);
+                    }
+                }
+            }
+            Ok(resp)
         }
         (
             ProviderPacket::Unstake { .. },
@@ -525,6 +539,10 @@ fn on_outcome(
                 now.plus_seconds(cfg.unbonding_period)
             };
             let unbonded = update_stake(store, &user, &validator, |stake, dist| {
+                // A burn may already have taken part of what this unstake removes.
+                let burned = stake.unstaking_burned.min(amount);
+                stake.unstaking_burned -= burned;
+                let amount = amount - burned;
                 let mut unbonded = Uint128::zero();
                 if success {
                     let before = stake.stake.high;
@@ -535,6 +553,7 @@ fn on_outcome(
                 } else {
                     stake.stake.saturating_rollback_sub(amount);
                 }
+                stake.settle_internal_unstake(dist, now);
                 if closed {
                     release_all_now(stake, dist, now);
                 }

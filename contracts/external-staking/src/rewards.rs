@@ -77,6 +77,11 @@ impl Distribution {
         stake.weight = weight;
     }
 
+    /// Keep a stake's weight at most `stake.high` (after the range shrank).
+    pub fn clamp_weight(&mut self, stake: &mut Stake) {
+        self.sub_weight(stake, Uint128::zero());
+    }
+
     /// Add to a stake's weight (never above `stake.high`).
     pub fn add_weight(&mut self, stake: &mut Stake, amount: Uint128) {
         let weight = stake.weight.saturating_add(amount).min(stake.stake.high);

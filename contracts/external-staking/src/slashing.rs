@@ -6,12 +6,16 @@ use cosmwasm_std::{Addr, Decimal, Order, StdResult, Storage, Timestamp, Uint128}
 use mesh_apis::ibc::ValidatorSlashInfo;
 use mesh_apis::vault::SlashInfo;
 
-use crate::state::{load_stake, update_stake, STAKERS, STAKES};
+use crate::state::{load_stake, update_stake, user_adding, Stake, BURN_DEBT, STAKERS, STAKES};
 
 /// Slash the stakers of `info.validator`: each stake loses `high × slash_amount / Σ high`
-/// (floor), and each pending unbond that is not released yet and started at or after the
-/// infraction loses `floor(amount × slash_ratio)`. Returns the per-user totals (non-zero only),
-/// in address order.
+/// (floor), at most its settled part (`low`), and each pending unbond that is not released yet
+/// and started at or after the infraction loses `floor(amount × slash_ratio)`. Returns the
+/// per-user totals (non-zero only), in address order.
+///
+/// Capping at `low` keeps the cut on tokens that are certainly there: a cut on an in-flight add
+/// that later rolls back would leave this contract holding more than the vault's lien (the vault
+/// cuts the lien by what is reported), and the user's later `release_cross_stake` would fail.
 pub fn slash_stakers(
     storage: &mut dyn Storage,
     now: Timestamp,
@@ -36,7 +40,7 @@ pub fn slash_stakers(
             } else {
                 high.checked_multiply_ratio(info.slash_amount, total)
                     .unwrap_or(high)
-                    .min(high)
+                    .min(stake.stake.low)
             };
             stake.stake.sub_settled(stake_cut);
             dist.sub_weight(stake, stake_cut);
@@ -88,85 +92,172 @@ pub fn split_proportionally(entries: &[(String, Uint128)], amount: Uint128) -> V
     shares
 }
 
-/// What a burn took from a user's stakes.
+/// What a burn took from a user's holdings.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BurnOutcome {
-    /// Per validator (in burn order), the amount taken from the stake itself.
+    /// Per validator (named validator first, then by name), the amount taken from the stake.
     pub from_stakes: Vec<(String, Uint128)>,
     /// Taken from pending unbonds (still liened in the vault, so they count).
     pub from_unbonds: Uint128,
+    /// Charged as debt against the user's stakes in flight (see [`BURN_DEBT`]).
+    pub debt: Uint128,
     /// What could not be burned: the user had less than `amount`.
     pub unburned: Uint128,
 }
 
-/// Burn `amount` of `owner`'s stakes: from `validator` first if given, then proportionally
-/// (by `stake.high`) from the other validators, then from pending unbonds (newest first).
+/// Take `amount` from `entries` (`(validator, capacity)`): from `named` first, then
+/// proportionally from the others. Returns the amounts aligned with `entries`.
+fn take_named_first(
+    entries: &[(String, Uint128)],
+    named: Option<&str>,
+    amount: Uint128,
+) -> Vec<Uint128> {
+    let mut takes = vec![Uint128::zero(); entries.len()];
+    let mut left = amount;
+    if let Some(i) = entries.iter().position(|(v, _)| Some(v.as_str()) == named) {
+        takes[i] = left.min(entries[i].1);
+        left -= takes[i];
+    }
+    let others: Vec<(usize, (String, Uint128))> = entries
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter(|(_, (v, c))| Some(v.as_str()) != named && !c.is_zero())
+        .collect();
+    let caps: Vec<(String, Uint128)> = others.iter().map(|(_, e)| e.clone()).collect();
+    for ((i, _), take) in others.iter().zip(split_proportionally(&caps, left)) {
+        takes[*i] = take;
+    }
+    takes
+}
+
+/// Burn `amount` of `owner`'s holdings in the order the vault's lien range sees them:
+/// 1. the settled stake (`low`): of `validator` first if given, then proportionally;
+/// 2. pending unbonds, newest first;
+/// 3. stake being unstaked (in flight, still in the vault's lower end), same order as 1;
+/// 4. the rest is a debt against the user's stakes in flight ([`BURN_DEBT`]), as the vault cuts
+///    only the upper end of its range there: a later commit pays it, a rollback forgives it.
+///
+/// Whatever the in-flight packets do, this contract then holds exactly what the vault's lien
+/// says, so `release_cross_stake` never asks for more than the lien.
 pub fn burn_stakes(
     storage: &mut dyn Storage,
     owner: &Addr,
     amount: Uint128,
     validator: Option<&str>,
 ) -> StdResult<BurnOutcome> {
-    let mut out = BurnOutcome::default();
-    let mut left = amount;
-    let all: Vec<(String, Uint128)> = STAKES
+    let names: Vec<String> = STAKES
         .prefix(owner)
-        .range(storage, None, None, Order::Ascending)
-        .map(|item| item.map(|(v, s)| (v, s.stake.high)))
+        .keys(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
+    let mut left = amount;
+    let mut burned = vec![Uint128::zero(); names.len()];
 
-    let mut plan: Vec<(String, Uint128)> = vec![];
-    if let Some(first) = validator {
-        let high = all
-            .iter()
-            .find(|(v, _)| v == first)
-            .map(|(_, h)| *h)
-            .unwrap_or_default();
-        let take = left.min(high);
-        if !take.is_zero() {
-            plan.push((first.to_string(), take));
-            left -= take;
-        }
-    }
-    let others: Vec<(String, Uint128)> = all
-        .iter()
-        .filter(|(v, h)| Some(v.as_str()) != validator && !h.is_zero())
-        .cloned()
-        .collect();
-    for ((v, _), take) in others.iter().zip(split_proportionally(&others, left)) {
-        if !take.is_zero() {
-            plan.push((v.clone(), take));
-            left -= take;
-        }
-    }
-    for (v, take) in &plan {
-        update_stake(storage, owner, v, |stake, dist| {
-            stake.stake.sub_settled(*take);
-            dist.sub_weight(stake, *take);
-        })?;
-    }
-    out.from_stakes = plan;
-
-    // Then the pending unbonds, newest first, validators in order.
-    for (v, _) in &all {
-        if left.is_zero() {
-            break;
-        }
-        let taken = update_stake(storage, owner, v, |stake, _| {
-            let mut taken = Uint128::zero();
-            for unbond in stake.pending_unbonds.iter_mut().rev() {
-                let c = unbond.amount.min(left - taken);
-                unbond.amount -= c;
-                taken += c;
+    // 1. Settled stake; 3. stake being unstaked (the part of the range that is no add).
+    let passes: [fn(&Stake) -> Uint128; 2] = [
+        |s| s.stake.low,
+        |s| (s.stake.high - s.stake.low).saturating_sub(s.adding),
+    ];
+    for (pass, capacity) in passes.iter().enumerate() {
+        if pass == 1 {
+            // 2. Pending unbonds, newest first, validators in order.
+            for v in &names {
+                if left.is_zero() {
+                    break;
+                }
+                let taken = update_stake(storage, owner, v, |stake, _| {
+                    let mut taken = Uint128::zero();
+                    for unbond in stake.pending_unbonds.iter_mut().rev() {
+                        let c = unbond.amount.min(left - taken);
+                        unbond.amount -= c;
+                        taken += c;
+                    }
+                    stake.pending_unbonds.retain(|u| !u.amount.is_zero());
+                    taken
+                })?;
+                left -= taken;
             }
-            stake.pending_unbonds.retain(|u| !u.amount.is_zero());
-            taken
-        })?;
-        left -= taken;
-        out.from_unbonds += taken;
+        }
+        let mut entries = vec![];
+        for v in &names {
+            entries.push((v.clone(), capacity(&load_stake(storage, owner, v)?)));
+        }
+        for (i, take) in take_named_first(&entries, validator, left)
+            .into_iter()
+            .enumerate()
+        {
+            if take.is_zero() {
+                continue;
+            }
+            update_stake(storage, owner, &names[i], |stake, dist| {
+                if pass == 0 {
+                    stake.stake.sub_settled(take);
+                    dist.sub_weight(stake, take);
+                } else {
+                    stake.stake.high -= take;
+                    stake.unstaking_burned += take;
+                    dist.clamp_weight(stake);
+                }
+            })?;
+            burned[i] += take;
+            left -= take;
+        }
     }
-    out.unburned = left;
-    Ok(out)
+    let from_unbonds = amount - left - burned.iter().fold(Uint128::zero(), |a, b| a + *b);
+
+    // 4. Debt against the stakes in flight.
+    let debt_before = BURN_DEBT.may_load(storage, owner)?.unwrap_or_default();
+    let room = user_adding(storage, owner)?.saturating_sub(debt_before);
+    let debt = left.min(room);
+    if !debt.is_zero() {
+        BURN_DEBT.save(storage, owner, &(debt_before + debt))?;
+        left -= debt;
+    }
+
+    let mut from_stakes: Vec<(String, Uint128)> = vec![];
+    if let Some(i) = names.iter().position(|v| Some(v.as_str()) == validator) {
+        from_stakes.push((names[i].clone(), burned[i]));
+    }
+    for (i, v) in names.iter().enumerate() {
+        if Some(v.as_str()) != validator {
+            from_stakes.push((v.clone(), burned[i]));
+        }
+    }
+    from_stakes.retain(|(_, b)| !b.is_zero());
+    Ok(BurnOutcome {
+        from_stakes,
+        from_unbonds,
+        debt,
+        unburned: left,
+    })
+}
+
+/// A stake packet of `owner` is acked successfully for `amount`: the part of it beyond the
+/// in-flight adds that the burn debt leaves free pays the debt (the vault's commit clamps its
+/// lower end the same way). Call before the stake's `adding` is decreased. Returns the payment.
+pub fn debt_payment(storage: &dyn Storage, owner: &Addr, amount: Uint128) -> StdResult<Uint128> {
+    let debt = BURN_DEBT.may_load(storage, owner)?.unwrap_or_default();
+    if debt.is_zero() {
+        return Ok(debt);
+    }
+    let free = user_adding(storage, owner)?.saturating_sub(debt);
+    Ok(amount.saturating_sub(free).min(debt))
+}
+
+/// Record a debt payment, or after a rollback cap the debt at the remaining in-flight adds
+/// (the vault's rollback clamps its upper end the same way).
+pub fn settle_debt(storage: &mut dyn Storage, owner: &Addr, paid: Uint128) -> StdResult<()> {
+    let debt = BURN_DEBT.may_load(storage, owner)?.unwrap_or_default();
+    if debt.is_zero() {
+        return Ok(());
+    }
+    let debt = debt.saturating_sub(paid).min(user_adding(storage, owner)?);
+    if debt.is_zero() {
+        BURN_DEBT.remove(storage, owner);
+    } else {
+        BURN_DEBT.save(storage, owner, &debt)?;
+    }
+    Ok(())
 }
 
 /// Check a slash ratio from a packet (at most 1).

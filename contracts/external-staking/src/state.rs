@@ -1,7 +1,7 @@
 //! Storage of external staking.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, IbcChannel, StdResult, Storage, Timestamp, Uint128, Uint256};
+use cosmwasm_std::{Addr, IbcChannel, Order, StdResult, Storage, Timestamp, Uint128, Uint256};
 use cw_storage_plus::{Item, Map};
 use mesh_apis::external_staking::{AuthorizedEndpoint, PendingUnbond, SlashRatio, ValidatorState};
 use mesh_apis::{Tx, ValueRange};
@@ -44,6 +44,17 @@ pub struct Stake {
     pub withdrawn: Uint128,
     /// Rewards reserved by transfers still in flight.
     pub reserved: Uint128,
+    /// Sum of the stake packets in flight on this stake (the adds inside `stake.high`).
+    #[serde(default)]
+    pub adding: Uint128,
+    /// Part of the unstakes in flight on this stake that a burn already took (so the unstake's
+    /// ack moves only the rest).
+    #[serde(default)]
+    pub unstaking_burned: Uint128,
+    /// Part of a consumer `internal_unstake` that covered amounts still in flight: moved to an
+    /// immediate unbond as soon as acks make it settled (dropped once the range is settled).
+    #[serde(default)]
+    pub internal_unstake_due: Uint128,
 }
 
 impl Stake {
@@ -66,6 +77,54 @@ impl Stake {
         self.pending_unbonds
             .iter()
             .fold(Uint128::zero(), |acc, u| acc.saturating_add(u.amount))
+    }
+
+    /// Move up to `amount` of the settled stake to a pending unbond released at `release_at`;
+    /// returns what was moved.
+    pub fn unbond_settled(
+        &mut self,
+        dist: &mut Distribution,
+        amount: Uint128,
+        release_at: Timestamp,
+    ) -> Uint128 {
+        let moved = amount.min(self.stake.low);
+        if !moved.is_zero() {
+            self.stake.sub_settled(moved);
+            dist.sub_weight(self, moved);
+            self.push_unbond(moved, release_at);
+        }
+        moved
+    }
+
+    /// Apply an `internal_unstake` of `amount`: the settled part becomes an unbond released
+    /// now, the part covering in-flight amounts is remembered (see
+    /// [`Stake::internal_unstake_due`]). Returns what was moved now.
+    pub fn internal_unstake(
+        &mut self,
+        dist: &mut Distribution,
+        amount: Uint128,
+        now: Timestamp,
+    ) -> Uint128 {
+        let moved = self.unbond_settled(dist, amount, now);
+        let in_flight = self.stake.high - self.stake.low;
+        self.internal_unstake_due = self
+            .internal_unstake_due
+            .saturating_add(amount - moved)
+            .min(in_flight);
+        moved
+    }
+
+    /// After an ack or timeout: move what is due from an earlier `internal_unstake` and became
+    /// settled; forget the rest once nothing is in flight.
+    pub fn settle_internal_unstake(&mut self, dist: &mut Distribution, now: Timestamp) {
+        if self.internal_unstake_due.is_zero() {
+            return;
+        }
+        let moved = self.unbond_settled(dist, self.internal_unstake_due, now);
+        self.internal_unstake_due -= moved;
+        if self.stake.is_settled() {
+            self.internal_unstake_due = Uint128::zero();
+        }
     }
 
     /// Append a pending unbond (nothing for zero).
@@ -111,6 +170,11 @@ pub const STAKERS: Map<(&str, &Addr), ()> = Map::new("stakers");
 /// Reward distribution per validator.
 pub const DISTRIBUTION: Map<&str, Distribution> = Map::new("distribution");
 
+/// Per user: the part of vault burns that reached beyond everything settled, charged against
+/// the user's stakes in flight (as the vault's lien range does): paid by later commits, reduced
+/// by rollbacks. Never more than the user's in-flight adds.
+pub const BURN_DEBT: Map<&Addr, Uint128> = Map::new("burn_debt");
+
 /// Last tx id this contract issued (its own ids start at 2^63).
 pub const TX_COUNT: Item<u64> = Item::new("tx_count");
 /// Pending transactions by id (stake txs under the vault's id).
@@ -141,6 +205,16 @@ pub fn load_stake(storage: &dyn Storage, user: &Addr, validator: &str) -> StdRes
         .unwrap_or_default())
 }
 
+/// Sum of a user's stake packets in flight, over all validators.
+pub fn user_adding(storage: &dyn Storage, user: &Addr) -> StdResult<Uint128> {
+    STAKES
+        .prefix(user)
+        .range(storage, None, None, Order::Ascending)
+        .try_fold(Uint128::zero(), |acc, item| {
+            item.map(|(_, s)| acc.saturating_add(s.adding))
+        })
+}
+
 /// Load a validator's distribution (zero when absent).
 pub fn load_distribution(storage: &dyn Storage, validator: &str) -> StdResult<Distribution> {
     Ok(DISTRIBUTION
@@ -158,6 +232,9 @@ pub fn save_stake(
     dist: &Distribution,
 ) -> StdResult<()> {
     let empty = stake.stake.is_zero()
+        && stake.adding.is_zero()
+        && stake.unstaking_burned.is_zero()
+        && stake.internal_unstake_due.is_zero()
         && stake.pending_unbonds.is_empty()
         && stake.weight.is_zero()
         && stake.reserved.is_zero()

@@ -35,7 +35,11 @@ fn burn_packet(validator: &str, amount: u128) -> ProviderPacket {
 }
 
 fn packets(resp: &cosmwasm_std::Response) -> Vec<ProviderPacket> {
-    sent_packets_full(&resp.messages)
+    packets_of(&resp.messages)
+}
+
+fn packets_of<T>(msgs: &[cosmwasm_std::SubMsg<T>]) -> Vec<ProviderPacket> {
+    sent_packets_full(msgs)
         .into_iter()
         .map(|(_, p, _)| p)
         .collect()
@@ -104,9 +108,9 @@ fn burn_beyond_stakes_takes_unbonds_and_reports_rest() {
     assert!(st.pending_unbonds.is_empty());
 }
 
-/// A burn while a stake is in flight cuts both ends (it takes precedence over the pending tx).
+/// A burn takes the settled stake before a stake in flight.
 #[test]
-fn burn_with_stake_in_flight() {
+fn burn_takes_settled_stake_before_stake_in_flight() {
     let mut s = Suite::connected();
     let alice = s.alice.clone();
     s.staked(&alice, "val1", 100, 1);
@@ -115,6 +119,71 @@ fn burn_with_stake_in_flight() {
     assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(70), u(120)));
     s.ack_err(&p);
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(70)));
+}
+
+/// Beyond everything settled, a burn is a debt on the stakes in flight (as in the vault's lien
+/// range): the commit pays it (and sends the burn packet then), a rollback forgives it.
+#[test]
+fn burn_beyond_settled_is_a_debt_on_stakes_in_flight() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    let p1 = sent_packet(&s.receive_stake(&alice, "val1", 100, 1).unwrap());
+    let p2 = sent_packet(&s.receive_stake(&alice, "val2", 50, 2).unwrap());
+    let resp = burn(&mut s, &alice, 30, None);
+    assert!(packets(&resp).is_empty());
+    assert_eq!(attr(&resp.attributes, "burned_in_flight").unwrap(), "30");
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(0), u(100)));
+    // The first commit fits in the in-flight adds left free by the debt (150 − 30): no payment.
+    let resp = s.ack_ok(&p1);
+    assert!(sent_packets_full(&resp.messages).is_empty());
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(100)));
+    // The second pays the debt: 50 committed, 30 burned.
+    let resp = s.ack_ok(&p2);
+    assert_eq!(
+        resp.messages[0].msg,
+        s.to_vault(&mesh_apis::vault::ExecuteMsg::CommitTx { tx_id: 2 })
+    );
+    assert_eq!(packets_of(&resp.messages), vec![burn_packet("val2", 30)]);
+    assert_eq!(s.range(&alice, "val2"), ValueRange::new_val(u(20)));
+    assert!(!crate::state::BURN_DEBT.has(&s.deps.storage, &alice));
+}
+
+/// A rollback of the stakes in flight forgives the debt down to what is still in flight.
+#[test]
+fn rollback_forgives_burn_debt() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    let p1 = sent_packet(&s.receive_stake(&alice, "val1", 100, 1).unwrap());
+    let p2 = sent_packet(&s.receive_stake(&alice, "val1", 20, 2).unwrap());
+    burn(&mut s, &alice, 30, None);
+    s.timeout(&p1);
+    // 20 still in flight: the debt is now 20.
+    assert_eq!(
+        crate::state::BURN_DEBT
+            .load(&s.deps.storage, &alice)
+            .unwrap(),
+        u(20)
+    );
+    s.ack_ok(&p2);
+    assert_eq!(s.range(&alice, "val1"), ValueRange::zero());
+    assert!(!crate::state::BURN_DEBT.has(&s.deps.storage, &alice));
+}
+
+/// A burn of stake being unstaked: the unstake's ack then moves only what is left of it.
+#[test]
+fn burn_of_stake_being_unstaked() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    s.staked(&alice, "val1", 100, 1);
+    let un = sent_packet(&s.unstake(&alice, "val1", 40).unwrap());
+    let resp = burn(&mut s, &alice, 70, None);
+    assert_eq!(packets(&resp), vec![burn_packet("val1", 70)]);
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(0), u(30)));
+    let resp = s.ack_ok(&un);
+    assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "30");
+    let st = s.stake(&alice, "val1");
+    assert_eq!(st.stake, ValueRange::zero());
+    assert_eq!(st.pending_unbonds[0].amount, u(30));
 }
 
 /// Only the vault may burn; the wrong denom is refused.

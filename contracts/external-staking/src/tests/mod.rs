@@ -3,6 +3,7 @@
 mod burn;
 mod close;
 mod handshake;
+mod props;
 mod queries;
 mod receive;
 mod rewards;

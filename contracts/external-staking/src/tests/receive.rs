@@ -203,6 +203,36 @@ fn internal_unstake_is_capped_by_the_stake() {
     assert_eq!(st.pending_unbonds[0].amount, u(50));
 }
 
+/// An internal_unstake covering a stake still in flight moves the settled part now and the rest
+/// when the ack settles it (so every released unbond is within the vault's settled lien).
+#[test]
+fn internal_unstake_of_stake_in_flight_waits_for_the_ack() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    s.staked(&alice, "val1", 100, 1);
+    let p = sent_packet(&s.receive_stake(&alice, "val1", 50, 2).unwrap());
+    s.recv(&ConsumerPacket::InternalUnstake {
+        delegator: alice.to_string(),
+        validator: "val1".to_string(),
+        normalize_amount: osmo(150),
+        inverted_amount: coin(67, REWARDS),
+    })
+    .unwrap();
+    let st = s.stake(&alice, "val1");
+    assert_eq!(st.stake, ValueRange::new(u(0), u(50)));
+    assert_eq!(st.pending_unbonds[0].amount, u(100));
+    s.ack_ok(&p);
+    let st = s.stake(&alice, "val1");
+    assert_eq!(st.stake, ValueRange::zero());
+    assert_eq!(
+        st.pending_unbonds
+            .iter()
+            .map(|p| p.amount)
+            .collect::<Vec<_>>(),
+        vec![u(100), u(50)]
+    );
+}
+
 /// internal_unstake in the wrong denom or for an invalid delegator fails.
 #[test]
 fn internal_unstake_errors() {

@@ -153,9 +153,10 @@ fn slash_during_in_flight_stake_then_ack() {
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(135)));
 }
 
-/// A slash larger than all stakes takes everything, and the later unstake ack saturates.
+/// A slash never cuts more than the settled stake (`low`): an amount in flight may never
+/// arrive, and the vault cuts its lien by what is reported. The later unstake ack moves the rest.
 #[test]
-fn oversized_slash_saturates() {
+fn slash_is_capped_at_the_settled_stake() {
     let mut s = Suite::connected();
     let alice = s.alice.clone();
     s.staked(&alice, "val1", 100, 1);
@@ -168,16 +169,24 @@ fn oversized_slash_saturates() {
         s.to_vault(&VaultExecuteMsg::CrossSlash {
             slashes: vec![SlashInfo {
                 user: alice.to_string(),
-                slash: u(100)
+                slash: u(40)
             }],
             validator: "val1".to_string()
         })
     );
-    assert_eq!(s.range(&alice, "val1"), ValueRange::zero());
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(0), u(60)));
     let resp = s.ack_ok(&p);
-    assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "0");
-    assert_eq!(s.stake(&alice, "val1").pending_unbonds, vec![]);
-    // Nothing left to withdraw.
+    assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "60");
+    let st = s.stake(&alice, "val1");
+    assert_eq!(st.stake, ValueRange::zero());
+    assert_eq!(
+        st.pending_unbonds,
+        vec![PendingUnbond {
+            amount: u(60),
+            release_at: Timestamp::from_seconds(START + UNBONDING)
+        }]
+    );
+    // Nothing matured yet.
     let resp = s.exec(&alice, ExecuteMsg::WithdrawUnbonded {}).unwrap();
     assert!(resp.messages.is_empty());
 }
