@@ -8,6 +8,8 @@
 //! validator-set history (to apply slashes only for infractions of active validators) and
 //! distributes the consumer's rewards per validator with points-per-stake accounting.
 
+#![warn(missing_docs)]
+
 pub mod contract;
 pub mod error;
 pub mod ibc;

@@ -217,3 +217,18 @@ fn burn_errors() {
     assert_eq!(err.to_string(), "invalid denom: expected uosmo, got ujuno");
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(100)));
 }
+
+/// Acks, error acks and timeouts of burn packets change nothing and send nothing.
+#[test]
+fn burn_packet_outcomes_change_nothing() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, None);
+    let packet = burn_packet("val1", 10);
+    for resp in [s.ack_ok(&packet), s.ack_err(&packet), s.timeout(&packet)] {
+        assert!(resp.messages.is_empty());
+        assert_eq!(attr(&resp.attributes, "packet").unwrap(), "burn");
+    }
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(90)));
+}

@@ -131,6 +131,13 @@ fn two_withdrawals_before_the_ack_do_not_pay_twice() {
 
     let resp = s.ack_ok(&packet);
     assert!(resp.messages.is_empty());
+    assert_eq!(attr(&resp.attributes, "amount").unwrap(), "70");
+    let txs: mesh_apis::tx::AllTxsResponse = s.query(QueryMsg::AllPendingTxsDesc {
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(txs.txs.len(), 1);
+    assert_eq!(txs.txs[0].tx_id(), OWN + 1);
     s.ack_ok(&second);
     assert_eq!(pending(&s, &alice, "val1"), 0);
     assert!(withdraw(&mut s, &alice, "val1").is_err());
