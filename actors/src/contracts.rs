@@ -9,6 +9,40 @@ use crate::ibc::{IbcContract, IbcEntryPoints};
 /// A contract code for the chains' App type.
 pub type MeshContract = Box<dyn Contract<VirtualStakeCustomMsg, VirtualStakeCustomQuery>>;
 
+/// Which code each contract of the topology runs: the real contracts by default; tests may
+/// swap one for a deliberately broken variant to check that invariants catch it.
+#[derive(Clone, Copy, Debug)]
+pub struct Codes {
+    /// The vault.
+    pub vault: fn() -> MeshContract,
+    /// Native staking.
+    pub native_staking: fn() -> MeshContract,
+    /// The native staking proxy.
+    pub native_staking_proxy: fn() -> MeshContract,
+    /// External staking.
+    pub external_staking: fn() -> MeshContract,
+    /// The converter.
+    pub converter: fn() -> MeshContract,
+    /// Virtual staking.
+    pub virtual_staking: fn() -> MeshContract,
+    /// The price feed.
+    pub price_feed: fn() -> MeshContract,
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Codes {
+            vault,
+            native_staking,
+            native_staking_proxy,
+            external_staking,
+            converter,
+            virtual_staking,
+            price_feed,
+        }
+    }
+}
+
 /// The vault.
 pub fn vault() -> MeshContract {
     use mesh_vault::contract as c;

@@ -246,7 +246,10 @@ fn run_and_print(
 pub fn execute(cli: Cli) -> Result<(), Exit> {
     match cli.command {
         Command::Run(args) => {
-            let opts = RunOptions { seed: args.seed };
+            let opts = RunOptions {
+                seed: args.seed,
+                ..Default::default()
+            };
             if args.paths.is_empty() {
                 let demo = scenario::parse_str(DEMO, "built-in demo")
                     .map_err(|e| bad_input(e.to_string()))?;
@@ -280,7 +283,10 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::CheckDeterminism { file, seed } => {
             let runs = load_all(&[file])?;
             let (origin, scenario) = &runs[0];
-            let opts = RunOptions { seed };
+            let opts = RunOptions {
+                seed,
+                ..Default::default()
+            };
             let a = runner::run(scenario, &opts);
             let b = runner::run(scenario, &opts);
             let (ta, tb) = (trace_lines(&a, false), trace_lines(&b, false));

@@ -4,7 +4,9 @@
 
 use actix::prelude::*;
 use cosmwasm_std::{to_json_binary, Coin};
+use cosmwasm_std::{Decimal, Uint128};
 use mesh_actors::chain::{app, ValidatorEvent};
+use mesh_actors::contracts::Codes;
 use mesh_actors::testnet::{consumer_contract, Testnet, GOVERNANCE};
 use mesh_actors::time::run_simulation;
 use mesh_actors::trace::{TraceEvent, TraceKind};
@@ -12,7 +14,7 @@ use mesh_apis::{
     external_staking as ext, lienholder, native_staking_proxy as proxy, price_feed, vault,
 };
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -26,6 +28,11 @@ use crate::topology;
 pub struct RunOptions {
     /// Use this seed instead of the scenario's.
     pub seed: Option<u64>,
+    /// Fuzzing: an action that fails (without `expect_error`) is recorded in
+    /// [`RunOutcome::step_errors`] instead of ending the run; only invariants fail it.
+    pub tolerate_action_errors: bool,
+    /// The contract codes (the real contracts by default).
+    pub codes: Codes,
 }
 
 /// What a run produced.
@@ -47,6 +54,8 @@ pub struct RunOutcome {
     pub report: Value,
     /// Every traced event.
     pub trace: Vec<TraceEvent>,
+    /// Actions that failed without ending the run (fuzzing), by step index.
+    pub step_errors: Vec<(usize, String)>,
 }
 
 impl RunOutcome {
@@ -123,10 +132,76 @@ struct Run<'a> {
     names: ReportNames,
     genesis: BTreeMap<String, BTreeMap<String, cosmwasm_std::Uint128>>,
     snapshots: BTreeMap<String, Value>,
+    tolerate: bool,
+    step_errors: Vec<(usize, String)>,
+    conversion: ConversionTruth,
+}
+
+/// What the consumers' conversion must be, known from the scenario alone (not from the
+/// contracts): price, discount, max cap, and the validators whose delegations a chain event
+/// changed (their delegations are not predictable from requests alone).
+struct ConversionTruth {
+    price: BTreeMap<String, Decimal>,
+    discount: BTreeMap<String, Decimal>,
+    cap: BTreeMap<String, Uint128>,
+    disturbed: BTreeSet<(String, String)>,
+}
+
+impl ConversionTruth {
+    fn new(scenario: &Scenario) -> Self {
+        let by = |f: &dyn Fn(&crate::scenario::Consumer) -> Decimal| {
+            scenario
+                .consumers
+                .iter()
+                .map(|c| (c.chain_id.clone(), f(c)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        ConversionTruth {
+            price: by(&|c| c.price.0),
+            discount: by(&|c| c.discount.0),
+            cap: scenario
+                .consumers
+                .iter()
+                .map(|c| (c.chain_id.clone(), Uint128::new(c.max_cap.0)))
+                .collect(),
+            disturbed: BTreeSet::new(),
+        }
+    }
+
+    /// What virtual staking should delegate per validator right after an epoch, for
+    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, scaled down
+    /// proportionally (floor each) when the sum exceeds the cap.
+    fn expected(
+        &self,
+        consumer: &str,
+        requests: &BTreeMap<String, Uint128>,
+    ) -> BTreeMap<String, Uint128> {
+        let price = self.price[consumer];
+        let keep = Decimal::one() - self.discount[consumer];
+        let converted: BTreeMap<String, Uint128> = requests
+            .iter()
+            .map(|(v, x)| (v.clone(), x.mul_floor(price).mul_floor(keep)))
+            .collect();
+        let total: Uint128 = converted.values().copied().sum();
+        let cap = self.cap[consumer];
+        converted
+            .into_iter()
+            .map(|(v, x)| {
+                let scaled = if total > cap {
+                    x.multiply_ratio(cap, total)
+                } else {
+                    x
+                };
+                (v, scaled)
+            })
+            .filter(|(_, x)| !x.is_zero())
+            .collect()
+    }
 }
 
 async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
-    let spec = topology::topology(scenario, opts.seed);
+    let mut spec = topology::topology(scenario, opts.seed);
+    spec.codes = opts.codes;
     let mut outcome = RunOutcome {
         name: scenario.name.clone(),
         passed: false,
@@ -136,6 +211,7 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         snapshots: BTreeMap::new(),
         report: Value::Null,
         trace: vec![],
+        step_errors: vec![],
     };
     let net = match Testnet::start(&spec).await {
         Ok(net) => net,
@@ -157,6 +233,9 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         net,
         genesis,
         snapshots: BTreeMap::new(),
+        tolerate: opts.tolerate_action_errors,
+        step_errors: vec![],
+        conversion: ConversionTruth::new(scenario),
     };
     let mut failure = None;
     for (index, step) in scenario.steps.iter().enumerate() {
@@ -168,7 +247,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
                 action: action.to_string(),
             },
         );
-        let result = run.step(step).await;
+        let result = match run.step(step).await {
+            Err(e) if run.tolerate && e.violation.is_none() && step.expect_error.is_none() => {
+                run.step_errors.push((index, e.message));
+                Ok(())
+            }
+            other => other,
+        };
         let result = match result {
             Ok(()) => run.check_invariants(&step.action).await,
             Err(e) => Err(e),
@@ -201,6 +286,7 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         .await
         .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
     outcome.snapshots = std::mem::take(&mut run.snapshots);
+    outcome.step_errors = std::mem::take(&mut run.step_errors);
     outcome.trace = run.net.trace().events();
     match failure {
         None => outcome.passed = true,
@@ -384,6 +470,7 @@ impl Run<'_> {
                 };
                 let feed = consumer_contract(&p.consumer, "price-feed");
                 net.exec(GOVERNANCE, &feed, &msg, vec![]).await?;
+                self.conversion.price.insert(p.consumer.clone(), p.price.0);
             }
             Action::SetMaxCap(m) => {
                 let vs = net
@@ -394,6 +481,7 @@ impl Run<'_> {
                 let cap = cosmwasm_std::Uint128::new(m.amount.0);
                 net.with_chain(&m.consumer, move |c, _| app::set_max_cap(c.app(), &vs, cap))
                     .await??;
+                self.conversion.cap.insert(m.consumer.clone(), cap);
                 net.trace().record(
                     net.now_ms(),
                     TraceKind::ChainAction {
@@ -470,6 +558,14 @@ impl Run<'_> {
                 violation: Some(v),
             });
         }
+        if let Action::Epoch(c) = action {
+            if let Err(v) = self.check_conversion(&c.consumer).await? {
+                return Err(StepFailure {
+                    message: v.to_string(),
+                    violation: Some(v),
+                });
+            }
+        }
         if matches!(action, Action::Settle(_)) {
             if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
                 return Err(StepFailure {
@@ -479,6 +575,73 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Right after an epoch: every undisturbed validator's virtual delegation is the spec's
+    /// conversion of the provider's request (see [`ConversionTruth::expected`]).
+    async fn check_conversion(&self, consumer: &str) -> Result<Result<(), Violation>, String> {
+        let vs = self
+            .net
+            .contract(&consumer_contract(consumer, "virtual-staking"))?
+            .deployed
+            .addr
+            .clone();
+        let (requests, delegated) = self
+            .net
+            .with_chain(consumer, move |chain, _| -> Result<_, String> {
+                let mut requests = BTreeMap::new();
+                let mut start_after = None;
+                loop {
+                    let page: mesh_apis::virtual_staking::RequestsResponse = chain.query_json(
+                        &vs,
+                        &mesh_apis::virtual_staking::QueryMsg::Requests {
+                            start_after: start_after.clone(),
+                            limit: Some(vault::MAX_PAGE_LIMIT),
+                        },
+                    )?;
+                    if page.requests.is_empty() {
+                        break;
+                    }
+                    for r in &page.requests {
+                        requests.insert(r.validator.clone(), r.provider_amount);
+                    }
+                    start_after = page.requests.last().map(|r| r.validator.clone());
+                }
+                let delegated: BTreeMap<String, Uint128> = chain
+                    .app_ref()
+                    .read_module(|router, _, storage| router.staking.delegations_of(storage, &vs))
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .filter(|(_, a)| !a.is_zero())
+                    .collect();
+                Ok((requests, delegated))
+            })
+            .await??;
+        let expected = self.conversion.expected(consumer, &requests);
+        let keep = |m: &BTreeMap<String, Uint128>| -> BTreeMap<String, Uint128> {
+            m.iter()
+                .filter(|(v, _)| {
+                    !self
+                        .conversion
+                        .disturbed
+                        .contains(&(consumer.to_string(), v.to_string()))
+                })
+                .map(|(v, a)| (v.clone(), *a))
+                .collect()
+        };
+        let (expected, delegated) = (keep(&expected), keep(&delegated));
+        if expected != delegated {
+            return Ok(Err(Violation {
+                invariant: "conversion",
+                detail: format!(
+                    "{consumer}: after the epoch, virtual delegations {delegated:?} != requests {requests:?} converted at price {} discount {} under cap {} = {expected:?}",
+                    self.conversion.price[consumer],
+                    self.conversion.discount[consumer],
+                    self.conversion.cap[consumer]
+                ),
+            }));
+        }
+        Ok(Ok(()))
     }
 
     async fn check_end(&self) -> Result<(), StepFailure> {

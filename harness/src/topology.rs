@@ -105,6 +105,7 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
         })
         .collect();
     TopologySpec {
+        codes: Default::default(),
         seed: seed.unwrap_or(scenario.seed),
         provider,
         consumers,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::spec::{ConsumerSpec, TopologySpec, ValidatorSpec};
 use crate::actor::relayer::CONNECTION_ID;
 use crate::chain::{app, Chain};
-use crate::contracts;
+use crate::contracts::Codes;
 
 /// The account that instantiates contracts and acts as governance.
 pub const GOVERNANCE: &str = "gov";
@@ -62,13 +62,14 @@ fn add_validators(chain: &mut Chain, validators: &[ValidatorSpec]) -> Result<(),
 fn deploy_consumer(
     spec: &ConsumerSpec,
     provider_denom: &str,
+    codes: &Codes,
 ) -> Result<(Chain, Vec<Deployed>), String> {
     let mut chain = Chain::new(spec.chain.clone());
     add_validators(&mut chain, &spec.validators)?;
     let id = spec.chain.chain_id.clone();
-    let feed_code = chain.app().store_code(contracts::price_feed());
-    let converter_code = chain.app().store_code(contracts::converter());
-    let virtual_code = chain.app().store_code(contracts::virtual_staking());
+    let feed_code = chain.app().store_code((codes.price_feed)());
+    let converter_code = chain.app().store_code((codes.converter)());
+    let virtual_code = chain.app().store_code((codes.virtual_staking)());
     let feed = instantiate(
         &mut chain,
         feed_code,
@@ -119,16 +120,17 @@ fn deploy_consumer(
 /// Build every chain of `spec` at genesis.
 pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
     let p = &spec.provider;
+    let codes = &spec.codes;
     let mut provider = Chain::new(p.chain.clone());
     add_validators(&mut provider, &p.validators)?;
     for (name, coins) in &p.accounts {
         let addr = provider.addr(name);
         app::mint(provider.app(), &addr, coins.clone())?;
     }
-    let vault_code = provider.app().store_code(contracts::vault());
-    let native_code = provider.app().store_code(contracts::native_staking());
-    let proxy_code = provider.app().store_code(contracts::native_staking_proxy());
-    let external_code = provider.app().store_code(contracts::external_staking());
+    let vault_code = provider.app().store_code((codes.vault)());
+    let native_code = provider.app().store_code((codes.native_staking)());
+    let proxy_code = provider.app().store_code((codes.native_staking_proxy)());
+    let external_code = provider.app().store_code((codes.external_staking)());
     let denom = p.chain.denom.clone();
     let native_msg = native_staking::InstantiateMsg {
         denom: denom.clone(),
@@ -171,7 +173,7 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
     }
     let mut chains = vec![];
     for c in &spec.consumers {
-        let (chain, deployed) = deploy_consumer(c, &denom)?;
+        let (chain, deployed) = deploy_consumer(c, &denom, &spec.codes)?;
         let converter = deployed
             .iter()
             .find(|d| d.name.ends_with(":converter"))

@@ -4,6 +4,7 @@ use cosmwasm_std::{Coin, Decimal, Uint128};
 
 use crate::actor::Delay;
 use crate::chain::ChainConfig;
+use crate::contracts::Codes;
 
 /// A genesis validator.
 #[derive(Clone, Debug)]
@@ -114,6 +115,8 @@ impl ConsumerSpec {
 /// The whole topology.
 #[derive(Clone, Debug, Default)]
 pub struct TopologySpec {
+    /// The contract codes (the real contracts unless a test swaps one).
+    pub codes: Codes,
     /// Seed of every random choice (link delays).
     pub seed: u64,
     /// The provider.
