@@ -41,7 +41,9 @@ pub enum VersionError {
     #[error("protocol version {0} is older than the minimum {MIN_IBC_PROTOCOL_VERSION}")]
     TooOld(String),
     /// A newer major version than we speak.
-    #[error("protocol version {0} has a newer major version than {SUPPORTED_IBC_PROTOCOL_VERSION}")]
+    #[error(
+        "protocol version {0} has a newer major version than {SUPPORTED_IBC_PROTOCOL_VERSION}"
+    )]
     NewerMajor(String),
     /// The channel must be unordered.
     #[error("the mesh-security channel must be unordered")]
@@ -280,11 +282,15 @@ mod tests {
     #[test]
     fn negotiation_answers_the_lower_version() {
         assert_eq!(
-            ProtocolVersion::negotiate(&version("0.11.0")).unwrap().version,
+            ProtocolVersion::negotiate(&version("0.11.0"))
+                .unwrap()
+                .version,
             "0.11.0"
         );
         assert_eq!(
-            ProtocolVersion::negotiate(&version("0.11.7")).unwrap().version,
+            ProtocolVersion::negotiate(&version("0.11.7"))
+                .unwrap()
+                .version,
             "0.11.0"
         );
     }

@@ -93,4 +93,3 @@ pub struct ConfigResponse {
     /// Tokens burned after slashes and not yet accounted for.
     pub burned: Uint128,
 }
-
