@@ -318,14 +318,6 @@ fn bad_faults() {
          `external_staking`"
     );
     assert_eq!(
-        step_err(r#"{"fault": {"link": "juno", "drop_next": 0}}"#),
-        "t.json: steps[0].fault.drop_next: must be at least 1"
-    );
-    assert_eq!(
-        step_err(r#"{"fault": {"contract": "converter", "consumer": "juno", "fail_next": 0}}"#),
-        "t.json: steps[0].fault.fail_next: must be at least 1"
-    );
-    assert_eq!(
         step_err(r#"{"fault": {"chain": "juno", "halt": "0s"}}"#),
         "t.json: steps[0].fault.halt: must be greater than 0"
     );
@@ -466,4 +458,23 @@ fn error_parts() {
         err.without_origin(),
         "steps[0].bond.user: unknown user \"bob\" (known: alice)"
     );
+}
+
+/// `drop_next: 0` and `fail_next: 0` are valid: they lift those faults.
+#[test]
+fn zero_drop_next_and_fail_next_lift_faults() {
+    for step in [
+        r#"{"fault": {"link": "juno", "drop_next": 0}}"#,
+        r#"{"fault": {"contract": "converter", "consumer": "juno", "fail_next": 0}}"#,
+    ] {
+        let text = with_steps(step);
+        assert!(
+            mesh_harness_parse(&text).is_ok(),
+            "{step} should be accepted"
+        );
+    }
+}
+
+fn mesh_harness_parse(text: &str) -> Result<crate::scenario::Scenario, String> {
+    crate::scenario::parse_str(text, "t.json").map_err(|e| e.to_string())
 }
