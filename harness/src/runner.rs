@@ -504,6 +504,7 @@ impl Run<'_> {
                 net.validator_event(&v.chain, &v.validator, ValidatorEvent::Tombstone)
                     .await?
             }
+            Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
             Action::Expect(expectations) => {
                 let report = self.report().await?;

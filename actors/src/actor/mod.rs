@@ -7,5 +7,6 @@ pub mod relayer;
 pub use chain_actor::{ChainActor, Exec, Halt, PacketsSent, WithChain};
 pub use contract_actor::{Call, ContractActor, FailNext};
 pub use relayer::{
-    Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer, SetDelay,
+    CloseChannel, Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer,
+    SetDelay,
 };

@@ -79,6 +79,12 @@ pub struct LinkStats {
 #[rtype(result = "Result<(), String>")]
 pub struct OpenChannel;
 
+/// Close the channel from the provider side: CloseInit on the provider, CloseConfirm on the
+/// consumer. Packets still in flight then time out.
+#[derive(Message)]
+#[rtype(result = "Result<(), String>")]
+pub struct CloseChannel;
+
 /// Read the link's counters.
 #[derive(Message)]
 #[rtype(result = "LinkStats")]
@@ -125,6 +131,8 @@ pub struct Relayer {
     outage_until: u64,
     in_flight: BTreeMap<Key, Flight>,
     stats: LinkStats,
+    /// Channel ids (provider, consumer) once the handshake is done.
+    channels: Option<(String, String)>,
 }
 
 /// The error text of an error ack, `None` for a success ack.
@@ -159,6 +167,7 @@ impl Relayer {
             outage_until: 0,
             in_flight: BTreeMap::new(),
             stats: LinkStats::default(),
+            channels: None,
         }
     }
 
@@ -566,7 +575,7 @@ impl Handler<OpenChannel> for Relayer {
             step(
                 &consumer.chain_id,
                 "open_ack",
-                Some(consumer_channel),
+                Some(consumer_channel.clone()),
                 acked.clone().err(),
             );
             acked?;
@@ -582,10 +591,67 @@ impl Handler<OpenChannel> for Relayer {
             step(
                 &provider.chain_id,
                 "open_confirm",
-                Some(provider_channel),
+                Some(provider_channel.clone()),
                 confirmed.clone().err(),
             );
-            confirmed
+            confirmed.map(|()| (provider_channel, consumer_channel))
+        };
+        Box::pin(
+            actix::fut::wrap_future::<_, Self>(fut).map(|res, act, _ctx| {
+                let channels = res?;
+                act.channels = Some(channels);
+                Ok(())
+            }),
+        )
+    }
+}
+
+impl Handler<CloseChannel> for Relayer {
+    type Result = ResponseActFuture<Self, Result<(), String>>;
+
+    fn handle(&mut self, _msg: CloseChannel, _ctx: &mut Context<Self>) -> Self::Result {
+        let channels = self.channels.clone();
+        let (provider, consumer) = (self.provider.clone(), self.consumer.clone());
+        let (link, trace, clock) = (self.name.clone(), self.trace.clone(), self.clock);
+        let fut = async move {
+            let (pc, cc) = channels.ok_or("the channel is not open")?;
+            let record = |chain: &str, step: &str, channel: &str, error: Option<String>| {
+                trace.record(
+                    clock.now_ms(),
+                    TraceKind::Handshake {
+                        link: link.clone(),
+                        chain: chain.to_string(),
+                        step: step.to_string(),
+                        channel: Some(channel.to_string()),
+                        error,
+                    },
+                )
+            };
+            let p = pc.clone();
+            let init = provider
+                .chain
+                .send(WithChain(Box::new(move |c, now| {
+                    c.chan_close(now, &p, true)
+                })))
+                .await
+                .map_err(|e| e.to_string())?;
+            record(&provider.chain_id, "close_init", &pc, init.clone().err());
+            init?;
+            let c = cc.clone();
+            let confirm = consumer
+                .chain
+                .send(WithChain(Box::new(move |ch, now| {
+                    ch.chan_close(now, &c, false)
+                })))
+                .await
+                .map_err(|e| e.to_string())?;
+            record(
+                &consumer.chain_id,
+                "close_confirm",
+                &cc,
+                confirm.clone().err(),
+            );
+            confirm
         };
         Box::pin(actix::fut::wrap_future::<_, Self>(fut))
     }

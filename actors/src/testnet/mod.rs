@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use crate::actor::chain_actor::WithChain;
 use crate::actor::relayer::{
-    Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer, SetDelay,
+    CloseChannel, Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer,
+    SetDelay,
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
@@ -328,6 +329,14 @@ impl Testnet {
         self.links
             .get(consumer)
             .ok_or_else(|| format!("unknown link {consumer:?}"))
+    }
+
+    /// Close the channel of `consumer`'s link from the provider side.
+    pub async fn close_channel(&self, consumer: &str) -> Result<(), String> {
+        self.link(consumer)?
+            .send(CloseChannel)
+            .await
+            .map_err(|e| e.to_string())?
     }
 
     /// Fault: the link's delay from now on.

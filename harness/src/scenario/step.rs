@@ -161,6 +161,9 @@ actions! {
     "unjail" => Unjail(ChainValidator), expect_error: true;
     /// Tombstone a validator: the chain slashes the double-sign fraction.
     "tombstone" => Tombstone(ChainValidator), expect_error: true;
+    /// Close a consumer's channel from the provider side (governance); every stake becomes an
+    /// immediate unbond and packets in flight time out. (An addition to scenario.md.)
+    "close_channel" => CloseChannel(ConsumerOnly), expect_error: true;
     /// Inject a fault into a link, a chain or a contract.
     "fault" => Fault(Fault), expect_error: false;
     /// Compare report paths with values, now.

@@ -384,7 +384,9 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
             Some(d) => check_positive_duration(&at("within"), d),
             None => Ok(()),
         },
-        Action::Epoch(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
+        Action::Epoch(a) | Action::CloseChannel(a) => {
+            names.consumer(&at("consumer"), &a.consumer).map(|_| ())
+        }
         Action::SetPrice(a) => {
             names.consumer(&at("consumer"), &a.consumer)?;
             if a.price.0.is_zero() {
