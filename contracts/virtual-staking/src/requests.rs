@@ -65,7 +65,13 @@ pub fn add_request(
     Ok(())
 }
 
-/// Subtract `amount` from the delegator's request on `validator`; more than requested is
+/// Subtract `amount` from the delegator's request on `validator`.
+///
+/// The per-validator total is what matches the provider (it sends one `burn` per validator
+/// without naming delegators, and a burn is spread over every request on that validator), so a
+/// delegator the provider did not slash can hold less here than its provider stake. The bound is
+/// therefore the validator's total: a shortfall in the delegator's own request is taken from the
+/// other requests on that validator, in delegator order. More than the total is
 /// [`ContractError::UnbondTooMuch`].
 pub fn sub_request(
     storage: &mut dyn Storage,
@@ -74,17 +80,32 @@ pub fn sub_request(
     amount: Uint128,
 ) -> Result<(), ContractError> {
     let mine = request(storage, validator, delegator)?;
-    if amount > mine {
+    let total = validator_total(storage, validator)?;
+    if amount > total {
         return Err(ContractError::UnbondTooMuch {
             delegator: delegator.to_string(),
             validator: validator.to_string(),
             requested: amount,
-            available: mine,
+            available: total,
         });
     }
-    let total = validator_total(storage, validator)?.saturating_sub(amount);
-    save_or_remove_request(storage, validator, delegator, mine - amount)?;
-    save_or_remove_total(storage, validator, total)?;
+    let from_mine = amount.min(mine);
+    save_or_remove_request(storage, validator, delegator, mine - from_mine)?;
+    let mut shortfall = amount - from_mine;
+    if !shortfall.is_zero() {
+        for (other, held) in delegators_of(storage, validator)? {
+            if shortfall.is_zero() {
+                break;
+            }
+            if other == delegator {
+                continue;
+            }
+            let take = held.min(shortfall);
+            save_or_remove_request(storage, validator, &other, held - take)?;
+            shortfall -= take;
+        }
+    }
+    save_or_remove_total(storage, validator, total - amount)?;
     Ok(())
 }
 
@@ -227,5 +248,41 @@ mod tests {
             u(&[0, 0])
         );
         assert_eq!(split_proportionally(Uint128::new(0), &u(&[5])), u(&[0]));
+    }
+}
+
+#[cfg(test)]
+mod sub_request_tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    fn u(v: u128) -> Uint128 {
+        Uint128::new(v)
+    }
+
+    /// After a proportional burn took part of bob's request although only alice was slashed on
+    /// the provider, bob can still unstake his whole provider stake: the shortfall comes from the
+    /// other requests on the validator, and the total stays equal to the provider's.
+    #[test]
+    fn unbond_is_bounded_by_the_validator_total_not_the_delegator_share() {
+        let mut s = MockStorage::new();
+        add_request(&mut s, "val1", "alice", u(60)).unwrap();
+        add_request(&mut s, "val1", "bob", u(40)).unwrap();
+        // A burn of 10 (for alice on the provider) spread by proportion: alice -6, bob -4.
+        save_or_remove_request(&mut s, "val1", "alice", u(54)).unwrap();
+        save_or_remove_request(&mut s, "val1", "bob", u(36)).unwrap();
+        save_or_remove_total(&mut s, "val1", u(90)).unwrap();
+        // Provider: alice 50, bob 40. Bob unstakes 40.
+        sub_request(&mut s, "val1", "bob", u(40)).unwrap();
+        assert_eq!(request(&s, "val1", "bob").unwrap(), u(0));
+        assert_eq!(request(&s, "val1", "alice").unwrap(), u(50));
+        assert_eq!(validator_total(&s, "val1").unwrap(), u(50));
+        // More than the validator's total is refused, with the total in the error.
+        let err = sub_request(&mut s, "val1", "alice", u(51)).unwrap_err();
+        assert!(
+            matches!(err, ContractError::UnbondTooMuch { available, .. } if available == u(50))
+        );
+        sub_request(&mut s, "val1", "alice", u(50)).unwrap();
+        assert_eq!(validator_total(&s, "val1").unwrap(), u(0));
     }
 }

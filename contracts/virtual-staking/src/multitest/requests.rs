@@ -21,8 +21,8 @@ fn config_names_the_converter() {
     );
 }
 
-/// `unbond` subtracts exactly; more than the delegator's request is an error with the numbers,
-/// which makes the whole `unstake` receive fail (nothing changes).
+/// `unbond` subtracts exactly; more than the validator's requested total is an error with the
+/// numbers, which makes the whole `unstake` receive fail (nothing changes).
 #[test]
 fn unbond_more_than_requested_fails_the_receive() {
     let mut suite = Suite::new();
@@ -33,8 +33,8 @@ fn unbond_more_than_requested_fails_the_receive() {
             .contains("cannot unbond 150 for alice from val1: only 100 requested"),
         "{err}"
     );
-    let err = suite.unstake("bob", "val1", 1).unwrap_err();
-    assert!(err.to_string().contains("only 0 requested"), "{err}");
+    let err = suite.unstake("bob", "val1", 101).unwrap_err();
+    assert!(err.to_string().contains("only 100 requested"), "{err}");
     assert_eq!(suite.requests(), vec![("val1".to_string(), 100, 45)]);
 
     suite.unstake("alice", "val1", 40).unwrap();
@@ -55,8 +55,8 @@ fn burn_is_proportional() {
         suite.requests(),
         vec![("val1".to_string(), 80, 80), ("val2".to_string(), 40, 40)]
     );
-    let err = suite.unstake("alice", "val1", 49).unwrap_err();
-    assert!(err.to_string().contains("only 48 requested"), "{err}");
+    let err = suite.unstake("alice", "val1", 81).unwrap_err();
+    assert!(err.to_string().contains("only 80 requested"), "{err}");
     suite.unstake("bob", "val1", 32).unwrap();
     suite.unstake("alice", "val1", 48).unwrap();
     assert_eq!(suite.requests(), vec![("val2".to_string(), 40, 40)]);

@@ -65,8 +65,8 @@ fn slash_reduces_requests_and_is_forwarded() {
             ("val2".to_string(), 10_000_000, 4_500_000)
         ]
     );
-    let err = suite.unstake("alice", "val1", 54_000_002).unwrap_err();
-    assert!(err.to_string().contains("only 54000001 requested"), "{err}");
+    let err = suite.unstake("alice", "val1", 72_000_003).unwrap_err();
+    assert!(err.to_string().contains("only 72000002 requested"), "{err}");
     suite.unstake("bob", "val1", 18_000_001).unwrap();
 
     let sent = suite.sent();
