@@ -72,6 +72,8 @@ pub struct LinkStats {
     pub in_flight: u64,
     /// Ack or timeout handlers that returned an error (must stay 0).
     pub handler_errors: u64,
+    /// When the relayer next acts (ms), if anything is scheduled.
+    pub next_event_ms: Option<u64>,
 }
 
 /// Open the channel: OpenInit on the consumer, OpenTry on the provider, OpenAck, OpenConfirm.
@@ -133,6 +135,8 @@ pub struct Relayer {
     stats: LinkStats,
     /// Channel ids (provider, consumer) once the handshake is done.
     channels: Option<(String, String)>,
+    /// Times of the scheduled steps (with multiplicity), so callers can skip idle time.
+    scheduled: BTreeMap<u64, u32>,
 }
 
 /// The error text of an error ack, `None` for a success ack.
@@ -168,6 +172,7 @@ impl Relayer {
             in_flight: BTreeMap::new(),
             stats: LinkStats::default(),
             channels: None,
+            scheduled: BTreeMap::new(),
         }
     }
 
@@ -206,7 +211,14 @@ impl Relayer {
     /// Run `step` at `at_ms`, or when the outage ends if the link is down then.
     fn at(&mut self, ctx: &mut Context<Self>, at_ms: u64, step: Step, key: Key) {
         let at_ms = at_ms.max(self.outage_until);
+        *self.scheduled.entry(at_ms).or_default() += 1;
         ctx.run_later(self.clock.until(at_ms), move |act, ctx| {
+            if let Some(n) = act.scheduled.get_mut(&at_ms) {
+                *n -= 1;
+                if *n == 0 {
+                    act.scheduled.remove(&at_ms);
+                }
+            }
             if act.now() < act.outage_until {
                 let resume = act.outage_until;
                 act.at(ctx, resume, step, key);
@@ -663,6 +675,7 @@ impl Handler<GetStats> for Relayer {
     fn handle(&mut self, _msg: GetStats, _ctx: &mut Context<Self>) -> Self::Result {
         let mut stats = self.stats;
         stats.in_flight = self.in_flight.len() as u64;
+        stats.next_event_ms = self.scheduled.keys().next().copied();
         MessageResult(stats)
     }
 }

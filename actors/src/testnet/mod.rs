@@ -288,28 +288,51 @@ impl Testnet {
 
     /// True when no packet is in flight and no tx is pending.
     pub async fn is_settled(&self) -> Result<bool, String> {
+        Ok(self.settle_state().await?.0)
+    }
+
+    /// Whether the system is settled, and the next time a relayer acts (nothing settles
+    /// before then: only relayer deliveries complete packets and pending txs).
+    async fn settle_state(&self) -> Result<(bool, Option<u64>), String> {
+        let mut in_flight = 0;
+        let mut next: Option<u64> = None;
         for id in &self.consumer_ids {
-            if self.link_stats(id).await?.in_flight > 0 {
-                return Ok(false);
-            }
+            let stats = self.link_stats(id).await?;
+            in_flight += stats.in_flight;
+            next = match (next, stats.next_event_ms) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
-        Ok(self.pending_txs().await? == 0)
+        if in_flight > 0 {
+            return Ok((false, next));
+        }
+        Ok((self.pending_txs().await? == 0, next))
     }
 
     /// Run until nothing is in flight and no tx is pending; fail if not reached `within`.
+    /// Checks on a one-second grid from the call, skipping straight to the first grid point
+    /// after the next relayer event (nothing can settle in between).
     pub async fn settle(&self, within: Duration) -> Result<(), String> {
-        let deadline = self.now_ms() + within.as_millis() as u64;
+        let start = self.now_ms();
+        let deadline = start + within.as_millis() as u64;
         loop {
-            if self.is_settled().await? {
+            let (settled, next_event) = self.settle_state().await?;
+            if settled {
                 return Ok(());
             }
-            if self.now_ms() >= deadline {
+            let now = self.now_ms();
+            if now >= deadline {
                 return Err(format!(
                     "not settled within {}s: packets or txs still pending",
                     within.as_secs()
                 ));
             }
-            self.wait(Duration::from_secs(1)).await;
+            // Nothing scheduled can still mean a delivery is under way (a relayer waiting for a
+            // chain's answer): then look again at the next grid point.
+            let target = next_event.unwrap_or(now + 1).clamp(now + 1, deadline);
+            let grid = start + (target - start).div_ceil(1_000) * 1_000;
+            self.wait(Duration::from_millis(grid - now)).await;
         }
     }
 
