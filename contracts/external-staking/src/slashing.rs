@@ -8,14 +8,17 @@ use mesh_apis::vault::SlashInfo;
 
 use crate::state::{load_stake, update_stake, user_adding, Stake, BURN_DEBT, STAKERS, STAKES};
 
-/// Slash the stakers of `info.validator`: each stake loses `high × slash_amount / Σ high`
-/// (floor), at most its settled part (`low`), and each pending unbond that is not released yet
-/// and started at or after the infraction loses `floor(amount × slash_ratio)`. Returns the
-/// per-user totals (non-zero only), in address order.
+/// Slash the stakers of `info.validator`: exactly `slash_amount` in total (at most the settled
+/// stakes) is taken from the settled parts (`low`) of the stakes, in proportion to them (floor
+/// shares, the rest one unit at a time in address order), and each pending unbond that is not
+/// released yet and started at or after the infraction loses `floor(amount × slash_ratio)`.
+/// Returns the per-user totals (non-zero only), in address order.
 ///
-/// Capping at `low` keeps the cut on tokens that are certainly there: a cut on an in-flight add
-/// that later rolls back would leave this contract holding more than the vault's lien (the vault
-/// cuts the lien by what is reported), and the user's later `release_cross_stake` would fail.
+/// Only settled stake is cut: a cut on an in-flight add that later rolls back would leave this
+/// contract holding more than the vault's lien (the vault cuts the lien by what is reported),
+/// and the user's later `release_cross_stake` would fail. The total is exact because the
+/// consumer cuts exactly the same total from its requests on the validator, so provider and
+/// consumer keep agreeing per validator even while stakes are in flight.
 pub fn slash_stakers(
     storage: &mut dyn Storage,
     now: Timestamp,
@@ -27,21 +30,15 @@ pub fn slash_stakers(
         .prefix(validator)
         .keys(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
-    let mut total = Uint128::zero();
+    let mut settled = vec![];
     for user in &users {
-        total = total.saturating_add(load_stake(storage, user, validator)?.stake.high);
+        let low = load_stake(storage, user, validator)?.stake.low;
+        settled.push((user.to_string(), low));
     }
+    let cuts = split_proportionally(&settled, info.slash_amount);
     let mut slashes = vec![];
-    for user in users {
+    for (user, stake_cut) in users.into_iter().zip(cuts) {
         let cut = update_stake(storage, &user, validator, |stake, dist| {
-            let high = stake.stake.high;
-            let stake_cut = if total.is_zero() {
-                Uint128::zero()
-            } else {
-                high.checked_multiply_ratio(info.slash_amount, total)
-                    .unwrap_or(high)
-                    .min(stake.stake.low)
-            };
             stake.stake.sub_settled(stake_cut);
             dist.sub_weight(stake, stake_cut);
             let mut pending_cut = Uint128::zero();

@@ -188,12 +188,11 @@ pub fn slash_validator(
     if total.is_zero() {
         return Ok(Uint128::zero());
     }
-    let slash = slash.min(total);
+    // Exactly `slash` in total (capped at the total): the provider cuts the same total from
+    // this validator, so both sides keep agreeing per validator.
     let delegators = delegators_of(storage, validator)?;
-    let cuts: Vec<Uint128> = delegators
-        .iter()
-        .map(|(_, a)| a.multiply_ratio(slash, total))
-        .collect();
+    let weights: Vec<Uint128> = delegators.iter().map(|(_, a)| *a).collect();
+    let cuts = split_proportionally(slash, &weights);
     apply_cuts(storage, validator, &delegators, &cuts)
 }
 

@@ -61,12 +61,12 @@ fn slash_reduces_requests_and_is_forwarded() {
     assert_eq!(
         suite.requests(),
         vec![
-            ("val1".to_string(), 72_000_002, 32_400_000),
+            ("val1".to_string(), 72_000_001, 32_400_000),
             ("val2".to_string(), 10_000_000, 4_500_000)
         ]
     );
-    let err = suite.unstake("alice", "val1", 72_000_003).unwrap_err();
-    assert!(err.to_string().contains("only 72000002 requested"), "{err}");
+    let err = suite.unstake("alice", "val1", 72_000_002).unwrap_err();
+    assert!(err.to_string().contains("only 72000001 requested"), "{err}");
     suite.unstake("bob", "val1", 18_000_001).unwrap();
 
     let sent = suite.sent();
