@@ -6,7 +6,7 @@ use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     from_json, to_json_binary, BankMsg, Coin, CosmosMsg, DepsMut, Env, Ibc3ChannelOpenResponse,
     IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
-    IbcChannelOpenResponse, IbcMsg, IbcOrder, IbcPacketAckMsg, IbcPacketReceiveMsg,
+    IbcChannelOpenResponse, IbcMsg, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
     IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, StdAck, StdResult, WasmMsg,
 };
 use mesh_apis::ibc::{
@@ -291,12 +291,12 @@ pub fn ibc_packet_receive(
     Ok(response)
 }
 
-/// The provider acknowledged one of our packets. Nothing to roll back on an error ack: it is
-/// recorded in the events. Never fails.
+/// The provider acknowledged one of our packets. An error ack means it did not apply it: the
+/// packet is sent again (like after a timeout). Never fails.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
-    _deps: DepsMut,
-    _env: Env,
+    deps: DepsMut,
+    env: Env,
     msg: IbcPacketAckMsg,
 ) -> Result<IbcBasicResponse, ContractError> {
     let kind = from_json::<ConsumerPacket>(&msg.original_packet.data)
@@ -308,38 +308,54 @@ pub fn ibc_packet_ack(
         .add_attribute("sequence", msg.original_packet.sequence.to_string());
     Ok(match from_json::<StdAck>(&msg.acknowledgement.data) {
         Ok(StdAck::Success(_)) => response.add_attribute("ack", "success"),
-        Ok(StdAck::Error(error)) => response
-            .add_attribute("ack", "error")
-            .add_attribute("ack_error", error),
+        // The provider did not apply this packet, and there is nothing to roll back here (the
+        // consumer already changed its state): send it again, as after a timeout, so both
+        // sides converge.
+        Ok(StdAck::Error(error)) => resend(
+            deps,
+            &env,
+            msg.original_packet,
+            response
+                .add_attribute("ack", "error")
+                .add_attribute("ack_error", error),
+        ),
         Err(_) => response.add_attribute("ack", "unparseable"),
     })
 }
 
-/// One of our packets timed out: send it again, same data, new timeout. Never fails.
-#[cfg_attr(not(feature = "library"), entry_point)]
+/// Send `packet` again on the open channel with a fresh timeout (after a timeout or an error
+/// ack); nothing when the channel is gone.
+fn resend(
+    deps: DepsMut,
+    env: &Env,
+    packet: IbcPacket,
+    response: IbcBasicResponse,
+) -> IbcBasicResponse {
+    let parsed = match from_json::<ConsumerPacket>(&packet.data) {
+        Ok(parsed) => parsed,
+        Err(_) => return response.add_attribute("resent", "no: unparseable packet"),
+    };
+    let response = response.add_attribute("packet", packet_kind(&parsed));
+    let channel = IBC_CHANNEL.may_load(deps.storage).ok().flatten();
+    match channel {
+        Some(channel) if channel.endpoint.channel_id == packet.src.channel_id => response
+            .add_message(IbcMsg::SendPacket {
+                channel_id: channel.endpoint.channel_id,
+                data: packet.data,
+                timeout: packet_timeout(&parsed, env),
+            })
+            .add_attribute("resent", "yes"),
+        _ => response.add_attribute("resent", "no: channel closed"),
+    }
+}
+
 pub fn ibc_packet_timeout(
     deps: DepsMut,
     env: Env,
     msg: IbcPacketTimeoutMsg,
 ) -> Result<IbcBasicResponse, ContractError> {
-    let packet = msg.packet;
     let response = IbcBasicResponse::new()
         .add_attribute("action", "ibc_packet_timeout")
-        .add_attribute("sequence", packet.sequence.to_string());
-    let parsed = match from_json::<ConsumerPacket>(&packet.data) {
-        Ok(parsed) => parsed,
-        Err(_) => return Ok(response.add_attribute("resent", "no: unparseable packet")),
-    };
-    let response = response.add_attribute("packet", packet_kind(&parsed));
-    let channel = IBC_CHANNEL.may_load(deps.storage).ok().flatten();
-    Ok(match channel {
-        Some(channel) if channel.endpoint.channel_id == packet.src.channel_id => response
-            .add_message(IbcMsg::SendPacket {
-                channel_id: channel.endpoint.channel_id,
-                data: packet.data,
-                timeout: packet_timeout(&parsed, &env),
-            })
-            .add_attribute("resent", "yes"),
-        _ => response.add_attribute("resent", "no: channel closed"),
-    })
+        .add_attribute("sequence", msg.packet.sequence.to_string());
+    Ok(resend(deps, &env, msg.packet, response))
 }

@@ -315,7 +315,8 @@ fn distribute_timeout_resends_with_one_hour_and_never_fails() {
     assert!(res.messages.is_empty());
 }
 
-/// Acks never fail; an error ack is recorded in the events, nothing is sent.
+/// Acks never fail; an error ack is recorded in the events and the packet is sent again (the
+/// provider did not apply it; nothing on this side can be rolled back).
 #[test]
 fn acks_are_recorded() {
     let mut s = setup();
@@ -332,11 +333,17 @@ fn acks_are_recorded() {
     let err = IbcAcknowledgement::new(ack_fail("validator unknown"));
     let msg = mock_ibc_packet_ack(CHANNEL, &valset_packet(), err).unwrap();
     let res = ibc_packet_ack(s.deps.as_mut(), mock_env(), msg).unwrap();
-    assert!(res.messages.is_empty());
+    assert_eq!(res.messages.len(), 1);
+    assert!(matches!(
+        &res.messages[0].msg,
+        cosmwasm_std::CosmosMsg::Ibc(cosmwasm_std::IbcMsg::SendPacket { data, .. })
+            if *data == cosmwasm_std::to_json_binary(&valset_packet()).unwrap()
+    ));
     assert!(res
         .attributes
         .iter()
         .any(|a| a.key == "ack_error" && a.value == "validator unknown"));
+    assert!(res.attributes.iter().any(|a| a.key == "resent" && a.value == "yes"));
     assert!(res
         .attributes
         .iter()
