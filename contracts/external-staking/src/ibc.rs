@@ -457,7 +457,18 @@ fn on_outcome(
         ProviderPacket::Stake { tx_id, .. } => ("stake", *tx_id),
         ProviderPacket::Unstake { tx_id, .. } => ("unstake", *tx_id),
         ProviderPacket::TransferRewards { tx_id, .. } => ("transfer_rewards", *tx_id),
-        ProviderPacket::Burn { .. } => return Ok(resp.add_attribute("packet", "burn")),
+        // A burn cannot be rolled back (the vault already cut the lien): if the consumer did
+        // not apply it, send it again so both sides keep agreeing per validator.
+        ProviderPacket::Burn { .. } => {
+            let resp = resp.add_attribute("packet", "burn");
+            if success || closed {
+                return Ok(resp);
+            }
+            return Ok(match packet_msg(deps.storage, env, &cfg, &sent) {
+                Ok(msg) => resp.add_message(msg).add_attribute("resent", "yes"),
+                Err(e) => resp.add_attribute("resent", format!("no: {e}")),
+            });
+        }
     };
     resp = resp
         .add_attribute("packet", kind)

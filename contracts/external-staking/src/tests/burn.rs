@@ -218,17 +218,22 @@ fn burn_errors() {
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(100)));
 }
 
-/// Acks, error acks and timeouts of burn packets change nothing and send nothing.
+/// A burn cannot be rolled back (the vault already cut the lien): when the consumer does not
+/// apply it (error ack or timeout), the same burn is sent again; a success ack sends nothing.
 #[test]
-fn burn_packet_outcomes_change_nothing() {
+fn a_burn_the_consumer_did_not_apply_is_sent_again() {
     let mut s = Suite::connected();
     let alice = s.alice.clone();
     s.staked(&alice, "val1", 100, 1);
-    burn(&mut s, &alice, 10, None);
-    let packet = burn_packet("val1", 10);
-    for resp in [s.ack_ok(&packet), s.ack_err(&packet), s.timeout(&packet)] {
-        assert!(resp.messages.is_empty());
-        assert_eq!(attr(&resp.attributes, "packet").unwrap(), "burn");
-    }
+    let resp = burn(&mut s, &alice, 10, Some("val1"));
+    assert_eq!(packets(&resp), vec![burn_packet("val1", 10)]);
+    let again = s.ack_err(&burn_packet("val1", 10));
+    assert_eq!(packets_of(&again.messages), vec![burn_packet("val1", 10)]);
+    assert_eq!(attr(&again.attributes, "resent").as_deref(), Some("yes"));
+    let again = s.timeout(&burn_packet("val1", 10));
+    assert_eq!(packets_of(&again.messages), vec![burn_packet("val1", 10)]);
+    let done = s.ack_ok(&burn_packet("val1", 10));
+    assert!(done.messages.is_empty());
+    assert_eq!(attr(&done.attributes, "packet").unwrap(), "burn");
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(90)));
 }
