@@ -88,6 +88,21 @@ impl BlockClock {
         self.halted_until = Some(until_ms.max(self.halted_until.unwrap_or(0)));
     }
 
+    /// The time of the first block at or after `at_ms` (and after the last block), if the chain
+    /// keeps running: after a halt the blocks follow the resume time, so a time computed from
+    /// genesis (an unbonding's completion) may fall between two blocks.
+    pub fn block_time_at_or_after(&self, at_ms: u64) -> u64 {
+        let mut base = self.last;
+        if let Some(until) = self.halted_until {
+            base.time_ms = until.saturating_sub(self.block_time_ms).max(base.time_ms);
+        }
+        let blocks = at_ms
+            .saturating_sub(base.time_ms)
+            .div_ceil(self.block_time_ms)
+            .max(1);
+        base.time_ms + blocks * self.block_time_ms
+    }
+
     /// The time of block `height` if the chain keeps running from its last block.
     pub fn time_of_height(&self, height: u64) -> u64 {
         let base = self.last;
@@ -109,6 +124,19 @@ mod tests {
         // 21 days later, one step.
         let b = c.advance(10_000 + 21 * 86_400_000).unwrap();
         assert_eq!(b.height, 3 + 21 * 86_400 / 5);
+    }
+
+    /// A time between two blocks maps to the next block, also on the grid a halt shifted; a
+    /// time already passed maps to the next block (never to the past).
+    #[test]
+    fn block_time_at_or_after_rounds_up_to_the_grid() {
+        let mut c = BlockClock::new(7_000);
+        assert_eq!(c.block_time_at_or_after(39_780_000), 39_781_000);
+        assert_eq!(c.block_time_at_or_after(14_000), 14_000);
+        assert_eq!(c.block_time_at_or_after(0), 7_000);
+        c.halt(10_000, 20_500);
+        assert_eq!(c.block_time_at_or_after(15_000), 20_500);
+        assert_eq!(c.block_time_at_or_after(30_000), 34_500);
     }
 
     #[test]

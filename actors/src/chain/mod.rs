@@ -271,7 +271,10 @@ impl Chain {
     /// The time (ms) of the next block that has work without any new input: a maturing
     /// unbonding, or an epoch when something happened since the last one.
     pub fn next_wake(&self) -> Option<u64> {
-        let unbonding = app::next_unbonding_completion(&self.app).map(|ts| self.ms_of(ts));
+        // The block that pays an unbonding out is the first one at or after its completion
+        // (waking between two blocks would make no block and wake again at once, forever).
+        let unbonding = app::next_unbonding_completion(&self.app)
+            .map(|ts| self.clock.block_time_at_or_after(self.ms_of(ts)));
         let epoch = self.epoch_blocks().and_then(|every| {
             self.epoch_dirty.then(|| {
                 let boundary = (self.epochs_done + 1) * every;
