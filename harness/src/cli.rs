@@ -20,6 +20,9 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run a.json --json           one JSON object per scenario on stdout
   mesh-harness run a.json --trace t.jsonl --timeline t.mmd
   mesh-harness check-determinism a.json    run twice and compare the traces
+  mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
+  mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
+  mesh-harness replay fixtures/regressions/seed-93-settled.json
   mesh-harness schema > scenario.schema.json
   RUST_LOG=mesh_actors=debug mesh-harness run a.json";
 
@@ -38,6 +41,10 @@ pub struct Cli {
 pub enum Command {
     /// Run scenario files or directories (the built-in demo when none is given).
     Run(RunArgs),
+    /// Fuzz: one seeded random scenario of actions and faults per seed, invariants after every
+    /// step; a seed that breaks one is confirmed, shrunk and written as a regression fixture.
+    /// Exit 1 if any did.
+    Fuzz(FuzzArgs),
     /// List the scenarios in files or directories (default: fixtures/).
     List {
         /// Files or directories.
@@ -74,6 +81,34 @@ pub struct RunArgs {
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Arguments of `fuzz`.
+#[derive(Args, Debug)]
+pub struct FuzzArgs {
+    /// Seeds to run: `A..B` (B excluded) or one seed.
+    #[arg(long, default_value = "0..100", value_parser = crate::fuzz::campaign::parse_seeds)]
+    pub seeds: std::ops::Range<u64>,
+    /// Random steps per scenario (a tail that lifts the faults, settles and runs epochs comes
+    /// on top).
+    #[arg(long, default_value_t = 50)]
+    pub steps: usize,
+    /// Run only shard I of N (1-based): the seeds whose offset from A is I-1 modulo N, so a CI
+    /// matrix can split one campaign.
+    #[arg(long, default_value = "1/1", value_name = "I/N")]
+    pub shard: crate::fuzz::campaign::Shard,
+    /// Where to write the shrunk failing cases.
+    #[arg(long, default_value = "fixtures/regressions", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print one JSON object (the summary) on stdout, and no progress bar.
+    #[arg(long)]
+    pub json: bool,
+    /// Most runs spent shrinking one failing case.
+    #[arg(long, default_value_t = 400, value_name = "RUNS")]
+    pub shrink_budget: usize,
+    /// Print the generated scenarios (JSON, one per line) instead of running them.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// Output options shared by `run` and `replay`.
@@ -242,6 +277,87 @@ fn run_and_print(
     Ok(())
 }
 
+/// `mesh-harness fuzz`: run the campaign with a progress bar on a terminal, print the summary.
+fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
+    use crate::fuzz::campaign::{self, Campaign, Event};
+    use std::io::IsTerminal;
+    let c = Campaign {
+        seeds: args.seeds,
+        steps: args.steps,
+        shard: args.shard,
+        out: Some(args.out),
+        shrink_budget: args.shrink_budget,
+        ..Campaign::default()
+    };
+    if args.print {
+        for seed in c.shard_seeds() {
+            let scenario = crate::fuzz::generate(seed, c.steps).scenario();
+            println!(
+                "{}",
+                serde_json::to_string(&scenario).expect("scenarios serialise")
+            );
+        }
+        return Ok(());
+    }
+    let total = c.shard_seeds().count() as u64;
+    let bar = (!args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
+        .then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} seeds {per_sec} eta {eta} {msg}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+    let mut found = 0;
+    let summary = campaign::run(&c, |event| match event {
+        Event::Ran { .. } => {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        }
+        Event::Shrinking { seed } => {
+            if let Some(bar) = &bar {
+                bar.set_message(format!("shrinking seed {seed}"));
+            }
+        }
+        Event::Found(f) => {
+            found += 1;
+            let line = format!("VIOLATION {}", f.line());
+            match &bar {
+                Some(bar) => {
+                    bar.println(line);
+                    bar.set_message(format!("{found} violations"));
+                }
+                None if !args.json => eprintln!("{line}"),
+                None => {}
+            }
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        println!("{}", summary.to_json());
+    } else {
+        println!(
+            "fuzz: seeds {}..{} shard {}, {} steps each",
+            c.seeds.start, c.seeds.end, c.shard, c.steps
+        );
+        print!("{}", summary.text());
+    }
+    if summary.passed() {
+        Ok(())
+    } else {
+        Err(Exit {
+            code: 1,
+            message: String::new(),
+        })
+    }
+}
+
 /// Run a parsed command line.
 pub fn execute(cli: Cli) -> Result<(), Exit> {
     match cli.command {
@@ -264,6 +380,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let runs = load_all(&files)?;
             run_and_print(&runs, &opts, &args.out, false)
         }
+        Command::Fuzz(args) => fuzz(args),
         Command::Replay { file, out } => {
             let runs = load_all(&[file])?;
             run_and_print(&runs, &RunOptions::default(), &out, false)

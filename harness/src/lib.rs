@@ -6,8 +6,10 @@
 //! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
+//! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
 
 pub mod cli;
+pub mod fuzz;
 pub mod invariants;
 pub mod report;
 pub mod runner;

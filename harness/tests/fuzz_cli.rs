@@ -1,0 +1,91 @@
+//! `mesh-harness fuzz` through the binary: the JSON summary, shards, bad arguments, printing
+//! the generated scenarios.
+
+use std::process::Command;
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mesh-harness"))
+}
+
+fn out_dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "mesh-harness-fuzz-cli-{}-{name}",
+        std::process::id()
+    ))
+}
+
+/// A clean campaign exits 0 and prints one JSON object: runs, steps, faults by kind, no
+/// violation, nothing written.
+#[test]
+fn fuzz_json_summary() {
+    let out = out_dir("json");
+    let o = harness()
+        .args([
+            "fuzz", "--seeds", "0..4", "--steps", "20", "--json", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["runs"], 4);
+    assert!(v["steps"].as_u64().unwrap() >= 4 * 20);
+    assert_eq!(v["violations"], serde_json::json!([]));
+    assert_eq!(v["harness_errors"], serde_json::json!([]));
+    let faults = v["faults"].as_object().unwrap();
+    assert!(faults.values().map(|n| n.as_u64().unwrap()).sum::<u64>() > 0);
+    assert!(!out.exists(), "nothing to write");
+}
+
+/// `--shard 2/3` runs the seeds whose offset is 1 modulo 3; the text summary says so.
+#[test]
+fn fuzz_shard_runs_its_share() {
+    let o = harness()
+        .args([
+            "fuzz", "--seeds", "10..17", "--steps", "5", "--shard", "2/3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.starts_with("fuzz: seeds 10..17 shard 2/3, 5 steps each\n2 runs,"),
+        "{stdout}"
+    );
+}
+
+/// Bad seeds or shards are bad input (exit 2) with a line saying what was expected.
+#[test]
+fn fuzz_bad_arguments() {
+    for args in [["--seeds", "9..1"], ["--shard", "4/3"], ["--shard", "x"]] {
+        let o = harness().arg("fuzz").args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(o.stderr).unwrap();
+        assert!(stderr.contains("expected"), "{stderr}");
+    }
+}
+
+/// `--print` prints each seed's scenario, one JSON object per line, which `replay` accepts.
+#[test]
+fn fuzz_print_gives_replayable_scenarios() {
+    let o = harness()
+        .args(["fuzz", "--seeds", "3..5", "--steps", "8", "--print"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for (line, seed) in lines.iter().zip(3..) {
+        let s = mesh_harness::scenario::parse_str(line, "printed").unwrap();
+        assert_eq!(s.seed, seed);
+        assert_eq!(s.name, format!("fuzz seed {seed}"));
+    }
+}

@@ -1,0 +1,313 @@
+//! The fuzzer has teeth: with a deliberately broken variant of one contract, fuzzing finds a
+//! violation within 200 seeds and shrinks it to at most 8 steps. Only failures the broken
+//! contract causes count: the seed, and every shrunk candidate, must pass with the real
+//! contracts (which have findings of their own, see the fuzz report).
+//!
+//! The broken variants live here, in test code: each is a plain function returning the
+//! contract code, like the real ones in `mesh_actors::contracts`.
+
+use cosmwasm_std::{
+    from_json, to_json_binary, Binary, ContractResult, Deps, DepsMut, Env, IbcAcknowledgement,
+    IbcBasicResponse, IbcPacketAckMsg, MessageInfo, Querier, QuerierResult, QuerierWrapper,
+    QueryRequest, Response, StdAck, SystemResult, Uint256,
+};
+use cw_multi_test::ContractWrapper;
+use mesh_actors::contracts::{Codes, MeshContract};
+use mesh_actors::ibc::{IbcContract, IbcEntryPoints};
+use mesh_apis::converter::{ConfigResponse, ConversionResponse, QueryMsg as ConverterQuery};
+use mesh_apis::ibc::ProviderPacket;
+use mesh_apis::price_feed::{PriceResponse, QueryMsg as PriceQuery};
+use mesh_apis::virtual_stake::{
+    BondStatusResponse, VirtualStakeCustomMsg, VirtualStakeCustomQuery, VirtualStakeQuery,
+};
+use mesh_harness::fuzz::shrink::shrink_where;
+use mesh_harness::fuzz::{generate, run_scenario};
+
+/// Body steps of each generated case.
+const STEPS: usize = 50;
+/// Seeds each test may search.
+const SEEDS: u64 = 200;
+/// Most body steps a shrunk case may keep.
+const MAX_SHRUNK: usize = 8;
+
+// ---------------------------------------------------------------------------------------------
+// Broken variants
+// ---------------------------------------------------------------------------------------------
+
+/// The vault's execute, except that `rollback_tx` does nothing.
+fn vault_execute_ignoring_rollback(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: mesh_apis::vault::ExecuteMsg,
+) -> Result<Response, mesh_vault::ContractError> {
+    match msg {
+        mesh_apis::vault::ExecuteMsg::RollbackTx { .. } => Ok(Response::new()),
+        other => mesh_vault::contract::execute(deps, env, info, other),
+    }
+}
+
+/// A vault that ignores `rollback_tx`: a stake that failed on the consumer keeps its lien.
+fn vault_ignoring_rollback() -> MeshContract {
+    use mesh_vault::contract as c;
+    Box::new(
+        ContractWrapper::new_with_empty(vault_execute_ignoring_rollback, c::instantiate, c::query)
+            .with_reply_empty(c::reply),
+    )
+}
+
+/// External staking's ack handler, except that an error ack of an `unstake` is taken as a
+/// success (the unstake is committed although the consumer refused it).
+fn ack_committing_failed_unstakes(
+    deps: DepsMut,
+    env: Env,
+    msg: IbcPacketAckMsg,
+) -> Result<IbcBasicResponse, mesh_external_staking::ContractError> {
+    let is_unstake = matches!(
+        from_json::<ProviderPacket>(&msg.original_packet.data),
+        Ok(ProviderPacket::Unstake { .. })
+    );
+    let is_error = matches!(
+        from_json::<StdAck>(&msg.acknowledgement.data),
+        Ok(StdAck::Error(_))
+    );
+    let msg = if is_unstake && is_error {
+        let ok = StdAck::success(Binary::default());
+        IbcPacketAckMsg::new(
+            IbcAcknowledgement::new(to_json_binary(&ok).expect("acks serialise")),
+            msg.original_packet,
+            msg.relayer,
+        )
+    } else {
+        msg
+    };
+    mesh_external_staking::ibc::ibc_packet_ack(deps, env, msg)
+}
+
+/// External staking that commits an unstake on an error ack.
+fn external_staking_committing_on_error() -> MeshContract {
+    use mesh_external_staking::{contract as c, ibc as i};
+    let inner = Box::new(ContractWrapper::new_with_empty(
+        c::execute,
+        c::instantiate,
+        c::query,
+    ));
+    Box::new(IbcContract::new(
+        inner,
+        IbcEntryPoints {
+            channel_open: i::ibc_channel_open,
+            channel_connect: i::ibc_channel_connect,
+            channel_close: i::ibc_channel_close,
+            packet_receive: i::ibc_packet_receive,
+            packet_ack: ack_committing_failed_unstakes,
+            packet_timeout: i::ibc_packet_timeout,
+        },
+    ))
+}
+
+/// The converter's query, except that `convert_to_consumer` ignores the discount:
+/// `floor(amount × price)`.
+fn converter_query_ignoring_discount(
+    deps: Deps,
+    env: Env,
+    msg: ConverterQuery,
+) -> Result<Binary, mesh_converter::ContractError> {
+    match msg {
+        ConverterQuery::ConvertToConsumer { amount } => {
+            let raw = mesh_converter::contract::query(deps, env, ConverterQuery::Config {})?;
+            let config: ConfigResponse = from_json(&raw)?;
+            let price: PriceResponse = deps
+                .querier
+                .query_wasm_smart(config.price_feed, &PriceQuery::Price {})?;
+            Ok(to_json_binary(&ConversionResponse {
+                amount: amount.mul_floor(price.native_per_foreign),
+            })?)
+        }
+        other => mesh_converter::contract::query(deps, env, other),
+    }
+}
+
+/// A converter that ignores the discount when virtual staking converts requests.
+fn converter_ignoring_discount() -> MeshContract {
+    use mesh_converter::{contract as c, ibc as i};
+    let inner = Box::new(
+        ContractWrapper::new_with_empty(
+            c::execute,
+            c::instantiate,
+            converter_query_ignoring_discount,
+        )
+        .with_reply_empty(c::reply),
+    );
+    Box::new(IbcContract::new(
+        inner,
+        IbcEntryPoints {
+            channel_open: i::ibc_channel_open,
+            channel_connect: i::ibc_channel_connect,
+            channel_close: i::ibc_channel_close,
+            packet_receive: i::ibc_packet_receive,
+            packet_ack: i::ibc_packet_ack,
+            packet_timeout: i::ibc_packet_timeout,
+        },
+    ))
+}
+
+/// A querier that answers `bond_status` with an effectively infinite cap and passes every
+/// other query through.
+struct NoCap<'a> {
+    inner: &'a dyn Querier,
+}
+
+impl Querier for NoCap<'_> {
+    fn raw_query(&self, bin_request: &[u8]) -> QuerierResult {
+        let result = self.inner.raw_query(bin_request);
+        let is_bond_status = matches!(
+            from_json::<QueryRequest<VirtualStakeCustomQuery>>(bin_request),
+            Ok(QueryRequest::Custom(VirtualStakeCustomQuery::VirtualStake(
+                VirtualStakeQuery::BondStatus { .. }
+            )))
+        );
+        match result {
+            SystemResult::Ok(ContractResult::Ok(bin)) if is_bond_status => {
+                let mut status: BondStatusResponse = from_json(&bin).expect("bond_status answers");
+                status.cap.amount = Uint256::from(u128::MAX / 2);
+                SystemResult::Ok(ContractResult::Ok(
+                    to_json_binary(&status).expect("serialises"),
+                ))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Virtual staking's sudo, except that the epoch sees no max cap.
+fn virtual_staking_sudo_ignoring_cap(
+    deps: DepsMut<VirtualStakeCustomQuery>,
+    env: Env,
+    msg: mesh_apis::virtual_staking::SudoMsg,
+) -> Result<Response<VirtualStakeCustomMsg>, mesh_virtual_staking::ContractError> {
+    let no_cap = NoCap {
+        inner: &*deps.querier,
+    };
+    let deps = DepsMut {
+        storage: deps.storage,
+        api: deps.api,
+        querier: QuerierWrapper::new(&no_cap),
+    };
+    mesh_virtual_staking::contract::sudo(deps, env, msg)
+}
+
+/// Virtual staking that ignores the max cap: it asks the chain to bond every converted request.
+fn virtual_staking_ignoring_cap() -> MeshContract {
+    use mesh_virtual_staking::contract as c;
+    Box::new(
+        ContractWrapper::new(c::execute, c::instantiate, c::query)
+            .with_sudo(virtual_staking_sudo_ignoring_cap)
+            .with_reply(c::reply),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search
+// ---------------------------------------------------------------------------------------------
+
+/// Fuzz seeds 0..200 with `codes`; the first seed that breaks an invariant while the real
+/// contracts pass it is shrunk (keeping only candidates the real contracts pass) and must end
+/// with at most 8 body steps, still failing, with a replayable regression fixture. Returns the
+/// broken invariant.
+fn finds_and_shrinks(codes: Codes) -> &'static str {
+    let real = Codes::default();
+    for seed in 0..SEEDS {
+        let case = generate(seed, STEPS);
+        let run = run_scenario(&case.scenario(), codes);
+        let Some(violation) = run.violation.clone() else {
+            continue;
+        };
+        if run_scenario(&case.scenario(), real).violation.is_some() {
+            continue;
+        }
+        let real_passes =
+            |r: &mesh_harness::fuzz::CaseRun| run_scenario(&r.scenario, real).violation.is_none();
+        let shrunk = shrink_where(case, run, codes, 300, &real_passes);
+        let steps = shrunk.case.body.len();
+        assert!(
+            steps <= MAX_SHRUNK,
+            "seed {seed}: {violation} shrunk only to {steps} steps: {:#?}",
+            shrunk.case.body
+        );
+        let again = run_scenario(&shrunk.case.scenario(), codes);
+        assert_eq!(
+            again.violation.as_ref().map(|v| v.invariant),
+            Some(violation.invariant)
+        );
+        let fixture = mesh_harness::fuzz::campaign::regression_fixture(seed, STEPS, &again);
+        assert_eq!(
+            mesh_harness::fuzz::campaign::replay(&fixture, codes).map(|v| v.invariant),
+            Some(violation.invariant),
+            "the fixture replays the failure"
+        );
+        assert_eq!(
+            mesh_harness::fuzz::campaign::replay(&fixture, real),
+            None,
+            "the fixture passes with the real contracts"
+        );
+        eprintln!(
+            "seed {seed}: {violation}; shrunk in {} runs to {steps} steps:\n{}",
+            shrunk.runs,
+            mesh_harness::scenario::to_json_pretty(&fixture)
+        );
+        return violation.invariant;
+    }
+    panic!("no violation within {SEEDS} seeds");
+}
+
+/// A vault that ignores `rollback_tx` leaves a pending tx (and its lien) after a failed stake:
+/// nothing settles.
+#[test]
+fn finds_a_vault_that_ignores_rollback() {
+    let codes = Codes {
+        vault: vault_ignoring_rollback,
+        ..Codes::default()
+    };
+    let invariant = finds_and_shrinks(codes);
+    assert!(
+        ["pending", "settled", "vault"].contains(&invariant),
+        "{invariant}"
+    );
+}
+
+/// External staking that commits an unstake the consumer refused: the provider's stake and the
+/// consumer's request disagree once settled.
+#[test]
+fn finds_external_staking_committing_an_unstake_on_an_error_ack() {
+    let codes = Codes {
+        external_staking: external_staking_committing_on_error,
+        ..Codes::default()
+    };
+    let invariant = finds_and_shrinks(codes);
+    assert!(
+        ["settled", "vault", "conservation"].contains(&invariant),
+        "{invariant}"
+    );
+}
+
+/// A converter that ignores the discount: after an epoch, virtual delegations exceed the
+/// converted requests.
+#[test]
+fn finds_a_converter_that_ignores_the_discount() {
+    let codes = Codes {
+        converter: converter_ignoring_discount,
+        ..Codes::default()
+    };
+    assert_eq!(finds_and_shrinks(codes), "conversion");
+}
+
+/// Virtual staking that ignores the max cap: after an epoch, delegations are not the capped
+/// conversion.
+#[test]
+fn finds_virtual_staking_that_ignores_the_max_cap() {
+    let codes = Codes {
+        virtual_staking: virtual_staking_ignoring_cap,
+        ..Codes::default()
+    };
+    assert_eq!(finds_and_shrinks(codes), "conversion");
+}
