@@ -1,4 +1,5 @@
-//! The `mesh-harness` command line: `run`, `list`, `replay`, `check-determinism`, `schema`.
+//! The `mesh-harness` command line: `run`, `list`, `replay`, `check-determinism`, `schema`,
+//! `bench`.
 //! Exit codes: 0 everything passed, 1 a scenario failed, 2 bad input (one line naming the file
 //! and the JSON path).
 
@@ -24,6 +25,7 @@ const EXAMPLES: &str = "Examples:
   mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
   mesh-harness replay fixtures/regressions/seed-93-settled.json
   mesh-harness schema > scenario.schema.json
+  mesh-harness bench --json                measure the harness (release build, about a minute)
   RUST_LOG=mesh_actors=debug mesh-harness run a.json";
 
 /// An in-process testnet for Mesh Security: chains, contracts and relayers as actors in
@@ -68,6 +70,17 @@ pub enum Command {
     },
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Measure the harness (use a release build): lifecycle, overhead over bare chains, time
+    /// scaling, fuzz throughput, consumers × users scaling. Takes about a minute.
+    Bench {
+        /// Print one JSON object with the figures on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, scale or
+        /// scale:<consumers>x<users> (the other figures are null).
+        #[arg(long, hide = true, value_name = "PART")]
+        only: Option<crate::bench::Part>,
+    },
 }
 
 /// Arguments of `run`.
@@ -434,6 +447,28 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         }
         Command::Schema => {
             println!("{}", scenario::schema_json());
+            Ok(())
+        }
+        Command::Bench { json, only } => {
+            let cfg = crate::bench::BenchConfig {
+                only,
+                ..crate::bench::BenchConfig::full()
+            };
+            if let Some(warning) = crate::bench::backtrace_warning() {
+                eprintln!("bench: warning: {warning}");
+            }
+            let report =
+                crate::bench::run(&cfg, &mut |part| eprintln!("bench: {part}")).map_err(|e| {
+                    Exit {
+                        code: 1,
+                        message: format!("bench failed: {e}"),
+                    }
+                })?;
+            if json {
+                println!("{}", crate::bench::to_json(&report));
+            } else {
+                print!("{}", crate::bench::table(&report));
+            }
             Ok(())
         }
     }

@@ -7,7 +7,9 @@
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
+//! - [`bench`]: the benchmarks of `mesh-harness bench`.
 
+pub mod bench;
 pub mod cli;
 pub mod fuzz;
 pub mod invariants;

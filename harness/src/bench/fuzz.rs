@@ -1,0 +1,64 @@
+//! Fuzz throughput: 50-step fuzz scenarios with faults per minute on one core.
+//!
+//! A batch is what a fuzzing campaign does per seed when nothing breaks, for seeds
+//! `0..scenarios`: generate the case (50 body steps, plus the tail that lifts the faults, settles
+//! and runs epochs) and run it as the fuzzer does ([`crate::fuzz::run_scenario`]: the scenario
+//! runner with failing actions tolerated, invariants after every step). Confirming and shrinking
+//! a finding is not throughput and is left out; the note counts the findings. Every batch runs
+//! the same seeds, so batches differ only in timing.
+
+use std::time::Instant;
+
+use mesh_actors::contracts::Codes;
+
+use crate::fuzz::campaign::fault_kind;
+use crate::fuzz::{generate, harness_error, run_scenario};
+
+/// Body steps of a bench fuzz scenario.
+pub const STEPS: usize = 50;
+
+/// A throughput measurement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuzzMeasure {
+    /// Scenarios per minute (median of the batches), `None` when not measured.
+    pub per_min: Option<f64>,
+    /// What was measured, one line.
+    pub note: String,
+}
+
+/// Measure `reps` batches of `scenarios` fuzz scenarios (one thread).
+pub fn per_minute(scenarios: usize, reps: usize) -> Result<FuzzMeasure, String> {
+    let mut rates = vec![];
+    let (mut steps, mut faults, mut findings) = (0, 0, 0);
+    for _ in 0..reps {
+        (steps, faults, findings) = (0, 0, 0);
+        let start = Instant::now();
+        for seed in 0..scenarios as u64 {
+            let scenario = generate(seed, STEPS).scenario();
+            let run = run_scenario(&scenario, Codes::default());
+            if let Some(e) = harness_error(&run.outcome) {
+                return Err(format!("fuzz seed {seed} failed in the harness: {e}"));
+            }
+            findings += usize::from(run.violation.is_some());
+            steps += run
+                .outcome
+                .failed_step
+                .map(|i| i + 1)
+                .unwrap_or(scenario.steps.len());
+            faults += scenario
+                .steps
+                .iter()
+                .filter(|s| fault_kind(&scenario, &s.action).is_some())
+                .count();
+        }
+        let secs = start.elapsed().as_secs_f64().max(1e-9);
+        rates.push(scenarios as f64 * 60.0 / secs);
+    }
+    Ok(FuzzMeasure {
+        per_min: super::median(rates),
+        note: format!(
+            "{reps} batches of seeds 0..{scenarios}, {STEPS} body steps each: {steps} steps run and \
+             {faults} faults or chain events per batch; {findings} seeds broke an invariant"
+        ),
+    })
+}

@@ -1,0 +1,541 @@
+//! Benchmarks (`mesh-harness bench`): wall-clock figures of the harness in one run, each the
+//! median of several repetitions (see `BENCHMARKS.md` for a recorded run and its profile).
+//!
+//! - [`lifecycle`]: the demo's lifecycle for one consumer through the actors (`lifecycle_ms`),
+//!   and the part spanning the unbonding period with 1 and 21 days (`unbonding_1d_ms`,
+//!   `unbonding_21d_ms`, `time_scaling_ratio`).
+//! - [`bare`]: the same contract calls on bare chains with packets handed over by hand
+//!   (`bare_ms`, `overhead_ratio`).
+//! - [`fuzz`]: fuzz scenarios of 50 steps with faults per minute on one core (`fuzz_per_min`).
+//! - [`scale`]: consumers × users, every user staking on every consumer and unstaking.
+//!
+//! Wall time is measured with `std::time::Instant` here only; the harness itself never reads the
+//! clock.
+
+pub mod bare;
+pub mod fuzz;
+pub mod lifecycle;
+pub mod rss;
+pub mod scale;
+
+use serde::Serialize;
+
+pub use scale::ScaleCase;
+
+/// Goals of the issue (release build, 2-core machine).
+pub mod goals {
+    /// `lifecycle_ms` at most.
+    pub const LIFECYCLE_MS: f64 = 5.0;
+    /// `overhead_ratio` at most.
+    pub const OVERHEAD_RATIO: f64 = 1.5;
+    /// `time_scaling_ratio` at most.
+    pub const TIME_SCALING_RATIO: f64 = 1.2;
+    /// `fuzz_per_min` at least.
+    pub const FUZZ_PER_MIN: f64 = 10_000.0;
+    /// The largest scale case (20 consumers × 1000 users) under this many ms.
+    pub const LARGEST_SCALE_MS: f64 = 10_000.0;
+}
+
+/// The parts of the bench.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Lifecycle through the actors (and the scenario runner's figure).
+    Lifecycle,
+    /// The same calls on bare chains.
+    Bare,
+    /// The unbonding part with 1 and 21 days.
+    Unbonding,
+    /// Fuzz scenarios per minute.
+    Fuzz,
+    /// Every scale case, or only `consumers × users`.
+    Scale(Option<(usize, usize)>),
+}
+
+impl std::str::FromStr for Part {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "lifecycle" => Ok(Part::Lifecycle),
+            "bare" => Ok(Part::Bare),
+            "unbonding" => Ok(Part::Unbonding),
+            "fuzz" => Ok(Part::Fuzz),
+            "scale" => Ok(Part::Scale(None)),
+            _ => {
+                let case = s.strip_prefix("scale:").and_then(|c| {
+                    let (a, b) = c.split_once('x')?;
+                    Some((a.parse().ok()?, b.parse().ok()?))
+                });
+                case.map(|c| Part::Scale(Some(c))).ok_or_else(|| {
+                    format!(
+                        "unknown part {s:?}: lifecycle, bare, unbonding, fuzz, scale or scale:<consumers>x<users>"
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// What to measure and how often.
+#[derive(Clone, Debug)]
+pub struct BenchConfig {
+    /// Repetitions of the lifecycle, bare and unbonding runs (after one warm-up run each).
+    pub reps: usize,
+    /// Repetitions of the lifecycle through the scenario runner (0: skip it).
+    pub runner_reps: usize,
+    /// Fuzz: scenarios (seeds) per measured batch.
+    pub fuzz_scenarios: usize,
+    /// Fuzz: measured batches.
+    pub fuzz_reps: usize,
+    /// Scale cases (consumers, users), run from small to large.
+    pub scale: Vec<(usize, usize)>,
+    /// Repetitions of each scale case.
+    pub scale_reps: usize,
+    /// Only this part (profiling); every part when `None`.
+    pub only: Option<Part>,
+}
+
+impl BenchConfig {
+    /// The issue's bench: a few minutes in release on a 2-core machine.
+    pub fn full() -> Self {
+        let mut scale = vec![];
+        for consumers in [1, 5, 20] {
+            for users in [10, 100, 1000] {
+                scale.push((consumers, users));
+            }
+        }
+        scale.sort_by_key(|&(c, u)| c * u);
+        BenchConfig {
+            reps: 21,
+            runner_reps: 11,
+            fuzz_scenarios: 200,
+            fuzz_reps: 5,
+            scale,
+            scale_reps: 5,
+            only: None,
+        }
+    }
+
+    /// A tiny configuration for tests: every part once, the smallest scale case.
+    pub fn tiny() -> Self {
+        BenchConfig {
+            reps: 1,
+            runner_reps: 1,
+            fuzz_scenarios: 2,
+            fuzz_reps: 1,
+            scale: vec![(1, 10)],
+            scale_reps: 1,
+            only: None,
+        }
+    }
+
+    fn wants(&self, part: Part) -> bool {
+        match (self.only, part) {
+            (None, _) => true,
+            (Some(Part::Scale(_)), Part::Scale(_)) => true,
+            (Some(only), part) => only == part,
+        }
+    }
+
+    fn scale_cases(&self) -> Vec<(usize, usize)> {
+        match self.only {
+            Some(Part::Scale(Some(case))) => vec![case],
+            _ => self.scale.clone(),
+        }
+    }
+}
+
+/// The `--json` object: exactly the issue's keys (`null` for a part not measured).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BenchReport {
+    /// The demo's lifecycle for one consumer through the actors, ms.
+    pub lifecycle_ms: Option<f64>,
+    /// The same calls on bare chains, ms.
+    pub bare_ms: Option<f64>,
+    /// `lifecycle_ms / bare_ms`.
+    pub overhead_ratio: Option<f64>,
+    /// The unbonding part of the lifecycle with 1-day periods, ms.
+    pub unbonding_1d_ms: Option<f64>,
+    /// The unbonding part of the lifecycle with 21-day periods, ms.
+    pub unbonding_21d_ms: Option<f64>,
+    /// `unbonding_21d_ms / unbonding_1d_ms`.
+    pub time_scaling_ratio: Option<f64>,
+    /// 50-step fuzz scenarios with faults per minute on one core.
+    pub fuzz_per_min: Option<f64>,
+    /// Consumers × users cases.
+    pub scale: Vec<ScaleCase>,
+    /// Figures printed in the table but not part of the JSON object.
+    #[serde(skip)]
+    pub extra: Extra,
+}
+
+/// Figures beside the issue's (human output only).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extra {
+    /// Repetitions behind the lifecycle figures.
+    pub reps: usize,
+    /// Repetitions of each scale case.
+    pub scale_reps: usize,
+    /// Fuzz batches.
+    pub fuzz_reps: usize,
+    /// The lifecycle through the scenario runner (invariants and reports after every step), ms.
+    pub runner_ms: Option<f64>,
+    /// The unbonding part on bare chains (21 days), ms.
+    pub bare_unbonding_ms: Option<f64>,
+    /// Fuzz scenarios behind `fuzz_per_min`, and whether the fuzzer ran on this build.
+    pub fuzz_note: Option<String>,
+}
+
+/// The median (the mean of the two middle values for an even count); `None` when empty.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// Round to 3 decimals (µs resolution for ms figures).
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(round3(a / b)),
+        _ => None,
+    }
+}
+
+fn med(values: Vec<f64>) -> Option<f64> {
+    median(values).map(round3)
+}
+
+/// Run the bench; `progress` gets one line per part (for stderr).
+pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchReport, String> {
+    let mut report = BenchReport::default();
+    report.extra.reps = cfg.reps;
+    report.extra.scale_reps = cfg.scale_reps;
+    report.extra.fuzz_reps = cfg.fuzz_reps;
+    let day = lifecycle::DAY_SECS;
+    let (spec21, spec1) = (lifecycle::spec(21 * day), lifecycle::spec(day));
+    let (lc, bare, unb) = (
+        cfg.wants(Part::Lifecycle),
+        cfg.wants(Part::Bare),
+        cfg.wants(Part::Unbonding),
+    );
+    if lc || bare || unb {
+        progress("lifecycle, bare chains and unbonding");
+        // Warm-up (caches, allocator), not counted.
+        lifecycle::through_actors(&spec21, 21 * day)?;
+        bare::run(&spec21, 21 * day)?;
+        let (mut actors21, mut actors1, mut bare21) = (vec![], vec![], vec![]);
+        // Interleaved, so a slow phase of the machine hits every figure alike.
+        for _ in 0..cfg.reps {
+            if lc || unb {
+                actors21.push(lifecycle::through_actors(&spec21, 21 * day)?);
+            }
+            if unb {
+                actors1.push(lifecycle::through_actors(&spec1, day)?);
+            }
+            if bare {
+                bare21.push(bare::run(&spec21, 21 * day)?);
+            }
+        }
+        let total = |v: &[lifecycle::LifecycleTimes]| med(v.iter().map(|t| t.total_ms).collect());
+        let unbonding =
+            |v: &[lifecycle::LifecycleTimes]| med(v.iter().map(|t| t.unbonding_ms).collect());
+        if lc {
+            report.lifecycle_ms = total(&actors21);
+        }
+        if bare {
+            report.bare_ms = total(&bare21);
+            report.extra.bare_unbonding_ms = unbonding(&bare21);
+        }
+        report.overhead_ratio = ratio(report.lifecycle_ms, report.bare_ms);
+        if unb {
+            report.unbonding_21d_ms = unbonding(&actors21);
+            report.unbonding_1d_ms = unbonding(&actors1);
+            report.time_scaling_ratio = ratio(report.unbonding_21d_ms, report.unbonding_1d_ms);
+        }
+    }
+    if lc && cfg.runner_reps > 0 {
+        progress("lifecycle through the scenario runner");
+        let scenario = lifecycle::scenario();
+        let mut times = vec![];
+        for _ in 0..cfg.runner_reps {
+            times.push(lifecycle::through_runner(&scenario)?);
+        }
+        report.extra.runner_ms = med(times);
+    }
+    if cfg.wants(Part::Scale(None)) {
+        for (consumers, users) in cfg.scale_cases() {
+            progress(&format!("scale: {consumers} consumers × {users} users"));
+            let mut runs = vec![];
+            for _ in 0..cfg.scale_reps {
+                runs.push(scale::run_case(consumers, users)?);
+            }
+            let rss: Vec<f64> = runs.iter().filter_map(|r| r.peak_rss_mb).collect();
+            report.scale.push(ScaleCase {
+                consumers,
+                users,
+                ms: med(runs.iter().map(|r| r.ms).collect()).unwrap_or_default(),
+                peak_rss_mb: median(rss).map(|m| (m * 10.0).round() / 10.0),
+            });
+        }
+    }
+    if cfg.wants(Part::Fuzz) {
+        progress("fuzz scenarios per minute");
+        let measured = fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps)?;
+        report.fuzz_per_min = measured.per_min.map(|x| x.round());
+        report.extra.fuzz_note = Some(measured.note);
+    }
+    Ok(report)
+}
+
+fn show(x: Option<f64>, unit: &str) -> String {
+    match x {
+        Some(x) if x >= 100.0 => format!("{x:.0}{unit}"),
+        Some(x) => format!("{x:.2}{unit}"),
+        None => "-".into(),
+    }
+}
+
+fn verdict(x: Option<f64>, ok: impl Fn(f64) -> bool) -> &'static str {
+    match x {
+        Some(x) if ok(x) => "met",
+        Some(_) => "MISSED",
+        None => "",
+    }
+}
+
+/// The human-readable table.
+pub fn table(r: &BenchReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let build = if cfg!(debug_assertions) {
+        "DEBUG build: not representative, use --release"
+    } else {
+        "release build"
+    };
+    let _ = writeln!(
+        out,
+        "mesh-harness bench ({build}; medians of {} lifecycle runs, {} fuzz batches, {} runs \
+         of each scale case)\n",
+        r.extra.reps, r.extra.fuzz_reps, r.extra.scale_reps
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:>12}  {:<12} verdict",
+        "figure", "value", "goal"
+    );
+    let rows: [(&str, Option<f64>, &str, String, &str); 7] = [
+        (
+            "lifecycle_ms",
+            r.lifecycle_ms,
+            " ms",
+            format!("≤ {}", goals::LIFECYCLE_MS),
+            verdict(r.lifecycle_ms, |x| x <= goals::LIFECYCLE_MS),
+        ),
+        ("bare_ms", r.bare_ms, " ms", String::new(), ""),
+        (
+            "overhead_ratio",
+            r.overhead_ratio,
+            "",
+            format!("≤ {}", goals::OVERHEAD_RATIO),
+            verdict(r.overhead_ratio, |x| x <= goals::OVERHEAD_RATIO),
+        ),
+        (
+            "unbonding_1d_ms",
+            r.unbonding_1d_ms,
+            " ms",
+            String::new(),
+            "",
+        ),
+        (
+            "unbonding_21d_ms",
+            r.unbonding_21d_ms,
+            " ms",
+            String::new(),
+            "",
+        ),
+        (
+            "time_scaling_ratio",
+            r.time_scaling_ratio,
+            "",
+            format!("≤ {}", goals::TIME_SCALING_RATIO),
+            verdict(r.time_scaling_ratio, |x| x <= goals::TIME_SCALING_RATIO),
+        ),
+        (
+            "fuzz_per_min",
+            r.fuzz_per_min,
+            "",
+            format!("≥ {}", goals::FUZZ_PER_MIN),
+            verdict(r.fuzz_per_min, |x| x >= goals::FUZZ_PER_MIN),
+        ),
+    ];
+    for (name, value, unit, goal, v) in rows {
+        let _ = writeln!(out, "{name:<20} {:>12}  {goal:<12} {v}", show(value, unit));
+    }
+    if let Some(ms) = r.extra.runner_ms {
+        let _ = writeln!(
+            out,
+            "\nthe lifecycle through the scenario runner (invariants and reports after every step): {}",
+            show(Some(ms), " ms")
+        );
+    }
+    if let Some(ms) = r.extra.bare_unbonding_ms {
+        let _ = writeln!(
+            out,
+            "the unbonding part (21 days) on bare chains: {}",
+            show(Some(ms), " ms")
+        );
+    }
+    if let Some(note) = &r.extra.fuzz_note {
+        let _ = writeln!(out, "fuzz: {note}");
+    }
+    if !r.scale.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nscale: every user stakes on every consumer and unstakes\n{:>9} {:>6} {:>7} {:>10} {:>12} {:>12}",
+            "consumers", "users", "pairs", "ms", "µs per pair", "peak_rss_mb"
+        );
+        for c in &r.scale {
+            let pairs = c.consumers * c.users;
+            let _ = writeln!(
+                out,
+                "{:>9} {:>6} {:>7} {:>10.1} {:>12.1} {:>12}",
+                c.consumers,
+                c.users,
+                pairs,
+                c.ms,
+                c.ms * 1000.0 / pairs as f64,
+                c.peak_rss_mb
+                    .map(|m| format!("{m:.1}"))
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        if let Some(c) = r
+            .scale
+            .iter()
+            .find(|c| c.consumers == 20 && c.users == 1000)
+        {
+            let ok = c.ms < goals::LARGEST_SCALE_MS;
+            let _ = writeln!(
+                out,
+                "20 × 1000 goal: under {} s — {}",
+                goals::LARGEST_SCALE_MS / 1000.0,
+                if ok { "met" } else { "MISSED" }
+            );
+        }
+    }
+    out
+}
+
+/// The `--json` object, keys in the issue's order.
+pub fn to_json(r: &BenchReport) -> String {
+    serde_json::to_string(r).expect("the bench report serialises")
+}
+
+/// A warning when the environment makes every `StdError` capture a backtrace
+/// (`RUST_BACKTRACE` set and `RUST_LIB_BACKTRACE` not `0`), which slows set-up down.
+pub fn backtrace_warning() -> Option<String> {
+    let lib = std::env::var("RUST_LIB_BACKTRACE").ok();
+    let any = std::env::var("RUST_BACKTRACE").ok();
+    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "0");
+    let capturing = match lib {
+        Some(_) => on(&lib),
+        None => on(&any),
+    };
+    capturing.then(|| {
+        "backtraces are on (RUST_BACKTRACE): every cosmwasm StdError captures one, which costs \
+         set-up time; RUST_LIB_BACKTRACE=0 keeps panic backtraces and turns these off"
+            .to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Odd counts take the middle value, even counts the mean of the two middle ones.
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(vec![]), None);
+    }
+
+    /// Parts parse by name, scale cases as `scale:<consumers>x<users>`; others are refused.
+    #[test]
+    fn parts_parse() {
+        assert_eq!("bare".parse::<Part>(), Ok(Part::Bare));
+        assert_eq!("scale".parse::<Part>(), Ok(Part::Scale(None)));
+        assert_eq!(
+            "scale:20x1000".parse::<Part>(),
+            Ok(Part::Scale(Some((20, 1000))))
+        );
+        let err = "scale:20".parse::<Part>().unwrap_err();
+        assert!(err.contains("unknown part \"scale:20\""), "{err}");
+    }
+
+    /// The full configuration runs the issue's nine scale cases from small to large.
+    #[test]
+    fn full_config_has_the_nine_cases_in_size_order() {
+        let cfg = BenchConfig::full();
+        assert_eq!(cfg.scale.len(), 9);
+        let sizes: Vec<usize> = cfg.scale.iter().map(|(c, u)| c * u).collect();
+        let mut sorted = sizes.clone();
+        sorted.sort();
+        assert_eq!(sizes, sorted);
+        assert_eq!(cfg.scale.last(), Some(&(20, 1000)));
+    }
+
+    /// The JSON object has exactly the issue's keys, in its order, with null for parts not run.
+    #[test]
+    fn json_keys_are_exactly_the_issues() {
+        let report = BenchReport {
+            lifecycle_ms: Some(1.5),
+            scale: vec![ScaleCase {
+                consumers: 1,
+                users: 10,
+                ms: 4.0,
+                peak_rss_mb: Some(8.5),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            to_json(&report),
+            "{\"lifecycle_ms\":1.5,\"bare_ms\":null,\"overhead_ratio\":null,\"unbonding_1d_ms\":null,\
+             \"unbonding_21d_ms\":null,\"time_scaling_ratio\":null,\"fuzz_per_min\":null,\
+             \"scale\":[{\"consumers\":1,\"users\":10,\"ms\":4.0,\"peak_rss_mb\":8.5}]}"
+        );
+    }
+
+    /// The table names every figure and marks a missed goal.
+    #[test]
+    fn table_shows_figures_and_verdicts() {
+        let report = BenchReport {
+            lifecycle_ms: Some(7.0),
+            overhead_ratio: Some(1.2),
+            ..Default::default()
+        };
+        let text = table(&report);
+        for key in [
+            "lifecycle_ms",
+            "bare_ms",
+            "overhead_ratio",
+            "time_scaling_ratio",
+            "fuzz_per_min",
+        ] {
+            assert!(text.contains(key), "{key} missing in:\n{text}");
+        }
+        assert!(text.contains("7.00 ms  ≤ 5          MISSED"), "{text}");
+        assert!(text.contains("1.20  ≤ 1.5        met"), "{text}");
+    }
+}
