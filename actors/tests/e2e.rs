@@ -446,3 +446,38 @@ async fn virtual_requests_total(net: &Testnet, consumer: &str) -> Uint128 {
         .unwrap();
     r.requests.iter().map(|r| r.provider_amount).sum()
 }
+
+/// A refused validator event changes nothing: tombstoning a tombstoned validator (or jailing
+/// it) fails before native staking reports any slash to the vault.
+#[test]
+fn a_refused_validator_event_changes_nothing() {
+    use mesh_actors::chain::ValidatorEvent;
+    run_simulation(async {
+        let net = Testnet::start(&spec(&["juno"])).await.unwrap();
+        bond(&net, 100_000_000).await;
+        let stake = vault::ExecuteMsg::StakeLocal {
+            amount: Coin::new(50_000_000u128, "uosmo"),
+            msg: to_json_binary(&mesh_apis::lienholder::StakeMsg {
+                validator: "val1".into(),
+            })
+            .unwrap(),
+        };
+        net.exec("alice", "vault", &stake, vec![]).await.unwrap();
+        net.validator_event("provider", "val1", ValidatorEvent::Tombstone)
+            .await
+            .unwrap();
+        let after_first = details(&net).await;
+        assert_eq!(after_first.bonded, v(90_000_000));
+        let err = net
+            .validator_event("provider", "val1", ValidatorEvent::Tombstone)
+            .await
+            .unwrap_err();
+        assert!(err.contains("it is tombstoned"), "{err}");
+        let err = net
+            .validator_event("provider", "val1", ValidatorEvent::Jail)
+            .await
+            .unwrap_err();
+        assert!(err.contains("it is tombstoned"), "{err}");
+        assert_eq!(details(&net).await, after_first);
+    });
+}

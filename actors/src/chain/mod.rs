@@ -729,10 +729,25 @@ impl Chain {
             .app
             .read_module(|router, _, storage| router.staking.validator(storage, validator))
             .map_err(|e| error_text(&e))?;
-        if known.is_none() {
+        let Some(known) = known else {
             return Err(format!(
                 "unknown validator {validator:?} on {}",
                 self.cfg.chain_id
+            ));
+        };
+        // Refuse before anything runs (native staking's hook included): a refused event must
+        // change nothing.
+        use crate::modules::ValidatorStatus as S;
+        let allowed = match event {
+            ValidatorEvent::Jail => known.status == S::Bonded,
+            ValidatorEvent::Unjail => known.status == S::Jailed,
+            ValidatorEvent::Tombstone => known.status != S::Tombstoned,
+        };
+        if !allowed {
+            let verb = format!("{event:?}").to_lowercase();
+            return Err(format!(
+                "cannot {verb} validator {validator:?} on {}: it is {}",
+                self.cfg.chain_id, known.status
             ));
         }
         if let (Some(native), true) = (self.native_staking.clone(), event != ValidatorEvent::Unjail)

@@ -88,7 +88,7 @@ fn unknown_action() {
         "t.json: steps[1].stake: unknown action \"stake\", expected one of: bond, unbond, \
          stake_local, unstake_local, release_local, stake_remote, unstake_remote, \
          withdraw_unbonded_remote, withdraw_rewards, wait, settle, epoch, set_price, \
-         set_max_cap, jail, unjail, tombstone, fault, expect, snapshot (plus optionally \
+         set_max_cap, jail, unjail, tombstone, close_channel, fault, expect, snapshot (plus optionally \
          \"expect_error\")"
     );
 }
@@ -288,7 +288,7 @@ fn expect_error_only_on_actions_that_can_fail() {
         "t.json: steps[0].expect_error: not allowed on a \"wait\" step (only on actions that \
          can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
          unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
-         jail, unjail, tombstone)"
+         jail, unjail, tombstone, close_channel)"
     );
     assert_eq!(
         step_err(

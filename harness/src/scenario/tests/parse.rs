@@ -55,7 +55,8 @@ pub(super) const EVERY_ACTION: &str = r#"{
     {"fault": {"contract": "external_staking", "consumer": "stars", "fail_next": 2}},
     {"expect": {"provider.vault.accounts.alice.collateral": "499", "ibc.juno.in_flight": 0,
                 "provider.vault.accounts.alice.liens.juno": {"low": "0", "high": "200"}}},
-    {"snapshot": "after-unbonding"}
+    {"snapshot": "after-unbonding"},
+    {"close_channel": {"consumer": "stars"}}
   ]
 }"#;
 
@@ -306,6 +307,9 @@ fn every_action_parses() {
             .collect(),
         )),
         Step::new(Action::Snapshot("after-unbonding".into())),
+        Step::new(Action::CloseChannel(ConsumerOnly {
+            consumer: "stars".into(),
+        })),
     ];
     assert_eq!(s.steps, expected);
     let names: std::collections::BTreeSet<&str> = s.steps.iter().map(|s| s.action.name()).collect();
