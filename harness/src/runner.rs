@@ -492,17 +492,18 @@ impl Run<'_> {
                     },
                 );
             }
-            Action::Jail(v) => {
-                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Jail)
-                    .await?
-            }
-            Action::Unjail(v) => {
-                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Unjail)
-                    .await?
-            }
-            Action::Tombstone(v) => {
-                net.validator_event(&v.chain, &v.validator, ValidatorEvent::Tombstone)
-                    .await?
+            Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => {
+                let event = match action {
+                    Action::Jail(_) => ValidatorEvent::Jail,
+                    Action::Unjail(_) => ValidatorEvent::Unjail,
+                    _ => ValidatorEvent::Tombstone,
+                };
+                // A chain event changes that validator's delegations in ways requests alone
+                // cannot predict: the conversion check leaves it out from now on.
+                self.conversion
+                    .disturbed
+                    .insert((v.chain.clone(), v.validator.clone()));
+                net.validator_event(&v.chain, &v.validator, event).await?
             }
             Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
