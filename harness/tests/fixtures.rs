@@ -44,5 +44,9 @@ fn every_fixture_passes_and_matches_its_snapshots() {
             insta::assert_snapshot!(format!("{name}__trace"), trace.join("\n"));
         });
     }
-    assert!(failures.is_empty(), "fixtures failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures failed:\n{}",
+        failures.join("\n")
+    );
 }

@@ -343,7 +343,10 @@ fn acks_are_recorded() {
         .attributes
         .iter()
         .any(|a| a.key == "ack_error" && a.value == "validator unknown"));
-    assert!(res.attributes.iter().any(|a| a.key == "resent" && a.value == "yes"));
+    assert!(res
+        .attributes
+        .iter()
+        .any(|a| a.key == "resent" && a.value == "yes"));
     assert!(res
         .attributes
         .iter()
