@@ -5,6 +5,12 @@ use mesh_harness::cli::{execute, Cli};
 use tracing_subscriber::EnvFilter;
 
 fn main() {
+    // Contract errors (cosmwasm `StdError`) capture a backtrace whenever RUST_BACKTRACE is set,
+    // which costs a refused action dearly; keep panic backtraces, drop the error ones, unless
+    // the user asked for them.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),

@@ -180,6 +180,13 @@ impl Relayer {
         self.clock.now_ms()
     }
 
+    /// Trace a fault applied to this link.
+    fn record_fault(&self, fault: String) {
+        let target = format!("link {}", self.name);
+        self.trace
+            .record(self.now(), TraceKind::Fault { target, fault });
+    }
+
     fn sample_delay(&mut self) -> u64 {
         match self.delay {
             Delay::Fixed(ms) => ms,
@@ -685,13 +692,7 @@ impl Handler<SetDelay> for Relayer {
 
     fn handle(&mut self, msg: SetDelay, _ctx: &mut Context<Self>) {
         self.delay = msg.0;
-        self.trace.record(
-            self.now(),
-            TraceKind::Fault {
-                target: format!("link {}", self.name),
-                fault: format!("delay {:?}", msg.0),
-            },
-        );
+        self.record_fault(format!("delay {:?}", msg.0));
     }
 }
 
@@ -700,13 +701,7 @@ impl Handler<DropNext> for Relayer {
 
     fn handle(&mut self, msg: DropNext, _ctx: &mut Context<Self>) {
         self.drop_next = msg.0;
-        self.trace.record(
-            self.now(),
-            TraceKind::Fault {
-                target: format!("link {}", self.name),
-                fault: format!("drop_next {}", msg.0),
-            },
-        );
+        self.record_fault(format!("drop_next {}", msg.0));
     }
 }
 
@@ -715,13 +710,7 @@ impl Handler<Outage> for Relayer {
 
     fn handle(&mut self, msg: Outage, _ctx: &mut Context<Self>) {
         self.outage_until = self.outage_until.max(msg.until_ms);
-        self.trace.record(
-            self.now(),
-            TraceKind::Fault {
-                target: format!("link {}", self.name),
-                fault: format!("outage until {}ms", msg.until_ms),
-            },
-        );
+        self.record_fault(format!("outage until {}ms", msg.until_ms));
     }
 }
 
