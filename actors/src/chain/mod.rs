@@ -222,6 +222,13 @@ impl Chain {
         });
     }
 
+    /// [`advance`](Self::advance), with a halt as the error text users and relayers see
+    /// ("chain X is halted until Nms"; relayers read the time back from it).
+    fn advance_or_halted(&mut self, now_ms: u64) -> Result<(), String> {
+        self.advance(now_ms)
+            .map_err(|until| format!("chain {} is halted until {until}ms", self.cfg.chain_id))
+    }
+
     /// Bring the chain to the block current at `now_ms`, running its begin-block work.
     /// Returns the halt end if the chain is halted.
     pub fn advance(&mut self, now_ms: u64) -> Result<(), u64> {
@@ -359,8 +366,7 @@ impl Chain {
         msg: Binary,
         funds: Vec<Coin>,
     ) -> Result<AppResponse, String> {
-        self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let wasm = CosmosMsg::Wasm(WasmMsg::Execute {
             contract_addr: contract.to_string(),
@@ -383,8 +389,7 @@ impl Chain {
         to: &Addr,
         amount: Vec<Coin>,
     ) -> Result<AppResponse, String> {
-        self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.advance_or_halted(now_ms)?;
         let msg = CosmosMsg::Bank(cosmwasm_std::BankMsg::Send {
             to_address: to.to_string(),
             amount,
@@ -401,8 +406,7 @@ impl Chain {
         contract: &Addr,
         msg: &T,
     ) -> Result<AppResponse, String> {
-        self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let result = self
             .app
@@ -465,30 +469,18 @@ impl Chain {
         counterparty_port: &str,
         version: &str,
     ) -> Result<(String, String), String> {
-        self.advance(now_ms)
-            .map_err(|_| "chain halted".to_string())?;
-        let channel_id = self.ibc.new_channel_id();
-        let mut end = ChannelEnd {
-            contract: contract.clone(),
-            endpoint: IbcEndpoint {
-                port_id: Self::port_of(contract),
-                channel_id: channel_id.clone(),
-            },
-            counterparty: IbcEndpoint {
-                port_id: counterparty_port.to_string(),
-                channel_id: String::new(),
-            },
-            connection_id: connection_id.to_string(),
-            version: version.to_string(),
-            order: IbcOrder::Unordered,
-            state: ChannelState::Init,
+        let counterparty = IbcEndpoint {
+            port_id: counterparty_port.to_string(),
+            channel_id: String::new(),
         };
-        let msg = IbcChannelOpenMsg::new_init(end.to_ibc_channel());
-        let resp = self.ibc_sudo(contract, IbcEnvelope::ChannelOpen(msg))?;
-        end.version = negotiated(resp.data, version)?;
-        let version = end.version.clone();
-        self.ibc.channels.insert(channel_id.clone(), end);
-        Ok((channel_id, version))
+        self.open_end(
+            now_ms,
+            contract,
+            connection_id,
+            counterparty,
+            version,
+            ChannelState::Init,
+        )
     }
 
     /// Handshake step 2 (OpenTry) on this chain; returns (channel id, version).
@@ -500,8 +492,28 @@ impl Chain {
         counterparty: IbcEndpoint,
         counterparty_version: &str,
     ) -> Result<(String, String), String> {
-        self.advance(now_ms)
-            .map_err(|_| "chain halted".to_string())?;
+        self.open_end(
+            now_ms,
+            contract,
+            connection_id,
+            counterparty,
+            counterparty_version,
+            ChannelState::TryOpen,
+        )
+    }
+
+    /// A new channel end for `contract` (OpenInit in state `Init`, OpenTry in `TryOpen`): the
+    /// contract's `ibc_channel_open` sees it and may answer another version.
+    fn open_end(
+        &mut self,
+        now_ms: u64,
+        contract: &Addr,
+        connection_id: &str,
+        counterparty: IbcEndpoint,
+        version: &str,
+        state: ChannelState,
+    ) -> Result<(String, String), String> {
+        self.advance_or_halted(now_ms)?;
         let channel_id = self.ibc.new_channel_id();
         let mut end = ChannelEnd {
             contract: contract.clone(),
@@ -511,13 +523,17 @@ impl Chain {
             },
             counterparty,
             connection_id: connection_id.to_string(),
-            version: counterparty_version.to_string(),
+            version: version.to_string(),
             order: IbcOrder::Unordered,
-            state: ChannelState::TryOpen,
+            state,
         };
-        let msg = IbcChannelOpenMsg::new_try(end.to_ibc_channel(), counterparty_version);
+        let msg = if state == ChannelState::Init {
+            IbcChannelOpenMsg::new_init(end.to_ibc_channel())
+        } else {
+            IbcChannelOpenMsg::new_try(end.to_ibc_channel(), version)
+        };
         let resp = self.ibc_sudo(contract, IbcEnvelope::ChannelOpen(msg))?;
-        end.version = negotiated(resp.data, counterparty_version)?;
+        end.version = negotiated(resp.data, version)?;
         let version = end.version.clone();
         self.ibc.channels.insert(channel_id.clone(), end);
         Ok((channel_id, version))
@@ -531,8 +547,7 @@ impl Chain {
         counterparty_channel: &str,
         counterparty_version: &str,
     ) -> Result<(), String> {
-        self.advance(now_ms)
-            .map_err(|_| "chain halted".to_string())?;
+        self.advance_or_halted(now_ms)?;
         let mut end = self
             .ibc
             .channels
@@ -559,8 +574,7 @@ impl Chain {
 
     /// Handshake step 4 (OpenConfirm) on the accepting chain.
     pub fn chan_open_confirm(&mut self, now_ms: u64, channel_id: &str) -> Result<(), String> {
-        self.advance(now_ms)
-            .map_err(|_| "chain halted".to_string())?;
+        self.advance_or_halted(now_ms)?;
         let mut end = self
             .ibc
             .channels
@@ -583,8 +597,7 @@ impl Chain {
 
     /// Close a channel end (CloseInit when `init`, else CloseConfirm) and call the contract.
     pub fn chan_close(&mut self, now_ms: u64, channel_id: &str, init: bool) -> Result<(), String> {
-        self.advance(now_ms)
-            .map_err(|_| "chain halted".to_string())?;
+        self.advance_or_halted(now_ms)?;
         let mut end = self
             .ibc
             .channels
@@ -687,8 +700,7 @@ impl Chain {
         packet: &IbcPacket,
         ack: &Binary,
     ) -> Result<AppResponse, String> {
-        self.advance(now_ms)
-            .map_err(|until| format!("chain halted until {until}ms"))?;
+        self.advance_or_halted(now_ms)?;
         // An ack or timeout of this chain's own packet changes no bond request, so it does
         // not make an epoch due (else each epoch's reward batch would wake the next one).
         let contract = self.take_commitment(packet)?;
@@ -703,8 +715,7 @@ impl Chain {
 
     /// Deliver the timeout of a packet this chain sent.
     pub fn timeout(&mut self, now_ms: u64, packet: &IbcPacket) -> Result<AppResponse, String> {
-        self.advance(now_ms)
-            .map_err(|until| format!("chain halted until {until}ms"))?;
+        self.advance_or_halted(now_ms)?;
         let contract = self.take_commitment(packet)?;
         let relayer = self.addr(RELAYER_NAME);
         let msg = IbcPacketTimeoutMsg::new(packet.clone(), relayer);
@@ -722,8 +733,7 @@ impl Chain {
         event: ValidatorEvent,
     ) -> Result<(), String> {
         use crate::modules::MeshChainExt;
-        self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {}ms", self.cfg.chain_id, until))?;
+        self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let known = self
             .app
