@@ -3,12 +3,14 @@
 use cosmwasm_std::testing::MockStorage;
 use cosmwasm_std::{Addr, Coin, Decimal, Timestamp, Uint128};
 use cw_multi_test::{
-    App, AppBuilder, BankKeeper, GovAcceptingModule, MockApiBech32, StargateFailing, WasmKeeper,
+    App, AppBuilder, GovAcceptingModule, MockApiBech32, StargateFailing, WasmKeeper,
 };
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
 use crate::ibc::IbcOutbox;
-use crate::modules::{MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig};
+use crate::modules::{
+    MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig,
+};
 
 /// Time of block 1 on every chain: 2026-01-01T00:00:00Z.
 pub const GENESIS_TIME: Timestamp = Timestamp::from_seconds(1_767_225_600);
@@ -74,7 +76,7 @@ impl ChainConfig {
 /// The App type of every chain (provider and consumers alike; the provider simply gives no
 /// contract a max cap in its mesh module).
 pub type MeshApp = App<
-    BankKeeper,
+    MeshBank,
     MockApiBech32,
     MockStorage,
     MeshModule,
@@ -90,6 +92,7 @@ pub type MeshApp = App<
 pub fn build_app(cfg: &ChainConfig) -> MeshApp {
     let prefix: &'static str = Box::leak(cfg.bech32_prefix.clone().into_boxed_str());
     let mut app = AppBuilder::new_custom()
+        .with_bank(MeshBank::default())
         .with_api(MockApiBech32::new(prefix))
         .with_custom(MeshModule)
         .with_wasm(WasmKeeper::default())

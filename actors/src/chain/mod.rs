@@ -16,6 +16,7 @@ use cosmwasm_std::{
 };
 use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
@@ -92,6 +93,8 @@ pub struct Chain {
     epoch_dirty: bool,
     outgoing: Vec<SentPacket>,
     events: Vec<ChainEvent>,
+    /// Per validator, the block (height, time in seconds) of its last status change.
+    status_changes: BTreeMap<String, (u64, u64)>,
 }
 
 /// Turn a cw-multi-test error into the contract's own message.
@@ -120,6 +123,7 @@ impl Chain {
             ibc: IbcState::default(),
             virtual_staking: None,
             native_staking: None,
+            status_changes: BTreeMap::new(),
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -753,13 +757,31 @@ impl Chain {
             ValidatorEvent::Unjail => known.status == S::Jailed,
             ValidatorEvent::Tombstone => known.status != S::Tombstoned,
         };
+        let verb = format!("{event:?}").to_lowercase();
         if !allowed {
-            let verb = format!("{event:?}").to_lowercase();
             return Err(format!(
                 "cannot {verb} validator {validator:?} on {}: it is {}",
                 self.cfg.chain_id, known.status
             ));
         }
+        // One jail or unjail per validator and block (a chain jails for a period; and the
+        // consumer's updates of one block could not be told apart in time on the provider).
+        let block = self.app.block_info();
+        let changed = self.status_changes.get(validator).copied();
+        if event != ValidatorEvent::Tombstone && changed.map(|(h, _)| h) == Some(block.height) {
+            return Err(format!(
+                "cannot {verb} validator {validator:?} on {}: its status already changed in this \
+                 block (height {}); try again after a block",
+                self.cfg.chain_id, block.height
+            ));
+        }
+        // A jailed validator signs no blocks: a double sign found now happened while it was
+        // still bonded, at the latest in the block that jailed it.
+        let infraction = match (event, known.status, changed) {
+            (ValidatorEvent::Tombstone, S::Jailed, Some(at)) => Some(at),
+            _ => None,
+        };
+
         if let (Some(native), true) = (self.native_staking.clone(), event != ValidatorEvent::Unjail)
         {
             let list = Some(vec![validator.to_string()]);
@@ -794,13 +816,15 @@ impl Chain {
             }
         };
         let report = report.transpose().map_err(|e| error_text(&e))?;
+        self.status_changes
+            .insert(validator.to_string(), (block.height, block.time.seconds()));
         if let Some(vs) = self.virtual_staking.clone() {
             let list = Some(vec![validator.to_string()]);
             let slashed = report.as_ref().map(|r| {
                 vec![mesh_apis::ibc::ValidatorSlashInfo {
                     validator: validator.to_string(),
-                    infraction_height: r.infraction_height,
-                    infraction_time: r.time.seconds(),
+                    infraction_height: infraction.map_or(r.infraction_height, |(h, _)| h),
+                    infraction_time: infraction.map_or(r.time.seconds(), |(_, t)| t),
                     power: r.tokens_before,
                     slash_amount: r.slashed_from(&vs),
                     slash_ratio: r.fraction,

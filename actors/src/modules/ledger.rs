@@ -2,7 +2,7 @@
 //! invariant can check `supply now − supply at genesis == minted − burned` per chain.
 //! All of these mints and burns are in the staking module's bonded denom.
 
-use cosmwasm_std::{StdResult, Storage, Uint128};
+use cosmwasm_std::{Coin, StdResult, Storage, Uint128};
 use cw_storage_plus::Item;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub struct SupplyLedger {
     pub mesh_burned: Uint128,
     /// Burned by slashing (delegations and pending unbondings).
     pub slash_burned: Uint128,
+    /// Every bank burn (the two above included, and burns by contracts).
+    #[serde(default)]
+    pub bank_burned: Uint128,
 }
 
 impl SupplyLedger {
@@ -27,9 +30,16 @@ impl SupplyLedger {
         self.genesis_minted + self.rewards_minted + self.mesh_minted
     }
 
-    /// Everything burned.
+    /// Everything burned: every bank burn, or (for a ledger kept without the bank's record)
+    /// the modules' own.
     pub fn burned(&self) -> Uint128 {
-        self.mesh_burned + self.slash_burned
+        self.bank_burned.max(self.mesh_burned + self.slash_burned)
+    }
+
+    /// Burned by contracts on their own (bank burns the modules did not record).
+    pub fn contract_burned(&self) -> Uint128 {
+        self.bank_burned
+            .saturating_sub(self.mesh_burned + self.slash_burned)
     }
 }
 
@@ -48,4 +58,16 @@ pub(crate) fn record(
     let mut ledger = supply_ledger(storage)?;
     change(&mut ledger);
     LEDGER.save(storage, &ledger)
+}
+
+/// Records a bank burn of `coin` (only the staking module's bonded denom is tracked).
+pub(crate) fn record_bank_burn(storage: &mut dyn Storage, coin: &Coin) -> StdResult<()> {
+    let bonded = super::staking::MeshStaking::load_config(storage).map(|c| c.bonded_denom);
+    if bonded.ok().as_deref() != Some(coin.denom.as_str()) {
+        return Ok(());
+    }
+    let amount = Uint128::try_from(coin.amount).unwrap_or(Uint128::MAX);
+    record(storage, |l| {
+        l.bank_burned = l.bank_burned.saturating_add(amount)
+    })
 }

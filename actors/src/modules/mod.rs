@@ -6,6 +6,7 @@
 //! - [`MeshDistribution`] (`AppBuilder::with_distribution`): withdraw addresses and reward
 //!   withdrawal (minted), community pool deposits.
 //! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (system.md §4.4).
+//! - [`MeshBank`] (`AppBuilder::with_bank`): cw-multi-test's bank, recording every burn.
 //! - [`SupplyLedger`]: every mint and burn these modules do, for the conservation invariant.
 //! - [`MeshChainExt`]: the chain's privileged calls (genesis, jail, slash, ...) on an `App`.
 //!
@@ -14,6 +15,7 @@
 //! `mesh_supply_ledger`), so each can call the others' functions.
 
 mod app_ext;
+mod bank;
 mod distribution;
 mod error;
 mod ledger;
@@ -24,6 +26,7 @@ mod staking;
 mod tests;
 
 pub use app_ext::MeshChainExt;
+pub use bank::MeshBank;
 pub use distribution::MeshDistribution;
 pub use error::ModuleError;
 pub use ledger::{supply_ledger, SupplyLedger};

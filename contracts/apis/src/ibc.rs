@@ -236,7 +236,14 @@ pub enum ConsumerPacket {
 pub struct StakeAck {}
 /// Ack payload of `unstake`.
 #[cw_serde]
-pub struct UnstakeAck {}
+#[derive(Default)]
+pub struct UnstakeAck {
+    /// What the consumer actually unbonded (provider units). Less than asked when a slash on the
+    /// consumer left the validator with less than the unstake: the consumer unbonds everything
+    /// left and the provider takes the difference as slashed. `None` means all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unbonded: Option<Uint128>,
+}
 /// Ack payload of `burn`.
 #[cw_serde]
 pub struct BurnAck {}

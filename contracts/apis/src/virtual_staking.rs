@@ -95,6 +95,22 @@ pub enum QueryMsg {
         /// Pagination: default 10, maximum 30.
         limit: Option<u32>,
     },
+    /// What an `unbond` of `amount` from `validator` would unbond now: all of it, or everything
+    /// left when a slash took the difference (the converter puts this in the `unstake` ack).
+    #[returns(UnbondableResponse)]
+    Unbondable {
+        /// The validator.
+        validator: String,
+        /// The amount asked for (provider units).
+        amount: Uint128,
+    },
+}
+
+/// Response of `unbondable`.
+#[cw_serde]
+pub struct UnbondableResponse {
+    /// What would be unbonded (provider units).
+    pub unbonded: Uint128,
 }
 
 /// Response of `config`.

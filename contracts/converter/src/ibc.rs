@@ -14,7 +14,9 @@ use mesh_apis::ibc::{
     ProviderPacket, StakeAck, TransferRewardsAck, UnstakeAck, VersionError,
     CONSUMER_PACKET_TIMEOUT_SECS, VALSET_PACKET_TIMEOUT_SECS,
 };
-use mesh_apis::virtual_staking::ExecuteMsg as VirtualStakingMsg;
+use mesh_apis::virtual_staking::{
+    ExecuteMsg as VirtualStakingMsg, QueryMsg as VirtualStakingQuery, UnbondableResponse,
+};
 
 use crate::contract::{check_denom, to_uint128, valset_packet, ValsetChanges};
 use crate::error::ContractError;
@@ -228,7 +230,18 @@ pub fn ibc_packet_receive(
                 ("amount", unstake.amount.to_string()),
                 ("tx_id", tx_id.to_string()),
             ];
-            IbcReceiveResponse::new(ack_success(&UnstakeAck {})?)
+            // After a slash here the provider may ask for more than is left: virtual staking
+            // then unbonds what is left, and the ack says how much that was.
+            let asked = to_uint128(unstake.amount)?;
+            let answer: UnbondableResponse = deps.querier.query_wasm_smart(
+                &virtual_staking,
+                &VirtualStakingQuery::Unbondable {
+                    validator: validator.clone(),
+                    amount: asked,
+                },
+            )?;
+            let unbonded = (answer.unbonded != asked).then_some(answer.unbonded);
+            IbcReceiveResponse::new(ack_success(&UnstakeAck { unbonded })?)
                 .add_message(forward(&VirtualStakingMsg::Unbond {
                     delegator,
                     validator,

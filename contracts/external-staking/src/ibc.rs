@@ -6,8 +6,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse,
-    IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
+    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Ibc3ChannelOpenResponse,
+    IbcBasicResponse, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcChannelOpenResponse, IbcMsg, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
     IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, Order, StdAck, StdResult, Storage,
     Timestamp, Uint128, WasmMsg,
@@ -15,7 +15,7 @@ use cosmwasm_std::{
 use mesh_apis::external_staking::ValidatorState;
 use mesh_apis::ibc::{
     ack_success, validate_channel, AddValidator, ConsumerPacket, DistributeAck, InternalUnstakeAck,
-    ProviderPacket, RewardInfo, ValidatorSlashInfo, ValsetUpdateAck,
+    ProviderPacket, RewardInfo, UnstakeAck, ValidatorSlashInfo, ValsetUpdateAck,
 };
 use mesh_apis::vault::ExecuteMsg as VaultExecuteMsg;
 use mesh_apis::Tx;
@@ -23,10 +23,10 @@ use mesh_apis::Tx;
 use crate::contract::{checked_amount, vault_msg};
 use crate::error::ContractError;
 use crate::rewards::Distribution;
-use crate::slashing::{debt_payment, settle_debt, slash_stakers, valid_ratio};
+use crate::slashing::{debt_payment, pay_slash_debt, settle_debt, slash_stakers, valid_ratio};
 use crate::state::{
-    load_distribution, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED, CONFIG,
-    DISTRIBUTION, IBC_CHANNEL, PENDING_TXS, STAKES,
+    load_distribution, load_stake, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED,
+    CONFIG, DISTRIBUTION, IBC_CHANNEL, PENDING_TXS, SLASH_DEBT, STAKES,
 };
 use crate::valset;
 
@@ -163,6 +163,8 @@ pub fn ibc_channel_close(
         });
     }
     CHANNEL_CLOSED.save(deps.storage, &true)?;
+    // Everything goes back to the vault now; slash debts owed by packets in flight lapse.
+    SLASH_DEBT.clear(deps.storage);
     let keys: Vec<(Addr, String)> = STAKES
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
@@ -174,6 +176,45 @@ pub fn ibc_channel_close(
         unbonded = unbonded.saturating_add(moved);
     }
     Ok(resp.add_attribute("unbonded", unbonded))
+}
+
+/// Take `amount` (at most what is settled) from the settled stake: a slash debt being paid.
+fn take_settled(
+    storage: &mut dyn Storage,
+    user: &Addr,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<()> {
+    if amount.is_zero() {
+        return Ok(());
+    }
+    update_stake(storage, user, validator, |stake, dist| {
+        stake.stake.sub_settled(amount);
+        dist.sub_weight(stake, amount);
+    })
+}
+
+/// Tell the vault about a slash debt `user` paid on `validator` (nothing for zero).
+fn report_slash_paid(
+    resp: IbcBasicResponse,
+    cfg: &Config,
+    user: &Addr,
+    validator: &str,
+    paid: Uint128,
+) -> Result<IbcBasicResponse, ContractError> {
+    if paid.is_zero() {
+        return Ok(resp);
+    }
+    let slash = VaultExecuteMsg::CrossSlash {
+        slashes: vec![mesh_apis::vault::SlashInfo {
+            user: user.to_string(),
+            slash: paid,
+        }],
+        validator: validator.to_string(),
+    };
+    Ok(resp
+        .add_attribute("slash_paid", format!("{validator}:{paid}"))
+        .add_message(vault_msg(cfg, &slash)?))
 }
 
 /// Move the settled stake (`low`) to a pending unbond released at `now`.
@@ -282,13 +323,20 @@ fn valset_update(
     let mut msgs: Vec<WasmMsg> = vec![];
     for s in &c.slashed {
         if valset::was_active_at(deps.storage, &s.validator, s.infraction_height)? {
-            let slashes = slash_stakers(deps.storage, env.block.time, cfg.unbonding_period, s)?;
+            let out = slash_stakers(deps.storage, env.block.time, cfg.unbonding_period, s)?;
             resp = resp.add_attribute("slashed", &s.validator);
-            if !slashes.is_empty() {
+            if !out.owed.is_zero() {
+                resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
+            }
+            if !out.dropped.is_zero() {
+                resp =
+                    resp.add_attribute("slash_dropped", format!("{}:{}", s.validator, out.dropped));
+            }
+            if !out.slashes.is_empty() {
                 msgs.push(vault_msg(
                     cfg,
                     &VaultExecuteMsg::CrossSlash {
-                        slashes,
+                        slashes: out.slashes,
                         validator: s.validator.clone(),
                     },
                 )?);
@@ -405,7 +453,7 @@ pub fn ibc_packet_ack(
     msg: IbcPacketAckMsg,
 ) -> Result<IbcBasicResponse, ContractError> {
     let outcome = match from_json::<StdAck>(&msg.acknowledgement.data) {
-        Ok(StdAck::Success(_)) => Ok(()),
+        Ok(StdAck::Success(data)) => Ok(data),
         Ok(StdAck::Error(e)) => Err(e),
         Err(e) => Err(format!("unreadable ack: {e}")),
     };
@@ -432,7 +480,7 @@ fn on_outcome(
     deps: DepsMut,
     env: &Env,
     packet: &IbcPacket,
-    outcome: Result<(), String>,
+    outcome: Result<Binary, String>,
     action: &str,
 ) -> Result<IbcBasicResponse, ContractError> {
     let mut resp = IbcBasicResponse::new()
@@ -510,12 +558,22 @@ fn on_outcome(
                 }
             })?;
             settle_debt(store, &user, debt_paid)?;
+            // A committed stake the consumer held when it was slashed pays the slash debt.
+            let available = if success {
+                let low = load_stake(store, &user, &validator)?.stake.low;
+                amount.saturating_sub(debt_paid).min(low)
+            } else {
+                Uint128::zero()
+            };
+            let slash_paid = pay_slash_debt(store, &validator, tx_id, available)?;
+            take_settled(store, &user, &validator, slash_paid)?;
             let vault = if success {
                 VaultExecuteMsg::CommitTx { tx_id }
             } else {
                 VaultExecuteMsg::RollbackTx { tx_id }
             };
             resp = resp.add_message(vault_msg(&cfg, &vault)?);
+            resp = report_slash_paid(resp, &cfg, &user, &validator, slash_paid)?;
             if !debt_paid.is_zero() {
                 resp = resp.add_attribute("burned", format!("{validator}:{debt_paid}"));
                 if !closed {
@@ -549,33 +607,57 @@ fn on_outcome(
             } else {
                 now.plus_seconds(cfg.unbonding_period)
             };
-            let unbonded = update_stake(store, &user, &validator, |stake, dist| {
-                // A burn may already have taken part of what this unstake removes.
-                let burned = stake.unstaking_burned.min(amount);
-                stake.unstaking_burned -= burned;
-                let amount = amount - burned;
-                let mut unbonded = Uint128::zero();
-                if success {
-                    let before = stake.stake.high;
-                    stake.stake.saturating_commit_sub(amount);
-                    unbonded = before - stake.stake.high;
-                    dist.sub_weight(stake, unbonded);
-                    stake.push_unbond(unbonded, release_at);
-                } else {
-                    stake.stake.saturating_rollback_sub(amount);
-                }
-                stake.settle_internal_unstake(dist, now);
-                if closed {
-                    release_all_now(stake, dist, now);
-                }
-                unbonded
-            })?;
+            // What the consumer could not unbond any more because a slash there took it.
+            let not_unbonded = match &outcome {
+                Ok(data) => from_json::<UnstakeAck>(data)
+                    .ok()
+                    .and_then(|ack| ack.unbonded)
+                    .map_or(Uint128::zero(), |u| amount.saturating_sub(u)),
+                Err(_) => Uint128::zero(),
+            };
+            let (unbonded, slashed, rolled_back) =
+                update_stake(store, &user, &validator, |stake, dist| {
+                    // A burn may already have taken part of what this unstake removes.
+                    let burned = stake.unstaking_burned.min(amount);
+                    stake.unstaking_burned -= burned;
+                    let amount = amount - burned;
+                    let (mut unbonded, mut slashed, mut rolled_back) = Default::default();
+                    if success {
+                        let before = stake.stake.high;
+                        stake.stake.saturating_commit_sub(amount);
+                        let removed = before - stake.stake.high;
+                        dist.sub_weight(stake, removed);
+                        slashed = not_unbonded.saturating_sub(burned).min(removed);
+                        unbonded = removed - slashed;
+                        stake.push_unbond(unbonded, release_at);
+                    } else {
+                        let before = stake.stake.low;
+                        stake.stake.saturating_rollback_sub(amount);
+                        rolled_back = stake.stake.low - before;
+                    }
+                    stake.settle_internal_unstake(dist, now);
+                    if closed {
+                        release_all_now(stake, dist, now);
+                    }
+                    (unbonded, slashed, rolled_back)
+                })?;
+            // The consumer's shortfall is taken as slashed whatever the debt says (it no longer
+            // holds it); a rolled-back unstake the consumer held when slashed pays the debt.
+            let slash_paid = if success {
+                pay_slash_debt(store, &validator, tx_id, slashed)?;
+                slashed
+            } else {
+                let low = load_stake(store, &user, &validator)?.stake.low;
+                let paid = pay_slash_debt(store, &validator, tx_id, rolled_back.min(low))?;
+                take_settled(store, &user, &validator, paid)?;
+                paid
+            };
             if success {
                 resp = resp
                     .add_attribute("unbonded", unbonded)
                     .add_attribute("release_at", release_at.seconds().to_string());
             }
-            Ok(resp)
+            report_slash_paid(resp, &cfg, &user, &validator, slash_paid)
         }
         (
             ProviderPacket::TransferRewards { .. },

@@ -1,30 +1,49 @@
 //! Cutting stakes: consumer slashes (system.md §6) and burns asked by the vault after a slash
 //! elsewhere. Both reduce both ends of the stake ranges (saturating), so acks of packets still
-//! in flight only clamp afterwards.
+//! in flight only clamp afterwards; what a slash could not take from settled stake is owed by
+//! the packets in flight ([`SlashDebt`]).
 
 use cosmwasm_std::{Addr, Decimal, Order, StdResult, Storage, Timestamp, Uint128};
 use mesh_apis::ibc::ValidatorSlashInfo;
 use mesh_apis::vault::SlashInfo;
 
-use crate::state::{load_stake, update_stake, user_adding, Stake, BURN_DEBT, STAKERS, STAKES};
+use mesh_apis::Tx;
 
-/// Slash the stakers of `info.validator`: exactly `slash_amount` in total (at most the settled
-/// stakes) is taken from the settled parts (`low`) of the stakes, in proportion to them (floor
-/// shares, the rest one unit at a time in address order), and each pending unbond that is not
-/// released yet and started at or after the infraction loses `floor(amount × slash_ratio)`.
-/// Returns the per-user totals (non-zero only), in address order.
+use crate::state::{
+    load_stake, update_stake, user_adding, SlashDebt, Stake, BURN_DEBT, PENDING_TXS, SLASH_DEBT,
+    STAKERS, STAKES,
+};
+
+/// What a consumer slash did here.
+#[derive(Debug, Default, PartialEq)]
+pub struct SlashOutcome {
+    /// Per-user cuts taken now (non-zero only), in address order: report them to the vault.
+    pub slashes: Vec<SlashInfo>,
+    /// The part beyond the settled stakes, owed by the packets in flight (see [`SlashDebt`]).
+    pub owed: Uint128,
+    /// The part beyond the settled stakes with nothing in flight to owe it (the consumer held
+    /// more than this contract knows of): dropped.
+    pub dropped: Uint128,
+}
+
+/// Slash the stakers of `info.validator`: up to `slash_amount` in total is taken from the settled
+/// parts (`low`) of the stakes, in proportion to them (floor shares, the rest one unit at a time
+/// in address order), and each pending unbond that is not released yet and started at or after
+/// the infraction loses `floor(amount × slash_ratio)`.
 ///
-/// Only settled stake is cut: a cut on an in-flight add that later rolls back would leave this
-/// contract holding more than the vault's lien (the vault cuts the lien by what is reported),
-/// and the user's later `release_cross_stake` would fail. The total is exact because the
-/// consumer cuts exactly the same total from its requests on the validator, so provider and
-/// consumer keep agreeing per validator even while stakes are in flight.
+/// Only settled stake is cut at once: a cut on an in-flight add that later rolls back would
+/// leave this contract holding more than the vault's lien. The consumer, though, cut exactly
+/// `slash_amount` from its requests on the validator, and those may include stake still in
+/// flight here (a stake it applied whose ack is not back, an unstake that has not reached it).
+/// The part beyond the settled stakes is therefore recorded as the validator's [`SlashDebt`],
+/// paid by those packets' outcomes ([`pay_slash_debt`]), so both sides end up agreeing per
+/// validator.
 pub fn slash_stakers(
     storage: &mut dyn Storage,
     now: Timestamp,
     unbonding_period: u64,
     info: &ValidatorSlashInfo,
-) -> StdResult<Vec<SlashInfo>> {
+) -> StdResult<SlashOutcome> {
     let validator = info.validator.as_str();
     let users: Vec<Addr> = STAKERS
         .prefix(validator)
@@ -36,7 +55,8 @@ pub fn slash_stakers(
         settled.push((user.to_string(), low));
     }
     let cuts = split_proportionally(&settled, info.slash_amount);
-    let mut slashes = vec![];
+    let cut_total = cuts.iter().fold(Uint128::zero(), |a, c| a + *c);
+    let mut outcome = SlashOutcome::default();
     for (user, stake_cut) in users.into_iter().zip(cuts) {
         let cut = update_stake(storage, &user, validator, |stake, dist| {
             stake.stake.sub_settled(stake_cut);
@@ -54,13 +74,84 @@ pub fn slash_stakers(
             stake_cut.saturating_add(pending_cut)
         })?;
         if !cut.is_zero() {
-            slashes.push(SlashInfo {
+            outcome.slashes.push(SlashInfo {
                 user: user.to_string(),
                 slash: cut,
             });
         }
     }
-    Ok(slashes)
+    let beyond = info.slash_amount.saturating_sub(cut_total);
+    if !beyond.is_zero() {
+        if add_slash_debt(storage, validator, beyond)? {
+            outcome.owed = beyond;
+        } else {
+            outcome.dropped = beyond;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Record `amount` as owed by the stake and unstake txs in flight on `validator`; false (nothing
+/// recorded) when there are none.
+fn add_slash_debt(storage: &mut dyn Storage, validator: &str, amount: Uint128) -> StdResult<bool> {
+    let mut in_flight: Vec<u64> = vec![];
+    for item in PENDING_TXS.range(storage, None, None, Order::Ascending) {
+        let (id, tx) = item?;
+        let on_validator = match &tx {
+            Tx::InFlightRemoteStaking { validator: v, .. }
+            | Tx::InFlightRemoteUnstaking { validator: v, .. } => v == validator,
+            _ => false,
+        };
+        if on_validator {
+            in_flight.push(id);
+        }
+    }
+    if in_flight.is_empty() {
+        return Ok(false);
+    }
+    let mut debt = SLASH_DEBT
+        .may_load(storage, validator)?
+        .unwrap_or(SlashDebt {
+            amount: Uint128::zero(),
+            txs: vec![],
+        });
+    debt.amount = debt.amount.saturating_add(amount);
+    for id in in_flight {
+        if !debt.txs.contains(&id) {
+            debt.txs.push(id);
+        }
+    }
+    debt.txs.sort_unstable();
+    SLASH_DEBT.save(storage, validator, &debt)?;
+    Ok(true)
+}
+
+/// Tx `tx_id` on `validator` resolved, and `available` of its stake can pay toward the
+/// validator's slash debt (a committed stake's amount, a rolled-back unstake's amount, both at
+/// most the settled stake; or what the consumer could not unbond of a committed unstake).
+/// Returns what it pays, at most `available` and the debt; a tx the debt does not name pays
+/// nothing. The tx leaves the debt, which is dropped once paid or once all its txs resolved.
+pub fn pay_slash_debt(
+    storage: &mut dyn Storage,
+    validator: &str,
+    tx_id: u64,
+    available: Uint128,
+) -> StdResult<Uint128> {
+    let Some(mut debt) = SLASH_DEBT.may_load(storage, validator)? else {
+        return Ok(Uint128::zero());
+    };
+    let Some(pos) = debt.txs.iter().position(|id| *id == tx_id) else {
+        return Ok(Uint128::zero());
+    };
+    debt.txs.remove(pos);
+    let paid = available.min(debt.amount);
+    debt.amount -= paid;
+    if debt.amount.is_zero() || debt.txs.is_empty() {
+        SLASH_DEBT.remove(storage, validator);
+    } else {
+        SLASH_DEBT.save(storage, validator, &debt)?;
+    }
+    Ok(paid)
 }
 
 /// Split `amount` over `(key, capacity)` entries proportionally to capacity: floor shares, then

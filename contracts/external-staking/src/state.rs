@@ -175,6 +175,22 @@ pub const DISTRIBUTION: Map<&str, Distribution> = Map::new("distribution");
 /// by rollbacks. Never more than the user's in-flight adds.
 pub const BURN_DEBT: Map<&Addr, Uint128> = Map::new("burn_debt");
 
+/// A consumer slash on one validator that reached beyond the settled stakes here: the consumer
+/// cut its requests by the whole slash, including stake whose packets were still in flight, so
+/// the rest is taken as those packets resolve (a committed stake, a rolled-back unstake, or the
+/// part of a committed unstake the consumer could no longer unbond).
+#[cw_serde]
+pub struct SlashDebt {
+    /// Still to take (provider units).
+    pub amount: Uint128,
+    /// The stake and unstake txs on the validator that were in flight when the debt arose, in
+    /// id order: only their outcomes pay it, and it is dropped once they have all resolved.
+    pub txs: Vec<u64>,
+}
+
+/// Slash debts by validator (see [`SlashDebt`]).
+pub const SLASH_DEBT: Map<&str, SlashDebt> = Map::new("slash_debt");
+
 /// Last tx id this contract issued (its own ids start at 2^63).
 pub const TX_COUNT: Item<u64> = Item::new("tx_count");
 /// Pending transactions by id (stake txs under the vault's id).

@@ -45,9 +45,13 @@ pub fn state_at(
     Ok(entry.map(|(_, e)| e.state))
 }
 
-/// True when the validator was active at consumer height `height`.
+/// True when the validator was active at some point of consumer height `height`: when the block
+/// began (a jailing in the same block may be the infraction's own consequence, and a double
+/// sign found then is still slashed on the consumer) or after that block's changes.
 pub fn was_active_at(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
-    Ok(state_at(storage, validator, height)? == Some(ValidatorState::Active))
+    let active = Some(ValidatorState::Active);
+    Ok(state_at(storage, validator, height)? == active
+        || (height > 0 && state_at(storage, validator, height - 1)? == active))
 }
 
 /// Record that `validator` entered `state` at consumer `height` / `time`.

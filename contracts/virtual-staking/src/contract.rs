@@ -24,11 +24,11 @@ use mesh_apis::virtual_stake::{
 use crate::error::ContractError;
 use crate::msg::{
     ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RequestsResponse, SudoMsg,
-    ValidatorRequest, VirtualStakeCustomMsg, VirtualStakeCustomQuery,
+    UnbondableResponse, ValidatorRequest, VirtualStakeCustomMsg, VirtualStakeCustomQuery,
 };
 use crate::requests::{
     add_request, all_requests, all_totals, clear_all, reduce_validator, slash_validator,
-    split_proportionally, sub_request,
+    split_proportionally, sub_request, unbond_request, unbondable,
 };
 use crate::rewards::{on_withdraw_reply, withdraw_submsgs, REPLY_WITHDRAW_REWARDS};
 use crate::state::{Config, CONFIG, VALIDATOR_TOTALS};
@@ -102,12 +102,13 @@ pub fn execute(
             amount,
         } => {
             let amount = to_uint128(amount.amount)?;
-            sub_request(deps.storage, &validator, &delegator, amount)?;
+            let unbonded = unbond_request(deps.storage, &validator, &delegator, amount)?;
             Ok(Response::new()
                 .add_attribute("action", "unbond")
                 .add_attribute("delegator", delegator)
                 .add_attribute("validator", validator)
-                .add_attribute("amount", amount.to_string()))
+                .add_attribute("amount", amount.to_string())
+                .add_attribute("unbonded", unbonded.to_string()))
         }
         ExecuteMsg::Burn { validators, amount } => {
             execute_burn(deps, validators, to_uint128(amount.amount)?)
@@ -401,7 +402,7 @@ pub fn reply(deps: VsDepsMut, env: Env, reply: Reply) -> Result<VsResponse, Cont
     }
 }
 
-/// `config {}` and `requests {start_after, limit}`.
+/// `config {}`, `requests {start_after, limit}` and `unbondable {validator, amount}`.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: VsDeps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let config = CONFIG.load(deps.storage)?;
@@ -429,6 +430,9 @@ pub fn query(deps: VsDeps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractE
                 .collect::<Result<Vec<_>, ContractError>>()?;
             to_json_binary(&RequestsResponse { requests })?
         }
+        QueryMsg::Unbondable { validator, amount } => to_json_binary(&UnbondableResponse {
+            unbonded: unbondable(deps.storage, &validator, amount)?,
+        })?,
     })
 }
 

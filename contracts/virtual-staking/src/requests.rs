@@ -4,7 +4,7 @@
 use cosmwasm_std::{Order, StdResult, Storage, Uint128};
 
 use crate::error::ContractError;
-use crate::state::{REQUESTS, VALIDATOR_TOTALS};
+use crate::state::{REQUESTS, SLASHED, VALIDATOR_TOTALS};
 
 /// The delegator's request on `validator` (0 if none).
 pub fn request(storage: &dyn Storage, validator: &str, delegator: &str) -> StdResult<Uint128> {
@@ -109,6 +109,32 @@ pub fn sub_request(
     Ok(())
 }
 
+/// Unbond for a provider `unstake`: [`sub_request`], except that an unstake exceeding the
+/// validator's total by no more than what slashes took from that validator unbonds everything
+/// left (the provider sent it before it learned of the slash; it reads what was unbonded from
+/// the ack and takes the rest as slashed). Returns what was unbonded.
+pub fn unbond_request(
+    storage: &mut dyn Storage,
+    validator: &str,
+    delegator: &str,
+    amount: Uint128,
+) -> Result<Uint128, ContractError> {
+    let unbond = unbondable(storage, validator, amount)?;
+    sub_request(storage, validator, delegator, unbond)?;
+    Ok(unbond)
+}
+
+/// What [`unbond_request`] would unbond now for `amount` (the same rule, no change).
+pub fn unbondable(storage: &dyn Storage, validator: &str, amount: Uint128) -> StdResult<Uint128> {
+    let total = validator_total(storage, validator)?;
+    let slashed = SLASHED.may_load(storage, validator)?.unwrap_or_default();
+    Ok(if amount > total && amount - total <= slashed {
+        total
+    } else {
+        amount
+    })
+}
+
 /// Every delegator's request on `validator`, in delegator order.
 pub fn delegators_of(storage: &dyn Storage, validator: &str) -> StdResult<Vec<(String, Uint128)>> {
     REQUESTS
@@ -132,10 +158,11 @@ pub fn all_requests(storage: &dyn Storage) -> StdResult<Vec<(String, String, Uin
         .collect()
 }
 
-/// Drop every request and total.
+/// Drop every request and total, and the slash record.
 pub fn clear_all(storage: &mut dyn Storage) {
     REQUESTS.clear(storage);
     VALIDATOR_TOTALS.clear(storage);
+    SLASHED.clear(storage);
 }
 
 /// Split `amount` (capped at the sum of `weights`) over `weights` in proportion, flooring each
@@ -193,7 +220,12 @@ pub fn slash_validator(
     let delegators = delegators_of(storage, validator)?;
     let weights: Vec<Uint128> = delegators.iter().map(|(_, a)| *a).collect();
     let cuts = split_proportionally(slash, &weights);
-    apply_cuts(storage, validator, &delegators, &cuts)
+    let taken = apply_cuts(storage, validator, &delegators, &cuts)?;
+    if !taken.is_zero() {
+        let before = SLASHED.may_load(storage, validator)?.unwrap_or_default();
+        SLASHED.save(storage, validator, &before.saturating_add(taken))?;
+    }
+    Ok(taken)
 }
 
 fn apply_cuts(

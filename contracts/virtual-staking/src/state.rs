@@ -25,6 +25,11 @@ pub const REQUESTS: Map<(&str, &str), Uint128> = Map::new("requests");
 /// Sum of [`REQUESTS`] per validator, in provider units. Never holds zeros.
 pub const VALIDATOR_TOTALS: Map<&str, Uint128> = Map::new("validator_totals");
 
+/// Per validator, everything slashes took from its requests (provider units): an `unstake` may
+/// exceed the validator's total by up to this much, as the provider can ask for stake a slash
+/// took before it learned of the slash. Never holds zeros.
+pub const SLASHED: Map<&str, Uint128> = Map::new("slashed");
+
 /// The rewards withdrawal of the current epoch, while its replies come in.
 #[cw_serde]
 pub struct RewardsBatch {

@@ -105,3 +105,38 @@ fn supply_changes_equal_mints_minus_burns() {
     assert_eq!(balance(&app, &alice), 50_000 - 20_000 + 246 + 4_500);
     assert_eq!(balance(&app, &contract), 152);
 }
+
+/// A contract burning its own tokens (native staking's proxy after a slash elsewhere) lowers the
+/// supply by exactly what the ledger's bank record adds to `burned`; other denoms are not tracked.
+#[test]
+fn contract_burns_are_recorded() {
+    let mut app = app();
+    let proxy = addr(&app, "proxy");
+    fund(&mut app, &proxy, 1_000);
+    app.sudo(
+        BankSudo::Mint {
+            to_address: proxy.to_string(),
+            amount: vec![coin(50, "uother")],
+        }
+        .into(),
+    )
+    .unwrap();
+    let before = supply(&app);
+    for amount in [coin(300, DENOM), coin(50, "uother")] {
+        app.execute(
+            proxy.clone(),
+            cosmwasm_std::BankMsg::Burn {
+                amount: vec![amount],
+            }
+            .into(),
+        )
+        .unwrap();
+    }
+    let ledger = app
+        .read_module(|_, _, storage| supply_ledger(storage))
+        .unwrap();
+    assert_eq!(supply(&app), before - 300);
+    assert_eq!(ledger.bank_burned.u128(), 300);
+    assert_eq!(ledger.contract_burned().u128(), 300);
+    assert_eq!(ledger.burned().u128(), 300);
+}

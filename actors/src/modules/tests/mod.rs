@@ -11,16 +11,16 @@ mod staking;
 use cosmwasm_std::testing::{MockApi, MockStorage};
 use cosmwasm_std::{coin, Addr, BlockInfo, Decimal, StakingMsg, StdResult, Timestamp, Uint128};
 use cw_multi_test::{
-    App, AppBuilder, AppResponse, BankKeeper, BankSudo, Executor, GovFailingModule,
-    IbcFailingModule, StargateFailing, WasmKeeper,
+    App, AppBuilder, AppResponse, BankSudo, Executor, GovFailingModule, IbcFailingModule,
+    StargateFailing, WasmKeeper,
 };
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
-use super::{MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig};
+use super::{MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig};
 
-/// The App of these tests: our three modules, everything else stock.
+/// The App of these tests: our modules, everything else stock.
 pub(super) type TestApp = App<
-    BankKeeper,
+    MeshBank,
     MockApi,
     MockStorage,
     MeshModule,
@@ -42,6 +42,7 @@ pub(super) const GENESIS_SECONDS: u64 = 1_700_000_000;
 /// An App at genesis with the staking module configured (`apr` per year).
 pub(super) fn app_with_apr(apr: Decimal) -> TestApp {
     let mut app: TestApp = AppBuilder::new_custom()
+        .with_bank(MeshBank::default())
         .with_custom(MeshModule)
         .with_staking(MeshStaking)
         .with_distribution(MeshDistribution)

@@ -17,10 +17,11 @@ use cosmwasm_std::testing::{
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, ContractResult, CosmosMsg, Decimal, Env, IbcMsg,
     IbcOrder, MsgResponse, OwnedDeps, Reply, SubMsgResponse, SubMsgResult, SystemError,
-    SystemResult, Validator, WasmQuery,
+    SystemResult, Uint128, Validator, WasmQuery,
 };
 use mesh_apis::ibc::{ConsumerPacket, ProtocolVersion};
 use mesh_apis::price_feed::{PriceResponse, QueryMsg as PriceQuery};
+use mesh_apis::virtual_staking::{QueryMsg as VirtualStakingQuery, UnbondableResponse};
 
 use crate::contract::{instantiate, reply, REPLY_INSTANTIATE_VIRTUAL_STAKING};
 use crate::ibc::{ibc_channel_connect, ibc_channel_open};
@@ -44,6 +45,9 @@ pub struct Setup {
     pub price: Rc<Cell<Decimal>>,
     /// The virtual staking address stored from the reply.
     pub virtual_staking: Addr,
+    /// What the mock virtual staking can still unbond on any validator (its `unbondable`
+    /// answers `min(amount, this)`); unlimited unless a test lowers it.
+    pub unbondable: Rc<Cell<u128>>,
 }
 
 fn validator(address: &str) -> Validator {
@@ -80,7 +84,22 @@ pub fn setup_with(price: Decimal, discount: Decimal) -> Setup {
     let price = Rc::new(Cell::new(price));
     let knob = price.clone();
     let feed = price_feed.to_string();
+    let virtual_staking = deps.api.addr_make("virtual_staking");
+    let vs = virtual_staking.to_string();
+    let unbondable = Rc::new(Cell::new(u128::MAX));
+    let left = unbondable.clone();
     deps.querier.update_wasm(move |query| match query {
+        WasmQuery::Smart { contract_addr, msg } if *contract_addr == vs => {
+            let VirtualStakingQuery::Unbondable { amount, .. } = from_json(msg).unwrap() else {
+                panic!("unexpected virtual staking query");
+            };
+            SystemResult::Ok(ContractResult::Ok(
+                to_json_binary(&UnbondableResponse {
+                    unbonded: amount.min(Uint128::new(left.get())),
+                })
+                .unwrap(),
+            ))
+        }
         WasmQuery::Smart { contract_addr, msg } if *contract_addr == feed => {
             let PriceQuery::Price {} = from_json(msg).unwrap();
             SystemResult::Ok(ContractResult::Ok(
@@ -106,7 +125,6 @@ pub fn setup_with(price: Decimal, discount: Decimal) -> Setup {
     };
     instantiate(deps.as_mut(), mock_env(), message_info(&creator, &[]), msg).unwrap();
 
-    let virtual_staking = deps.api.addr_make("virtual_staking");
     #[allow(deprecated)]
     let response = SubMsgResponse {
         events: vec![],
@@ -131,6 +149,7 @@ pub fn setup_with(price: Decimal, discount: Decimal) -> Setup {
         deps,
         price,
         virtual_staking,
+        unbondable,
     }
 }
 

@@ -3,7 +3,9 @@
 use cosmwasm_std::testing::{
     mock_env, mock_ibc_packet_ack, mock_ibc_packet_recv, mock_ibc_packet_timeout,
 };
-use cosmwasm_std::{to_json_binary, BankMsg, Coin, CosmosMsg, IbcAcknowledgement, WasmMsg};
+use cosmwasm_std::{
+    to_json_binary, BankMsg, Coin, CosmosMsg, IbcAcknowledgement, Uint128, WasmMsg,
+};
 use mesh_apis::ibc::{
     ack_fail, ack_success, BurnAck, ConsumerPacket, ProviderPacket, RewardInfo, StakeAck,
     TransferRewardsAck, UnstakeAck, CONSUMER_PACKET_TIMEOUT_SECS, VALSET_PACKET_TIMEOUT_SECS,
@@ -90,8 +92,8 @@ fn stake_unknown_validator_is_an_error() {
 }
 
 /// `unstake` becomes `unbond` in provider units; a wrong denom is an error. (Unstaking more than
-/// bonded fails in virtual staking's `unbond`, which makes the whole receive fail: covered by
-/// the multitests of mesh-virtual-staking.)
+/// bonded fails in virtual staking's `unbond`, which makes the whole receive fail, unless a slash
+/// explains the difference: covered by the multitests of mesh-virtual-staking.)
 #[test]
 fn unstake_forwards_unbond() {
     let mut s = setup();
@@ -105,7 +107,7 @@ fn unstake_forwards_unbond() {
     let res = receive(&mut s, &packet).unwrap();
     assert_eq!(
         res.acknowledgement,
-        Some(ack_success(&UnstakeAck {}).unwrap().to_binary())
+        Some(ack_success(&UnstakeAck::default()).unwrap().to_binary())
     );
     assert_eq!(
         res.messages[0].msg,
@@ -127,6 +129,41 @@ fn unstake_forwards_unbond() {
     };
     let err = receive(&mut s, &packet).unwrap_err();
     assert!(matches!(err, ContractError::WrongDenom { .. }));
+}
+
+/// When a slash left the validator with less than the unstake, the ack says what virtual staking
+/// will unbond (so the provider can take the rest as slashed); the full amount is forwarded and
+/// virtual staking applies the same rule.
+#[test]
+fn unstake_ack_reports_a_partial_unbond() {
+    let mut s = setup();
+    connect(&mut s.deps);
+    s.unbondable.set(20);
+    let packet = ProviderPacket::Unstake {
+        delegator: "alice".to_string(),
+        validator: "val1".to_string(),
+        unstake: Coin::new(30u128, REMOTE_DENOM),
+        tx_id: 9,
+    };
+    let res = receive(&mut s, &packet).unwrap();
+    let ack = UnstakeAck {
+        unbonded: Some(Uint128::new(20)),
+    };
+    assert_eq!(
+        res.acknowledgement,
+        Some(ack_success(&ack).unwrap().to_binary())
+    );
+    assert_eq!(
+        res.messages[0].msg,
+        to_virtual_staking(
+            &s,
+            &VirtualStakingMsg::Unbond {
+                delegator: "alice".to_string(),
+                validator: "val1".to_string(),
+                amount: Coin::new(30u128, REMOTE_DENOM),
+            }
+        )
+    );
 }
 
 /// `burn` becomes virtual staking `burn`; a wrong denom is an error.

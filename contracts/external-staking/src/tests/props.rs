@@ -19,7 +19,7 @@ use proptest::prelude::*;
 
 use super::setup::*;
 use crate::ibc::ibc_channel_close;
-use crate::state::{load_stake, Stake, BURN_DEBT, DISTRIBUTION, STAKES};
+use crate::state::{load_stake, Stake, BURN_DEBT, DISTRIBUTION, SLASH_DEBT, STAKES};
 
 const VALS: [&str; 2] = ["val1", "val2"];
 
@@ -310,17 +310,28 @@ impl World {
                 .into_iter()
                 .map(|p| (p.1, false)),
         );
+        // After the tx's own message, only slash debts paid by this outcome (a committed stake,
+        // a rolled-back unstake) reach the vault, for the packet's own user.
+        let mut msgs = msgs.into_iter();
         if let ProviderPacket::Stake { tx_id, .. } = packet {
             let (u, _, a) = self.stake_txs.remove(&tx_id).unwrap();
             if outcome == 0 {
-                assert_eq!(msgs, vec![VaultExecuteMsg::CommitTx { tx_id }]);
+                assert_eq!(msgs.next(), Some(VaultExecuteMsg::CommitTx { tx_id }));
                 self.lien[u].saturating_commit_add(Uint128::new(a));
             } else {
-                assert_eq!(msgs, vec![VaultExecuteMsg::RollbackTx { tx_id }]);
+                assert_eq!(msgs.next(), Some(VaultExecuteMsg::RollbackTx { tx_id }));
                 self.lien[u].saturating_rollback_add(Uint128::new(a));
             }
-        } else {
-            assert!(msgs.is_empty());
+        }
+        for msg in msgs {
+            let VaultExecuteMsg::CrossSlash { slashes, .. } = msg else {
+                panic!("unexpected vault message {msg:?}")
+            };
+            assert!(outcome != 2 || matches!(packet, ProviderPacket::Unstake { .. }));
+            for sl in slashes {
+                let u = self.user_index(&sl.user);
+                self.lien[u].sub_settled(sl.slash);
+            }
         }
     }
 
@@ -370,6 +381,12 @@ impl World {
             if settled {
                 assert_eq!(self.lien[u], ValueRange::new_val(low), "user {u}");
                 assert!(!BURN_DEBT.has(&self.s.deps.storage, &self.users[u]));
+            }
+        }
+        if settled {
+            // Every debt lapses or is paid once the packets that owe it resolved.
+            for val in VALS {
+                assert!(!SLASH_DEBT.has(storage, val), "{val}");
             }
         }
     }

@@ -40,7 +40,8 @@ fn valset(slashed: Vec<ValidatorSlashInfo>) -> SudoMsg {
 /// A slash of 3,600,000 consumer units on val1 is 7,999,999 provider units (inverse
 /// conversion); the converter sends it in a `valset_update` (24 h timeout) and virtual staking
 /// cuts every delegator by `floor(request × slash / total)`: alice 60,000,000 → 54,000,001,
-/// bob 20,000,000 → 18,000,001.
+/// bob 20,000,000 → 18,000,001. Unstakes larger than what is left are accepted up to the
+/// slashed amount, and unbond everything left.
 #[test]
 fn slash_reduces_requests_and_is_forwarded() {
     let mut suite = Suite::new();
@@ -65,9 +66,17 @@ fn slash_reduces_requests_and_is_forwarded() {
             ("val2".to_string(), 10_000_000, 4_500_000)
         ]
     );
-    let err = suite.unstake("alice", "val1", 72_000_002).unwrap_err();
+    // An unstake may exceed what is left by at most what the slash took (7,999,999).
+    let err = suite.unstake("alice", "val1", 80_000_001).unwrap_err();
     assert!(err.to_string().contains("only 72000001 requested"), "{err}");
     suite.unstake("bob", "val1", 18_000_001).unwrap();
+    // Alice's provider stake is 60,000,000 (the provider sent it before it learned of the
+    // slash): everything left, 54,000,000, is unbonded.
+    suite.unstake("alice", "val1", 60_000_000).unwrap();
+    assert_eq!(
+        suite.requests(),
+        vec![("val2".to_string(), 10_000_000, 4_500_000)]
+    );
 
     let sent = suite.sent();
     assert_eq!(sent.len(), before + 1);
