@@ -6,6 +6,7 @@
 //! epoch that is due).
 
 pub mod app;
+pub mod books;
 pub mod clock;
 
 use cosmwasm_std::{
@@ -93,8 +94,10 @@ pub struct Chain {
     epoch_dirty: bool,
     outgoing: Vec<SentPacket>,
     events: Vec<ChainEvent>,
-    /// Per validator, the block (height, time in seconds) of its last status change.
-    status_changes: BTreeMap<String, (u64, u64)>,
+    /// Per validator, its last status change and its block (height, time in seconds).
+    status_changes: BTreeMap<String, (u64, u64, ValidatorEvent)>,
+    /// Virtual staking's books right after the last epoch (consumers only).
+    last_epoch: Option<books::EpochBooks>,
 }
 
 /// Turn a cw-multi-test error into the contract's own message.
@@ -124,6 +127,7 @@ impl Chain {
             virtual_staking: None,
             native_staking: None,
             status_changes: BTreeMap::new(),
+            last_epoch: None,
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -271,12 +275,19 @@ impl Chain {
             .clone()
             .expect("checked by epoch_blocks");
         let msg = mesh_apis::virtual_staking::SudoMsg::HandleEpoch {};
-        let error = match self.app.wasm_sudo(contract, &msg) {
+        let error = match self.app.wasm_sudo(contract.clone(), &msg) {
             Ok(_) => None,
             Err(e) => Some(error_text(&e)),
         };
+        self.last_epoch = books::read_books(self, &contract, height).ok();
         self.events.push(ChainEvent::Epoch { height, error });
         self.collect_outbox();
+    }
+
+    /// Virtual staking's requests and delegations right after the last epoch (None before the
+    /// first epoch, and on a chain without virtual staking).
+    pub fn last_epoch_books(&self) -> Option<&books::EpochBooks> {
+        self.last_epoch.as_ref()
     }
 
     /// The time (ms) of the next block that has work without any new input: a maturing
@@ -764,11 +775,19 @@ impl Chain {
                 self.cfg.chain_id, known.status
             ));
         }
-        // One jail or unjail per validator and block (a chain jails for a period; and the
+        // One status change per validator and block (a chain jails for a period; and the
         // consumer's updates of one block could not be told apart in time on the provider).
         let block = self.app.block_info();
         let changed = self.status_changes.get(validator).copied();
-        if event != ValidatorEvent::Tombstone && changed.map(|(h, _)| h) == Some(block.height) {
+        let same_block = changed.filter(|(h, _, _)| *h == block.height);
+        // A tombstone may follow the jailing in its block (the double sign is found with it),
+        // not an unjailing.
+        let refused = match (event, same_block) {
+            (_, None) => false,
+            (ValidatorEvent::Tombstone, Some((_, _, last))) => last == ValidatorEvent::Unjail,
+            _ => true,
+        };
+        if refused {
             return Err(format!(
                 "cannot {verb} validator {validator:?} on {}: its status already changed in this \
                  block (height {}); try again after a block",
@@ -778,7 +797,7 @@ impl Chain {
         // A jailed validator signs no blocks: a double sign found now happened while it was
         // still bonded, at the latest in the block that jailed it.
         let infraction = match (event, known.status, changed) {
-            (ValidatorEvent::Tombstone, S::Jailed, Some(at)) => Some(at),
+            (ValidatorEvent::Tombstone, S::Jailed, Some((h, t, _))) => Some((h, t)),
             _ => None,
         };
 
@@ -816,8 +835,10 @@ impl Chain {
             }
         };
         let report = report.transpose().map_err(|e| error_text(&e))?;
-        self.status_changes
-            .insert(validator.to_string(), (block.height, block.time.seconds()));
+        self.status_changes.insert(
+            validator.to_string(),
+            (block.height, block.time.seconds(), event),
+        );
         if let Some(vs) = self.virtual_staking.clone() {
             let list = Some(vec![validator.to_string()]);
             let slashed = report.as_ref().map(|r| {

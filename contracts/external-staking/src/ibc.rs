@@ -26,7 +26,7 @@ use crate::rewards::Distribution;
 use crate::slashing::{debt_payment, pay_slash_debt, settle_debt, slash_stakers, valid_ratio};
 use crate::state::{
     load_distribution, load_stake, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED,
-    CONFIG, DISTRIBUTION, IBC_CHANNEL, PENDING_TXS, SLASH_DEBT, STAKES,
+    CONFIG, DISTRIBUTION, IBC_CHANNEL, PENDING_SLASHES, PENDING_TXS, SLASH_DEBT, STAKES,
 };
 use crate::valset;
 
@@ -323,26 +323,17 @@ fn valset_update(
     let mut msgs: Vec<WasmMsg> = vec![];
     for s in &c.slashed {
         if valset::was_active_at(deps.storage, &s.validator, s.infraction_height)? {
-            let out = slash_stakers(deps.storage, env.block.time, cfg.unbonding_period, s)?;
-            resp = resp.add_attribute("slashed", &s.validator);
-            if !out.owed.is_zero() {
-                resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
-            }
-            if !out.dropped.is_zero() {
-                resp =
-                    resp.add_attribute("slash_dropped", format!("{}:{}", s.validator, out.dropped));
-            }
-            if !out.slashes.is_empty() {
-                msgs.push(vault_msg(
-                    cfg,
-                    &VaultExecuteMsg::CrossSlash {
-                        slashes: out.slashes,
-                        validator: s.validator.clone(),
-                    },
-                )?);
-            }
-        } else {
+            resp = apply_slash(deps.storage, env, cfg, s, resp, &mut msgs)?;
+        } else if valset::tombstoned_before(deps.storage, &s.validator, s.infraction_height)? {
             resp = resp.add_attribute("slash_ignored", &s.validator);
+        } else {
+            // An update this one overtook may still show the validator active then.
+            let mut pending = PENDING_SLASHES
+                .may_load(deps.storage, &s.validator)?
+                .unwrap_or_default();
+            pending.push(s.clone());
+            PENDING_SLASHES.save(deps.storage, &s.validator, &pending)?;
+            resp = resp.add_attribute("slash_pending", &s.validator);
         }
     }
 
@@ -386,6 +377,7 @@ fn valset_update(
     touched.sort();
     touched.dedup();
     for v in touched {
+        resp = judge_pending_slashes(store, env, cfg, v, cutoff, resp, &mut msgs)?;
         valset::prune(store, v, cutoff)?;
     }
 
@@ -414,6 +406,70 @@ fn valset_update(
         }
     }
     Ok(resp.add_messages(msgs))
+}
+
+/// Cut the stakers of a slashed validator ([`slash_stakers`]) and queue the vault's
+/// `cross_slash`.
+fn apply_slash(
+    storage: &mut dyn Storage,
+    env: &Env,
+    cfg: &Config,
+    s: &ValidatorSlashInfo,
+    mut resp: IbcReceiveResponse,
+    msgs: &mut Vec<WasmMsg>,
+) -> Result<IbcReceiveResponse, ContractError> {
+    let out = slash_stakers(storage, env.block.time, cfg.unbonding_period, s)?;
+    resp = resp.add_attribute("slashed", &s.validator);
+    if !out.owed.is_zero() {
+        resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
+    }
+    if !out.dropped.is_zero() {
+        resp = resp.add_attribute("slash_dropped", format!("{}:{}", s.validator, out.dropped));
+    }
+    if !out.slashes.is_empty() {
+        msgs.push(vault_msg(
+            cfg,
+            &VaultExecuteMsg::CrossSlash {
+                slashes: out.slashes,
+                validator: s.validator.clone(),
+            },
+        )?);
+    }
+    Ok(resp)
+}
+
+/// After an update of `validator`'s history: apply its pending slashes the history now shows
+/// active, drop those tombstoned before or older than `cutoff` (consumer seconds), keep the rest.
+fn judge_pending_slashes(
+    storage: &mut dyn Storage,
+    env: &Env,
+    cfg: &Config,
+    validator: &str,
+    cutoff: u64,
+    mut resp: IbcReceiveResponse,
+    msgs: &mut Vec<WasmMsg>,
+) -> Result<IbcReceiveResponse, ContractError> {
+    let Some(pending) = PENDING_SLASHES.may_load(storage, validator)? else {
+        return Ok(resp);
+    };
+    let mut keep = vec![];
+    for s in pending {
+        if valset::was_active_at(storage, validator, s.infraction_height)? {
+            resp = apply_slash(storage, env, cfg, &s, resp, msgs)?;
+        } else if s.infraction_time < cutoff
+            || valset::tombstoned_before(storage, validator, s.infraction_height)?
+        {
+            resp = resp.add_attribute("slash_ignored", validator);
+        } else {
+            keep.push(s);
+        }
+    }
+    if keep.is_empty() {
+        PENDING_SLASHES.remove(storage, validator);
+    } else {
+        PENDING_SLASHES.save(storage, validator, &keep)?;
+    }
+    Ok(resp)
 }
 
 /// Credit one epoch's rewards per validator. Rewards of a validator nobody stakes on cannot be

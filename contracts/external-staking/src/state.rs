@@ -4,6 +4,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, IbcChannel, Order, StdResult, Storage, Timestamp, Uint128, Uint256};
 use cw_storage_plus::{Item, Map};
 use mesh_apis::external_staking::{AuthorizedEndpoint, PendingUnbond, SlashRatio, ValidatorState};
+use mesh_apis::ibc::ValidatorSlashInfo;
 use mesh_apis::{Tx, ValueRange};
 
 use crate::rewards::Distribution;
@@ -190,6 +191,12 @@ pub struct SlashDebt {
 
 /// Slash debts by validator (see [`SlashDebt`]).
 pub const SLASH_DEBT: Map<&str, SlashDebt> = Map::new("slash_debt");
+
+/// Per validator, slashes whose infraction height the history does not show active yet: the
+/// unordered channel can deliver a slash before the update that made the validator active
+/// again. Judged again after every update of that validator; dropped once older than the
+/// unbonding period.
+pub const PENDING_SLASHES: Map<&str, Vec<ValidatorSlashInfo>> = Map::new("pending_slashes");
 
 /// Last tx id this contract issued (its own ids start at 2^63).
 pub const TX_COUNT: Item<u64> = Item::new("tx_count");

@@ -54,6 +54,12 @@ pub fn was_active_at(storage: &dyn Storage, validator: &str, height: u64) -> Std
         || (height > 0 && state_at(storage, validator, height - 1)? == active))
 }
 
+/// True when the validator was tombstoned before consumer height `height` (so no infraction at
+/// that height can count: tombstoned is final).
+pub fn tombstoned_before(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
+    Ok(height > 0 && state_at(storage, validator, height - 1)? == Some(ValidatorState::Tombstoned))
+}
+
 /// Record that `validator` entered `state` at consumer `height` / `time`.
 /// Returns false when the change was ignored (tombstoned before, or no change).
 pub fn set_state(
