@@ -5,7 +5,7 @@
 use cosmwasm_std::{Addr, Uint128};
 use mesh_actors::chain::Chain;
 use mesh_actors::testnet::{consumer_contract, Testnet};
-use mesh_apis::{external_staking as ext, vault, virtual_staking, ValueRange};
+use mesh_apis::{external_staking as ext, vault, ValueRange};
 use std::collections::BTreeMap;
 
 use crate::report::{narrow, ReportNames};
@@ -338,32 +338,9 @@ pub async fn check_settled(
             .addr
             .clone();
         let requested = net
-            .with_chain(
-                &c.id,
-                move |chain, _| -> Result<BTreeMap<String, Uint128>, String> {
-                    let mut out = BTreeMap::new();
-                    let mut start_after = None;
-                    loop {
-                        let page: virtual_staking::RequestsResponse = chain.query_json(
-                            &vs,
-                            &virtual_staking::QueryMsg::Requests {
-                                start_after: start_after.clone(),
-                                limit: Some(vault::MAX_PAGE_LIMIT),
-                            },
-                        )?;
-                        if page.requests.is_empty() {
-                            break;
-                        }
-                        for r in &page.requests {
-                            if !r.provider_amount.is_zero() {
-                                out.insert(r.validator.clone(), r.provider_amount);
-                            }
-                        }
-                        start_after = page.requests.last().map(|r| r.validator.clone());
-                    }
-                    Ok(out)
-                },
-            )
+            .with_chain(&c.id, move |chain, _| {
+                mesh_actors::chain::books::read_requests(chain, &vs)
+            })
             .await?;
         let requested = match requested {
             Ok(r) => r,

@@ -25,6 +25,23 @@ pub struct EpochBooks {
 
 /// Read the books of the virtual staking contract `vs` on `chain` now.
 pub fn read_books(chain: &Chain, vs: &Addr, height: u64) -> Result<EpochBooks, String> {
+    let delegated = chain
+        .app_ref()
+        .read_module(|router, _, storage| router.staking.delegations_of(storage, vs))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|(_, a)| !a.is_zero())
+        .collect();
+    Ok(EpochBooks {
+        height,
+        requests: read_requests(chain, vs)?,
+        delegated,
+    })
+}
+
+/// Every request of the virtual staking contract `vs` on `chain` (provider units, non-zero
+/// only), read page by page.
+pub fn read_requests(chain: &Chain, vs: &Addr) -> Result<BTreeMap<String, Uint128>, String> {
     let mut requests = BTreeMap::new();
     let mut start_after = None;
     loop {
@@ -40,19 +57,10 @@ pub fn read_books(chain: &Chain, vs: &Addr, height: u64) -> Result<EpochBooks, S
         };
         start_after = Some(last.validator.clone());
         for r in page.requests {
-            requests.insert(r.validator, r.provider_amount);
+            if !r.provider_amount.is_zero() {
+                requests.insert(r.validator, r.provider_amount);
+            }
         }
     }
-    let delegated = chain
-        .app_ref()
-        .read_module(|router, _, storage| router.staking.delegations_of(storage, vs))
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|(_, a)| !a.is_zero())
-        .collect();
-    Ok(EpochBooks {
-        height,
-        requests,
-        delegated,
-    })
+    Ok(requests)
 }

@@ -178,20 +178,24 @@ pub fn ibc_channel_close(
     Ok(resp.add_attribute("unbonded", unbonded))
 }
 
-/// Take `amount` (at most what is settled) from the settled stake: a slash debt being paid.
-fn take_settled(
+/// Tx `tx_id` of `user` resolved and returned up to `up_to` to the settled stake: pay the
+/// validator's slash debt from it (at most what is settled). Returns the payment.
+fn pay_slash_debt_from_settled(
     storage: &mut dyn Storage,
     user: &Addr,
     validator: &str,
-    amount: Uint128,
-) -> StdResult<()> {
-    if amount.is_zero() {
-        return Ok(());
+    tx_id: u64,
+    up_to: Uint128,
+) -> StdResult<Uint128> {
+    let low = load_stake(storage, user, validator)?.stake.low;
+    let paid = pay_slash_debt(storage, validator, tx_id, up_to.min(low))?;
+    if !paid.is_zero() {
+        update_stake(storage, user, validator, |stake, dist| {
+            stake.stake.sub_settled(paid);
+            dist.sub_weight(stake, paid);
+        })?;
     }
-    update_stake(storage, user, validator, |stake, dist| {
-        stake.stake.sub_settled(amount);
-        dist.sub_weight(stake, amount);
-    })
+    Ok(paid)
 }
 
 /// Tell the vault about a slash debt `user` paid on `validator` (nothing for zero).
@@ -205,16 +209,28 @@ fn report_slash_paid(
     if paid.is_zero() {
         return Ok(resp);
     }
-    let slash = VaultExecuteMsg::CrossSlash {
-        slashes: vec![mesh_apis::vault::SlashInfo {
-            user: user.to_string(),
-            slash: paid,
-        }],
-        validator: validator.to_string(),
-    };
+    let slashes = vec![mesh_apis::vault::SlashInfo {
+        user: user.to_string(),
+        slash: paid,
+    }];
     Ok(resp
         .add_attribute("slash_paid", format!("{validator}:{paid}"))
-        .add_message(vault_msg(cfg, &slash)?))
+        .add_message(cross_slash_msg(cfg, validator, slashes)?))
+}
+
+/// The vault's `cross_slash` of `slashes` on `validator`.
+fn cross_slash_msg(
+    cfg: &Config,
+    validator: &str,
+    slashes: Vec<mesh_apis::vault::SlashInfo>,
+) -> StdResult<WasmMsg> {
+    vault_msg(
+        cfg,
+        &VaultExecuteMsg::CrossSlash {
+            slashes,
+            validator: validator.to_string(),
+        },
+    )
 }
 
 /// Move the settled stake (`low`) to a pending unbond released at `now`.
@@ -427,13 +443,7 @@ fn apply_slash(
         resp = resp.add_attribute("slash_dropped", format!("{}:{}", s.validator, out.dropped));
     }
     if !out.slashes.is_empty() {
-        msgs.push(vault_msg(
-            cfg,
-            &VaultExecuteMsg::CrossSlash {
-                slashes: out.slashes,
-                validator: s.validator.clone(),
-            },
-        )?);
+        msgs.push(cross_slash_msg(cfg, &s.validator, out.slashes)?);
     }
     Ok(resp)
 }
@@ -615,14 +625,13 @@ fn on_outcome(
             })?;
             settle_debt(store, &user, debt_paid)?;
             // A committed stake the consumer held when it was slashed pays the slash debt.
-            let available = if success {
-                let low = load_stake(store, &user, &validator)?.stake.low;
-                amount.saturating_sub(debt_paid).min(low)
+            let returned = if success {
+                amount.saturating_sub(debt_paid)
             } else {
                 Uint128::zero()
             };
-            let slash_paid = pay_slash_debt(store, &validator, tx_id, available)?;
-            take_settled(store, &user, &validator, slash_paid)?;
+            let slash_paid =
+                pay_slash_debt_from_settled(store, &user, &validator, tx_id, returned)?;
             let vault = if success {
                 VaultExecuteMsg::CommitTx { tx_id }
             } else {
@@ -703,10 +712,7 @@ fn on_outcome(
                 pay_slash_debt(store, &validator, tx_id, slashed)?;
                 slashed
             } else {
-                let low = load_stake(store, &user, &validator)?.stake.low;
-                let paid = pay_slash_debt(store, &validator, tx_id, rolled_back.min(low))?;
-                take_settled(store, &user, &validator, paid)?;
-                paid
+                pay_slash_debt_from_settled(store, &user, &validator, tx_id, rolled_back)?
             };
             if success {
                 resp = resp
