@@ -33,9 +33,9 @@ const EXAMPLES: &str = "Examples:
 #[derive(Parser, Debug)]
 #[command(name = "mesh-harness", version, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (without one: `run`, which runs the built-in demo).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Subcommands.
@@ -84,7 +84,7 @@ pub enum Command {
 }
 
 /// Arguments of `run`.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct RunArgs {
     /// Scenario files or directories (searched recursively for *.json).
     pub paths: Vec<PathBuf>,
@@ -373,7 +373,10 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
 
 /// Run a parsed command line.
 pub fn execute(cli: Cli) -> Result<(), Exit> {
-    match cli.command {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Run(RunArgs::default()));
+    match command {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
