@@ -7,6 +7,7 @@
 //! - [`actor`]: the chain, contract and relayer actors.
 //! - [`contracts`]: the contract codes; [`testnet`]: deploy a topology and drive it.
 //! - [`time`]: simulated time on a paused tokio clock; [`trace`]: the event trace.
+//! - [`wasm`]: contracts as `.wasm` codes run by cosmwasm-vm, with gas.
 
 pub mod actor;
 pub mod chain;
@@ -16,3 +17,4 @@ pub mod modules;
 pub mod testnet;
 pub mod time;
 pub mod trace;
+pub mod wasm;

@@ -494,13 +494,59 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
         );
     }
     let now = net.now_ms();
-    Ok(json!({
+    let mut report = json!({
         "time": format_duration_ms(now),
         "time_ms": now,
         "provider": provider,
         "consumers": consumers,
         "ibc": ibc,
-    }))
+    });
+    let gas = gas_part(net, names).await?;
+    if !gas.is_empty() {
+        report["gas"] = Value::Object(gas);
+    }
+    Ok(report)
+}
+
+/// The `gas` section: per contract and call kind (`execute:stake_remote`), the count, total and
+/// largest gas of its wasm calls on every chain. Empty when no contract runs as wasm.
+async fn gas_part(net: &Testnet, names: &ReportNames) -> Result<Map<String, Value>, String> {
+    let mut chains = vec![net.provider_id().to_string()];
+    chains.extend(names.consumers.iter().map(|c| c.id.clone()));
+    let mut merged: BTreeMap<String, BTreeMap<String, mesh_actors::wasm::GasStats>> =
+        BTreeMap::new();
+    for chain in chains {
+        let stats = net
+            .with_chain(&chain, |c, _| c.gas_stats().clone())
+            .await?;
+        for ((contract, kind), s) in stats {
+            let entry = merged.entry(contract).or_default().entry(kind).or_default();
+            entry.count += s.count;
+            entry.total = entry.total.saturating_add(s.total);
+            entry.max = entry.max.max(s.max);
+        }
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(contract, kinds)| {
+            let kinds: Map<String, Value> = kinds
+                .into_iter()
+                .map(|(k, s)| {
+                    let v = json!({"count": s.count, "total": s.total, "max": s.max});
+                    (k, v)
+                })
+                .collect();
+            (contract, Value::Object(kinds))
+        })
+        .collect())
+}
+
+/// A report without its `gas` section (the part that differs between a native and a wasm run).
+pub fn without_gas(mut report: Value) -> Value {
+    if let Some(map) = report.as_object_mut() {
+        map.remove("gas");
+    }
+    report
 }
 
 /// Look up a dot-separated path in a report.

@@ -15,6 +15,7 @@ use mesh_apis::{
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -31,8 +32,12 @@ pub struct RunOptions {
     /// Fuzzing: an action that fails (without `expect_error`) is recorded in
     /// [`RunOutcome::step_errors`] instead of ending the run; only invariants fail it.
     pub tolerate_action_errors: bool,
-    /// The contract codes (the real contracts by default).
+    /// The contract codes (the real contracts, linked natively, by default). Roles the
+    /// scenario's `contracts` section names run what it says instead.
     pub codes: Codes,
+    /// Where the scenario's relative `.wasm` paths start (its file's directory; default: the
+    /// current directory).
+    pub base_dir: Option<PathBuf>,
 }
 
 /// What a run produced.
@@ -201,7 +206,8 @@ impl ConversionTruth {
 
 async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     let mut spec = topology::topology(scenario, opts.seed);
-    spec.codes = opts.codes;
+    let base = opts.base_dir.as_deref().unwrap_or(Path::new("."));
+    let codes = topology::codes(scenario, base, &opts.codes);
     let mut outcome = RunOutcome {
         name: scenario.name.clone(),
         passed: false,
@@ -213,6 +219,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         trace: vec![],
         step_errors: vec![],
     };
+    match codes {
+        Ok(codes) => spec.codes = codes,
+        Err(e) => {
+            outcome.failure = Some(format!("the topology did not start: {e}"));
+            return outcome;
+        }
+    }
     let net = match Testnet::start(&spec).await {
         Ok(net) => net,
         Err(e) => {
@@ -299,11 +312,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     outcome
 }
 
-/// Remove what changes by itself (times and heights) before comparing two reports.
+/// Remove what changes by itself (times and heights, and the gas a failed action burned)
+/// before comparing two reports.
 fn without_clock(mut report: Value) -> Value {
     if let Some(map) = report.as_object_mut() {
         map.remove("time");
         map.remove("time_ms");
+        map.remove("gas");
         for part in ["provider"] {
             if let Some(p) = map.get_mut(part).and_then(Value::as_object_mut) {
                 p.remove("height");

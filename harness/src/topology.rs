@@ -5,9 +5,13 @@ use mesh_actors::actor::Delay;
 use mesh_actors::chain::{ChainConfig, SlashFractions};
 use mesh_actors::testnet::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
 
+use mesh_actors::contracts::{Code, Codes, Role};
+use mesh_actors::wasm::WasmCode;
+use std::path::Path;
+
 use crate::report::{ConsumerNames, ReportNames};
 use crate::scenario as values;
-use crate::scenario::{self as model, Action, Scenario};
+use crate::scenario::{self as model, Action, ContractSource, Scenario};
 
 fn ms_to_secs(ms: u64) -> u64 {
     ms / 1000
@@ -61,6 +65,9 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
     chain.block_time_ms = p.block_time.0.max(1);
     chain.unbonding_secs = ms_to_secs(p.unbonding_period.0);
     chain.slash_fractions = fractions(&p.slash_fractions);
+    if let Some(limit) = p.gas_limit {
+        chain.gas_limit = limit;
+    }
     let accounts = scenario
         .genesis_balances()
         .into_iter()
@@ -88,6 +95,9 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
             chain.block_time_ms = c.block_time.0.max(1);
             chain.slash_fractions = fractions(&c.slash_fractions);
             chain.epoch_blocks = Some(c.epoch_blocks.max(1));
+            if let Some(limit) = c.gas_limit {
+                chain.gas_limit = limit;
+            }
             ConsumerSpec {
                 chain,
                 validators: validators(&c.validators),
@@ -110,6 +120,27 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
         provider,
         consumers,
     }
+}
+
+/// The codes of `scenario`: `defaults`, with every role its `contracts` section names replaced
+/// (relative `.wasm` paths are taken from `base_dir`, the scenario file's directory). Errors
+/// name the file and the role (`contracts.vault`).
+pub fn codes(scenario: &Scenario, base_dir: &Path, defaults: &Codes) -> Result<Codes, String> {
+    let mut codes = defaults.clone();
+    for (role, source) in &scenario.contracts {
+        let target = Role::from_name(role.name()).expect("scenario roles are the runtime's roles");
+        let code = match source {
+            ContractSource::Native => Codes::default().get(target).clone(),
+            ContractSource::Wasm(path) => {
+                let file = base_dir.join(path);
+                let code = WasmCode::load(&file)
+                    .map_err(|e| format!("contracts.{}: {e}", role.name()))?;
+                Code::Wasm(code)
+            }
+        };
+        codes.set(target, code);
+    }
+    Ok(codes)
 }
 
 /// The names the report of `scenario` uses.

@@ -12,7 +12,7 @@ use cosmwasm_std::{
     QueryRequest, Response, StdAck, SystemResult, Uint256,
 };
 use cw_multi_test::ContractWrapper;
-use mesh_actors::contracts::{Codes, MeshContract};
+use mesh_actors::contracts::{Code, Codes, MeshContract};
 use mesh_actors::ibc::{IbcContract, IbcEntryPoints};
 use mesh_apis::converter::{ConfigResponse, ConversionResponse, QueryMsg as ConverterQuery};
 use mesh_apis::ibc::ProviderPacket;
@@ -215,7 +215,7 @@ fn virtual_staking_ignoring_cap() -> MeshContract {
 /// with at most 8 body steps, still failing, with a replayable regression fixture. Returns the
 /// broken invariant.
 fn finds_and_shrinks(codes: Codes) -> &'static str {
-    let real = Codes::default();
+    let (codes, real) = (&codes, &Codes::default());
     for seed in 0..SEEDS {
         let case = generate(seed, STEPS);
         let run = run_scenario(&case.scenario(), codes);
@@ -265,7 +265,7 @@ fn finds_and_shrinks(codes: Codes) -> &'static str {
 #[test]
 fn finds_a_vault_that_ignores_rollback() {
     let codes = Codes {
-        vault: vault_ignoring_rollback,
+        vault: Code::Native(vault_ignoring_rollback),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes);
@@ -280,7 +280,7 @@ fn finds_a_vault_that_ignores_rollback() {
 #[test]
 fn finds_external_staking_committing_an_unstake_on_an_error_ack() {
     let codes = Codes {
-        external_staking: external_staking_committing_on_error,
+        external_staking: Code::Native(external_staking_committing_on_error),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes);
@@ -295,7 +295,7 @@ fn finds_external_staking_committing_an_unstake_on_an_error_ack() {
 #[test]
 fn finds_a_converter_that_ignores_the_discount() {
     let codes = Codes {
-        converter: converter_ignoring_discount,
+        converter: Code::Native(converter_ignoring_discount),
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes), "conversion");
@@ -306,7 +306,7 @@ fn finds_a_converter_that_ignores_the_discount() {
 #[test]
 fn finds_virtual_staking_that_ignores_the_max_cap() {
     let codes = Codes {
-        virtual_staking: virtual_staking_ignoring_cap,
+        virtual_staking: Code::Native(virtual_staking_ignoring_cap),
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes), "conversion");

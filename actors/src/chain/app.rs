@@ -54,6 +54,9 @@ pub struct ChainConfig {
     pub apr: Decimal,
     /// Time of block 1.
     pub genesis_time: Timestamp,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; see
+    /// [`crate::wasm::gas`]).
+    pub gas_limit: u64,
 }
 
 impl ChainConfig {
@@ -69,6 +72,7 @@ impl ChainConfig {
             epoch_blocks: None,
             apr: Decimal::percent(10),
             genesis_time: GENESIS_TIME,
+            gas_limit: crate::wasm::DEFAULT_TX_GAS_LIMIT,
         }
     }
 }

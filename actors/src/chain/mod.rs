@@ -19,7 +19,9 @@ use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use crate::contracts::{Code, Role};
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
+use crate::wasm::{GasMeter, GasStats};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
 pub use clock::{BlockClock, BlockPos};
 
@@ -60,6 +62,17 @@ pub enum ChainEvent {
         /// Why.
         reason: String,
     },
+    /// A wasm contract was called (native contracts are not metered).
+    Call {
+        /// The contract's name.
+        contract: String,
+        /// Entry point and message kind (`execute:bond`).
+        call: String,
+        /// Gas it used.
+        gas: u64,
+        /// Whether it succeeded.
+        ok: bool,
+    },
 }
 
 /// A validator event the chain applies.
@@ -98,6 +111,14 @@ pub struct Chain {
     status_changes: BTreeMap<String, (u64, u64, ValidatorEvent)>,
     /// Virtual staking's books right after the last epoch (consumers only).
     last_epoch: Option<books::EpochBooks>,
+    /// Gas of wasm calls, per transaction.
+    gas: GasMeter,
+    /// Gas of the last transaction, if wasm ran in it.
+    last_gas: Option<u64>,
+    /// Gas per (contract name, call kind) since genesis.
+    gas_stats: BTreeMap<(String, String), GasStats>,
+    /// Names of contracts (for gas records), by address.
+    names: BTreeMap<Addr, String>,
 }
 
 /// Turn a cw-multi-test error into the contract's own message.
@@ -119,6 +140,7 @@ impl Chain {
     pub fn new(cfg: ChainConfig) -> Self {
         let app = app::build_app(&cfg);
         let clock = BlockClock::new(cfg.block_time_ms);
+        let gas = GasMeter::new(cfg.gas_limit);
         let mut chain = Chain {
             cfg,
             app,
@@ -132,9 +154,61 @@ impl Chain {
             epoch_dirty: false,
             outgoing: vec![],
             events: vec![],
+            gas,
+            last_gas: None,
+            gas_stats: BTreeMap::new(),
+            names: BTreeMap::new(),
         };
         chain.set_block(chain.clock.last());
         chain
+    }
+
+    /// Store `code` (playing `role`) on this chain; its code id.
+    pub fn store_code(&mut self, code: &Code, role: Role) -> u64 {
+        let contract = code.contract(role, &self.gas);
+        self.app.store_code(contract)
+    }
+
+    /// Name a contract in gas records (others are named by their code's role).
+    pub fn name_contract(&mut self, addr: &Addr, name: &str) {
+        self.names.insert(addr.clone(), name.to_string());
+    }
+
+    /// Run `f` as one transaction under the chain's gas limit; the wasm calls it made are
+    /// recorded (events for the trace, totals for the report) and its gas kept for
+    /// [`take_last_gas`](Self::take_last_gas).
+    pub fn metered<T>(&mut self, f: impl FnOnce(&mut MeshApp) -> T) -> T {
+        self.gas.begin_tx();
+        let result = f(&mut self.app);
+        self.last_gas = self.gas.end_tx();
+        for call in self.gas.take_calls() {
+            let name = self
+                .names
+                .get(&call.contract)
+                .cloned()
+                .unwrap_or_else(|| call.role.clone());
+            self.gas_stats
+                .entry((name.clone(), call.kind.clone()))
+                .or_default()
+                .add(call.gas);
+            self.events.push(ChainEvent::Call {
+                contract: name,
+                call: call.kind,
+                gas: call.gas,
+                ok: call.ok,
+            });
+        }
+        result
+    }
+
+    /// The gas of the last transaction, if wasm ran in it (taken: the next call says None).
+    pub fn take_last_gas(&mut self) -> Option<u64> {
+        self.last_gas.take()
+    }
+
+    /// Gas per contract and call kind since genesis (empty when no wasm ran).
+    pub fn gas_stats(&self) -> &BTreeMap<(String, String), GasStats> {
+        &self.gas_stats
     }
 
     /// The chain's configuration.
@@ -275,7 +349,7 @@ impl Chain {
             .clone()
             .expect("checked by epoch_blocks");
         let msg = mesh_apis::virtual_staking::SudoMsg::HandleEpoch {};
-        let error = match self.app.wasm_sudo(contract.clone(), &msg) {
+        let error = match self.metered(|app| app.wasm_sudo(contract.clone(), &msg)) {
             Ok(_) => None,
             Err(e) => Some(error_text(&e)),
         };
@@ -381,6 +455,7 @@ impl Chain {
         msg: Binary,
         funds: Vec<Coin>,
     ) -> Result<AppResponse, String> {
+        self.last_gas = None;
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let wasm = CosmosMsg::Wasm(WasmMsg::Execute {
@@ -389,8 +464,7 @@ impl Chain {
             funds,
         });
         let result = self
-            .app
-            .execute(sender.clone(), wasm)
+            .metered(|app| app.execute(sender.clone(), wasm))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -424,8 +498,7 @@ impl Chain {
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let result = self
-            .app
-            .wasm_sudo(contract.clone(), msg)
+            .metered(|app| app.wasm_sudo(contract.clone(), msg))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -464,8 +537,7 @@ impl Chain {
             message: msg,
         };
         let result = self
-            .app
-            .sudo(cw_multi_test::SudoMsg::Wasm(wasm))
+            .metered(|app| app.sudo(cw_multi_test::SudoMsg::Wasm(wasm)))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -814,7 +886,7 @@ impl Chain {
                     tombstoned: None,
                 },
             };
-            if let Err(e) = self.app.wasm_sudo(native, &msg) {
+            if let Err(e) = self.metered(|app| app.wasm_sudo(native, &msg)) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("native staking jailing failed: {}", error_text(&e)),
                 });
@@ -867,7 +939,7 @@ impl Chain {
                     .flatten(),
                 slashed,
             };
-            if let Err(e) = self.app.wasm_sudo(vs, &msg) {
+            if let Err(e) = self.metered(|app| app.wasm_sudo(vs, &msg)) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("handle_valset_update failed: {}", error_text(&e)),
                 });

@@ -338,11 +338,11 @@ pub fn regression_fixture(seed: u64, steps: usize, run: &CaseRun) -> Scenario {
 /// Replay a fixture as `mesh-harness replay` does (normal mode) and return what broke. In
 /// normal mode a settle that does not settle ends the run without checking the settled
 /// invariants: that is [`PENDING`].
-pub fn replay(fixture: &Scenario, codes: Codes) -> Option<Violation> {
+pub fn replay(fixture: &Scenario, codes: &Codes) -> Option<Violation> {
     let outcome = runner::run(
         fixture,
         &RunOptions {
-            codes,
+            codes: codes.clone(),
             ..Default::default()
         },
     );
@@ -365,7 +365,7 @@ pub fn replay(fixture: &Scenario, codes: Codes) -> Option<Violation> {
 /// `invariant`. (Not always so: in normal mode every `expect_error` step reads the report before
 /// and after the action, and reading the report brings every chain to the current block, which
 /// can run an epoch earlier than the fuzz run did.)
-pub fn replays_as(run: &CaseRun, codes: Codes, invariant: &str) -> bool {
+pub fn replays_as(run: &CaseRun, codes: &Codes, invariant: &str) -> bool {
     let fixture = regression_fixture(0, 0, run);
     replay(&fixture, codes).is_some_and(|v| v.invariant == invariant)
 }
@@ -382,11 +382,11 @@ fn same_run(a: &CaseRun, b: &CaseRun) -> bool {
 fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let violation = first.violation.clone().expect("a failing run");
     let failed_step = first.outcome.failed_step.unwrap_or(0);
-    let again = run_scenario(&first.scenario, c.codes);
+    let again = run_scenario(&first.scenario, &c.codes);
     let deterministic = same_run(&first, &again);
-    let shrunk = shrink(case, first, c.codes, c.shrink_budget);
+    let shrunk = shrink(case, first, &c.codes, c.shrink_budget);
     let fixture = regression_fixture(seed, c.steps, &shrunk.run);
-    let replays = replay(&fixture, c.codes).map(|v| v.invariant) == Some(violation.invariant);
+    let replays = replay(&fixture, &c.codes).map(|v| v.invariant) == Some(violation.invariant);
     let file = c.out.as_ref().and_then(|dir| {
         let path = dir.join(format!("seed-{seed}-{}.json", violation.invariant));
         std::fs::create_dir_all(dir).ok()?;
@@ -415,7 +415,7 @@ pub fn run(c: &Campaign, mut progress: impl FnMut(&Event)) -> Summary {
     for seed in c.shard_seeds() {
         let case = generate(seed, c.steps);
         let scenario = case.scenario();
-        let run = run_scenario(&scenario, c.codes);
+        let run = run_scenario(&scenario, &c.codes);
         summary.runs += 1;
         let executed = run
             .outcome

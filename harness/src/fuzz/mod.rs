@@ -57,13 +57,14 @@ impl CaseRun {
 }
 
 /// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`.
-pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
+pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
     let outcome = runner::run(
         scenario,
         &RunOptions {
             seed: None,
             tolerate_action_errors: true,
-            codes,
+            codes: codes.clone(),
+            base_dir: None,
         },
     );
     let violation = classify(scenario, &outcome);

@@ -33,7 +33,7 @@ pub struct Shrunk {
 }
 
 struct Shrinker<'a> {
-    codes: Codes,
+    codes: &'a Codes,
     keep: &'a dyn Fn(&CaseRun) -> bool,
     invariant: &'static str,
     budget: usize,
@@ -184,7 +184,7 @@ impl Shrinker<'_> {
 }
 
 /// Shrink `case`, whose run `first` broke an invariant, with at most `budget` candidate runs.
-pub fn shrink(case: Case, first: CaseRun, codes: Codes, budget: usize) -> Shrunk {
+pub fn shrink(case: Case, first: CaseRun, codes: &Codes, budget: usize) -> Shrunk {
     shrink_where(case, first, codes, budget, &|_| true)
 }
 
@@ -193,7 +193,7 @@ pub fn shrink(case: Case, first: CaseRun, codes: Codes, budget: usize) -> Shrunk
 pub fn shrink_where(
     case: Case,
     first: CaseRun,
-    codes: Codes,
+    codes: &Codes,
     budget: usize,
     keep: &dyn Fn(&CaseRun) -> bool,
 ) -> Shrunk {

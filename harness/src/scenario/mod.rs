@@ -45,6 +45,7 @@ macro_rules! object_only {
     };
 }
 
+mod contracts;
 mod load;
 mod model;
 mod schema;
@@ -55,6 +56,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
+pub use contracts::{ContractRole, ContractSource};
 pub use load::{load_file, parse_str, parse_unvalidated, to_json_pretty, ErrorKind, ScenarioError};
 pub use model::{
     AccountBalance, Consumer, ExternalStakingConfig, LinkConfig, NativeStakingConfig, Provider,

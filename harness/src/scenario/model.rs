@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::contracts::{ContractRole, ContractSource};
 use super::step::Step;
 use super::values::{Amount, Delay, DurationValue, Ratio};
 
@@ -42,6 +43,10 @@ pub struct Scenario {
     /// What happens, in order.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// Which code each contract role runs: `"native"` (the default) or the path of a `.wasm`
+    /// file, relative to this file's directory.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub contracts: BTreeMap<ContractRole, ContractSource>,
 }
 
 object_only!(Scenario, "a scenario object");
@@ -57,6 +62,7 @@ impl Scenario {
             consumers: Vec::new(),
             accounts: BTreeMap::new(),
             steps: Vec::new(),
+            contracts: BTreeMap::new(),
         }
     }
 
@@ -227,6 +233,11 @@ pub struct Provider {
     pub native_staking: NativeStakingConfig,
     /// What the chain itself slashes.
     pub slash_fractions: SlashFractions,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
+    /// 420000000000, that is 3,000,000 Cosmos SDK gas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub gas_limit: Option<u64>,
 }
 
 object_only!(Provider, "a provider object");
@@ -241,6 +252,7 @@ impl Default for Provider {
             validators: vec![ValidatorSpec::new("val1")],
             native_staking: NativeStakingConfig::default(),
             slash_fractions: SlashFractions::default(),
+            gas_limit: None,
         }
     }
 }
@@ -316,6 +328,9 @@ pub struct Consumer {
     pub external_staking: ExternalStakingConfig,
     /// The relayer.
     pub link: LinkConfig,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gas_limit: Option<u64>,
 }
 
 impl Consumer {
@@ -333,6 +348,7 @@ impl Consumer {
             slash_fractions: SlashFractions::default(),
             external_staking: ExternalStakingConfig::default(),
             link: LinkConfig::default(),
+            gas_limit: None,
         }
         .resolve()
     }
@@ -388,6 +404,11 @@ struct ConsumerFile {
     /// The relayer between the provider and this consumer.
     #[serde(default)]
     link: LinkConfig,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
+    /// 420000000000, that is 3,000,000 Cosmos SDK gas).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    gas_limit: Option<u64>,
 }
 
 object_only!(deserialize ConsumerFile, "a consumer object like {\"chain_id\": \"juno\"}");
@@ -409,6 +430,7 @@ impl ConsumerFile {
             slash_fractions: self.slash_fractions,
             external_staking: self.external_staking,
             link: self.link,
+            gas_limit: self.gas_limit,
         }
     }
 }
