@@ -1,11 +1,13 @@
-//! The `mesh-harness` command line: `run`, `list`, `replay`, `check-determinism`, `schema`,
-//! `bench`.
+//! The `mesh-harness` command line: `run`, `fuzz`, `list`, `replay`, `check-determinism`,
+//! `check-wasm`, `schema`, `bench`.
 //! Exit codes: 0 everything passed, 1 a scenario failed, 2 bad input (one line naming the file
 //! and the JSON path).
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use mesh_actors::contracts::Codes;
 
 use crate::report::format_duration_ms;
 use crate::runner::{self, RunOptions, RunOutcome};
@@ -21,6 +23,11 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run a.json --json           one JSON object per scenario on stdout
   mesh-harness run a.json --trace t.jsonl --timeline t.mmd
   mesh-harness check-determinism a.json    run twice and compare the traces
+  scripts/build-wasm.sh                    build the contracts to artifacts/*.wasm
+  mesh-harness check-wasm artifacts/*.wasm                 cosmwasm-vm's static checks
+  mesh-harness run fixtures/ --wasm artifacts/             every contract as wasm, with gas
+  mesh-harness run fixtures/ --wasm artifacts/ --compare-native   and the same as native?
+  mesh-harness fuzz --seeds 0..100 --wasm artifacts/       fuzz the wasm build
   mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
   mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
   mesh-harness replay fixtures/regressions/seed-93-settled.json
@@ -56,6 +63,9 @@ pub enum Command {
     Replay {
         /// The scenario file.
         file: PathBuf,
+        /// Run every contract from DIR/<crate>.wasm.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
         /// Output options.
         #[command(flatten)]
         out: OutputArgs,
@@ -67,6 +77,16 @@ pub enum Command {
         /// Use this seed instead of the scenario's.
         #[arg(long)]
         seed: Option<u64>,
+        /// Run every contract from DIR/<crate>.wasm.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
+    },
+    /// Run cosmwasm-vm's static checks on `.wasm` files with the capabilities the chains grant
+    /// (exports, imports, memory, limits): what a chain checks when the code is stored.
+    CheckWasm {
+        /// The `.wasm` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -91,6 +111,15 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Run every contract from DIR/<crate>.wasm (as scripts/build-wasm.sh writes them) through
+    /// cosmwasm-vm, with gas in the trace and the report; roles a scenario's `contracts`
+    /// section sets keep what it says.
+    #[arg(long, value_name = "DIR")]
+    pub wasm: Option<PathBuf>,
+    /// Run each scenario a second time with every contract native and show any difference
+    /// from it apart from gas (exit 1 if there is one).
+    #[arg(long)]
+    pub compare_native: bool,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -122,6 +151,9 @@ pub struct FuzzArgs {
     /// Print the generated scenarios (JSON, one per line) instead of running them.
     #[arg(long)]
     pub print: bool,
+    /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
+    #[arg(long, value_name = "DIR")]
+    pub wasm: Option<PathBuf>,
 }
 
 /// Output options shared by `run` and `replay`.
@@ -221,19 +253,68 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
     timeline::mermaid(&outcome.trace, &scenario.provider.chain_id, &consumers)
 }
 
+/// The codes `--wasm DIR` names (the native ones without it); a bad file is bad input.
+fn codes_from(wasm: Option<&Path>) -> Result<Codes, Exit> {
+    match wasm {
+        Some(dir) => Codes::from_wasm_dir(dir).map_err(|e| bad_input(e.to_string())),
+        None => Ok(Codes::default()),
+    }
+}
+
+/// The options for the scenario read from `origin`: its directory is where its `.wasm` paths
+/// start; they are checked here, so a bad one is bad input (exit 2) naming the file.
+fn options_for(origin: &str, scenario: &Scenario, opts: &RunOptions) -> Result<RunOptions, Exit> {
+    let base = Path::new(origin)
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty() && Path::new(origin).is_file());
+    let opts = RunOptions {
+        base_dir: base,
+        ..opts.clone()
+    };
+    let dir = opts.base_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    crate::topology::codes(scenario, &dir, &opts.codes)
+        .map_err(|e| bad_input(format!("{origin}: {e}")))?;
+    Ok(opts)
+}
+
 fn run_and_print(
     runs: &[(String, Scenario)],
     opts: &RunOptions,
     out: &OutputArgs,
     demo: bool,
+    compare_native: bool,
 ) -> Result<(), Exit> {
+    let per_file: Vec<RunOptions> = runs
+        .iter()
+        .map(|(origin, scenario)| options_for(origin, scenario, opts))
+        .collect::<Result<_, _>>()?;
     let mut outcomes = vec![];
+    let mut differing = 0;
     let stdout = std::io::stdout();
-    for (origin, scenario) in runs {
+    for ((origin, scenario), opts) in runs.iter().zip(&per_file) {
         let outcome = runner::run(scenario, opts);
+        let differences = compare_native.then(|| {
+            let native = Scenario {
+                contracts: Default::default(),
+                ..scenario.clone()
+            };
+            let native_opts = RunOptions {
+                codes: Codes::default(),
+                ..opts.clone()
+            };
+            crate::equivalence::differences(&runner::run(&native, &native_opts), &outcome)
+        });
+        if differences.as_ref().is_some_and(|d| !d.is_empty()) {
+            differing += 1;
+        }
         let mut lock = stdout.lock();
         if out.json {
-            let _ = writeln!(lock, "{}", outcome.to_json());
+            let mut line = outcome.to_json();
+            if let Some(d) = &differences {
+                line["native_differences"] = serde_json::json!(d);
+            }
+            let _ = writeln!(lock, "{line}");
         } else if demo {
             let _ = writeln!(
                 lock,
@@ -255,6 +336,22 @@ fn run_and_print(
                 ),
                 Some(f) => writeln!(lock, "FAIL {} ({origin}): {f}", outcome.name),
             };
+            match &differences {
+                Some(d) if d.is_empty() => {
+                    let _ = writeln!(
+                        lock,
+                        "SAME AS NATIVE {} (report, snapshots and trace identical apart from gas)",
+                        outcome.name
+                    );
+                }
+                Some(d) => {
+                    let _ = writeln!(lock, "DIFFERS FROM NATIVE {}:", outcome.name);
+                    for line in d {
+                        let _ = writeln!(lock, "  {line}");
+                    }
+                }
+                None => {}
+            }
         }
         outcomes.push((outcome, scenario));
     }
@@ -281,7 +378,14 @@ fn run_and_print(
     if !out.json && many {
         println!("{} passed, {} failed", outcomes.len() - failed, failed);
     }
-    if failed > 0 {
+    if !out.json && compare_native {
+        println!(
+            "native comparison: {} same, {} different",
+            outcomes.len() - differing,
+            differing
+        );
+    }
+    if failed > 0 || differing > 0 {
         return Err(Exit {
             code: 1,
             message: String::new(),
@@ -294,12 +398,14 @@ fn run_and_print(
 fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     use crate::fuzz::campaign::{self, Campaign, Event};
     use std::io::IsTerminal;
+    let codes = codes_from(args.wasm.as_deref())?;
     let c = Campaign {
         seeds: args.seeds,
         steps: args.steps,
         shard: args.shard,
         out: Some(args.out),
         shrink_budget: args.shrink_budget,
+        codes,
         ..Campaign::default()
     };
     if args.print {
@@ -380,12 +486,15 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
+                codes: codes_from(args.wasm.as_deref())?,
                 ..Default::default()
             };
+            let compare = args.compare_native;
             if args.paths.is_empty() {
                 let demo = scenario::parse_str(DEMO, "built-in demo")
                     .map_err(|e| bad_input(e.to_string()))?;
-                return run_and_print(&[("built-in demo".into(), demo)], &opts, &args.out, true);
+                let runs = [("built-in demo".into(), demo)];
+                return run_and_print(&runs, &opts, &args.out, true, compare);
             }
             let files = collect_files(&args.paths)?;
             if files.is_empty() {
@@ -394,12 +503,16 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
                 ));
             }
             let runs = load_all(&files)?;
-            run_and_print(&runs, &opts, &args.out, false)
+            run_and_print(&runs, &opts, &args.out, false, compare)
         }
         Command::Fuzz(args) => fuzz(args),
-        Command::Replay { file, out } => {
+        Command::Replay { file, wasm, out } => {
             let runs = load_all(&[file])?;
-            run_and_print(&runs, &RunOptions::default(), &out, false)
+            let opts = RunOptions {
+                codes: codes_from(wasm.as_deref())?,
+                ..Default::default()
+            };
+            run_and_print(&runs, &opts, &out, false, false)
         }
         Command::List { paths } => {
             let paths = if paths.is_empty() {
@@ -413,13 +526,15 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::CheckDeterminism { file, seed } => {
+        Command::CheckDeterminism { file, seed, wasm } => {
             let runs = load_all(&[file])?;
             let (origin, scenario) = &runs[0];
             let opts = RunOptions {
                 seed,
+                codes: codes_from(wasm.as_deref())?,
                 ..Default::default()
             };
+            let opts = options_for(origin, scenario, &opts)?;
             let a = runner::run(scenario, &opts);
             let b = runner::run(scenario, &opts);
             let (ta, tb) = (trace_lines(&a, false), trace_lines(&b, false));
@@ -448,6 +563,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             );
             Ok(())
         }
+        Command::CheckWasm { files } => check_wasm(&files),
         Command::Schema => {
             println!("{}", scenario::schema_json());
             Ok(())
@@ -474,5 +590,39 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
+    }
+}
+
+/// `mesh-harness check-wasm`: cosmwasm-vm's static checks on each file; one line per file.
+fn check_wasm(files: &[PathBuf]) -> Result<(), Exit> {
+    let mut bad = 0;
+    for file in files {
+        let name = file.display();
+        match std::fs::read(file) {
+            Err(e) => {
+                bad += 1;
+                eprintln!("{name}: cannot read: {e}");
+            }
+            Ok(wasm) => match mesh_actors::wasm::check(&wasm) {
+                Ok(()) => println!("{name}: ok ({} bytes)", wasm.len()),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("{name}: not a valid CosmWasm contract: {e}");
+                }
+            },
+        }
+    }
+    println!(
+        "check-wasm: {} passed, {bad} failed (capabilities: {})",
+        files.len() - bad,
+        mesh_actors::wasm::CAPABILITIES
+    );
+    if bad > 0 {
+        Err(Exit {
+            code: 2,
+            message: String::new(),
+        })
+    } else {
+        Ok(())
     }
 }

@@ -5,12 +5,14 @@
 //! - [`runner`]: the director that runs steps in simulated time.
 //! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
 //! - [`cli`]: the `mesh-harness` command line.
+//! - [`equivalence`]: a native run against a wasm run of the same scenario.
 //! - [`timeline`]: the Mermaid diagram of a run.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
 //! - [`bench`]: the benchmarks of `mesh-harness bench`.
 
 pub mod bench;
 pub mod cli;
+pub mod equivalence;
 pub mod fuzz;
 pub mod invariants;
 pub mod report;

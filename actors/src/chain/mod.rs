@@ -64,7 +64,7 @@ pub enum ChainEvent {
     },
     /// A wasm contract was called (native contracts are not metered).
     Call {
-        /// The contract's name.
+        /// The contract's name (its address until [`Chain::take_events`] names it).
         contract: String,
         /// Entry point and message kind (`execute:bond`).
         call: String,
@@ -115,8 +115,10 @@ pub struct Chain {
     gas: GasMeter,
     /// Gas of the last transaction, if wasm ran in it.
     last_gas: Option<u64>,
-    /// Gas per (contract name, call kind) since genesis.
-    gas_stats: BTreeMap<(String, String), GasStats>,
+    /// Gas per (contract, call kind) since genesis, with the role of the contract's code.
+    gas_stats: BTreeMap<(Addr, String), (String, GasStats)>,
+    /// The role of every metered contract's code (names contracts without a name).
+    roles: BTreeMap<Addr, String>,
     /// Names of contracts (for gas records), by address.
     names: BTreeMap<Addr, String>,
 }
@@ -157,6 +159,7 @@ impl Chain {
             gas,
             last_gas: None,
             gas_stats: BTreeMap::new(),
+            roles: BTreeMap::new(),
             names: BTreeMap::new(),
         };
         chain.set_block(chain.clock.last());
@@ -182,17 +185,14 @@ impl Chain {
         let result = f(&mut self.app);
         self.last_gas = self.gas.end_tx();
         for call in self.gas.take_calls() {
-            let name = self
-                .names
-                .get(&call.contract)
-                .cloned()
-                .unwrap_or_else(|| call.role.clone());
+            self.roles.insert(call.contract.clone(), call.role.clone());
             self.gas_stats
-                .entry((name.clone(), call.kind.clone()))
-                .or_default()
+                .entry((call.contract.clone(), call.kind.clone()))
+                .or_insert_with(|| (call.role.clone(), GasStats::default()))
+                .1
                 .add(call.gas);
             self.events.push(ChainEvent::Call {
-                contract: name,
+                contract: call.contract.to_string(),
                 call: call.kind,
                 gas: call.gas,
                 ok: call.ok,
@@ -201,14 +201,37 @@ impl Chain {
         result
     }
 
+    /// A contract's name: the one given with [`name_contract`](Self::name_contract), else the
+    /// role of its code (`native_staking_proxy`), else its address.
+    pub fn contract_name(&self, addr: &Addr) -> String {
+        self.names
+            .get(addr)
+            .or_else(|| self.roles.get(addr))
+            .cloned()
+            .unwrap_or_else(|| addr.to_string())
+    }
+
+    /// Change the chain's per-transaction gas limit (governance).
+    pub fn set_gas_limit(&mut self, limit: u64) {
+        self.gas.set_tx_limit(limit);
+    }
+
     /// The gas of the last transaction, if wasm ran in it (taken: the next call says None).
     pub fn take_last_gas(&mut self) -> Option<u64> {
         self.last_gas.take()
     }
 
-    /// Gas per contract and call kind since genesis (empty when no wasm ran).
-    pub fn gas_stats(&self) -> &BTreeMap<(String, String), GasStats> {
-        &self.gas_stats
+    /// Gas per contract name and call kind since genesis (empty when no wasm ran; contracts
+    /// without a name of their own are counted together under their code's role).
+    pub fn gas_stats(&self) -> BTreeMap<(String, String), GasStats> {
+        let mut out: BTreeMap<(String, String), GasStats> = BTreeMap::new();
+        for ((addr, kind), (_, s)) in &self.gas_stats {
+            let entry = out.entry((self.contract_name(addr), kind.clone())).or_default();
+            entry.count += s.count;
+            entry.total = entry.total.saturating_add(s.total);
+            entry.max = entry.max.max(s.max);
+        }
+        out
     }
 
     /// The chain's configuration.
@@ -393,9 +416,15 @@ impl Chain {
         Some(self.clock.time_of_height(boundary.max(last.height + 1)))
     }
 
-    /// Take the events recorded since the last call.
+    /// Take the events recorded since the last call (contracts named as of now).
     pub fn take_events(&mut self) -> Vec<ChainEvent> {
-        std::mem::take(&mut self.events)
+        let mut events = std::mem::take(&mut self.events);
+        for e in &mut events {
+            if let ChainEvent::Call { contract, .. } = e {
+                *contract = self.contract_name(&Addr::unchecked(contract.as_str()));
+            }
+        }
+        events
     }
 
     /// Take the packets sent since the last call.

@@ -65,6 +65,12 @@ fn compiled() -> &'static Mutex<BTreeMap<[u8; 32], (Module, Engine, BTreeSet<Str
     CACHE.get_or_init(Default::default)
 }
 
+/// How many distinct modules this process has compiled (each code once, however often it is
+/// loaded).
+pub fn compiled_modules() -> usize {
+    compiled().lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
 /// Run cosmwasm-vm's static checks (exports, imports, capabilities, limits) on `wasm`, as the
 /// chains here would when the code is stored.
 pub fn check(wasm: &[u8]) -> Result<(), String> {

@@ -134,6 +134,11 @@ impl GasMeter {
         self.state().tx_limit
     }
 
+    /// Change the per-transaction limit (from the next call on).
+    pub fn set_tx_limit(&self, limit: u64) {
+        self.state().tx_limit = limit;
+    }
+
     /// Start a transaction.
     pub fn begin_tx(&self) {
         let mut s = self.state();

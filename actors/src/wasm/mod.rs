@@ -11,6 +11,6 @@ pub mod code;
 pub mod contract;
 pub mod gas;
 
-pub use code::{artefact_path, check, WasmCode, WasmError, CAPABILITIES};
+pub use code::{artefact_path, check, compiled_modules, WasmCode, WasmError, CAPABILITIES};
 pub use contract::WasmContract;
 pub use gas::{GasCall, GasMeter, GasStats, DEFAULT_TX_GAS_LIMIT};

@@ -274,7 +274,8 @@ impl Scenario {
         check_at_most_one(
             "provider.slash_fractions.downtime",
             p.slash_fractions.downtime,
-        )
+        )?;
+        check_gas_limit("provider.gas_limit", p.gas_limit)
     }
 
     fn validate_consumers(&self) -> Check {
@@ -298,6 +299,7 @@ impl Scenario {
                 );
             }
             check_denom(&format!("{p}.denom"), &c.denom)?;
+            check_gas_limit(&format!("{p}.gas_limit"), c.gas_limit)?;
             check_positive_duration(&format!("{p}.block_time"), c.block_time)?;
             check_validators(&format!("{p}.validators"), &c.validators)?;
             if c.price.0.is_zero() {
@@ -330,6 +332,14 @@ impl Scenario {
             check_positive_duration(&format!("{p}.link.packet_timeout"), c.link.packet_timeout)?;
         }
         Ok(())
+    }
+}
+
+/// A gas limit of zero would fail every wasm call.
+fn check_gas_limit(path: &str, limit: Option<u64>) -> Check {
+    match limit {
+        Some(0) => fail(path, "must be at least 1 (gas, in CosmWasm gas units)"),
+        _ => Ok(()),
     }
 }
 

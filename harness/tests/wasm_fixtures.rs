@@ -1,0 +1,74 @@
+//! Every fixture on the `.wasm` builds of the contracts: it passes, with a final report,
+//! snapshots and trace identical to the native run's apart from gas, and the report has its gas
+//! section. (The native run itself is checked against `snapshots/` by `fixtures.rs`.)
+//!
+//! The modules come from `$MESH_WASM_DIR` (default: `artifacts/`, built by
+//! `scripts/build-wasm.sh`); without them the test says so and passes, unless
+//! `MESH_REQUIRE_WASM=1` (CI) makes that a failure.
+
+use mesh_actors::contracts::Codes;
+use mesh_harness::cli::collect_files;
+use mesh_harness::equivalence::differences;
+use mesh_harness::runner::{run, RunOptions};
+use mesh_harness::scenario::load_file;
+use std::path::{Path, PathBuf};
+
+fn artefacts() -> Option<PathBuf> {
+    let dir = std::env::var_os("MESH_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts"));
+    if dir.join("mesh_vault.wasm").is_file() {
+        return Some(dir);
+    }
+    let msg = format!(
+        "every_fixture_runs_the_same_on_wasm: SKIPPED: no wasm artefacts in {} (build them with \
+         scripts/build-wasm.sh)",
+        dir.display()
+    );
+    if std::env::var("MESH_REQUIRE_WASM").is_ok_and(|v| v == "1") {
+        panic!("{msg}, and MESH_REQUIRE_WASM=1 requires them");
+    }
+    eprintln!("{msg}");
+    None
+}
+
+#[test]
+fn every_fixture_runs_the_same_on_wasm() {
+    let Some(dir) = artefacts() else {
+        return;
+    };
+    let wasm = RunOptions {
+        codes: Codes::from_wasm_dir(&dir).unwrap_or_else(|e| panic!("{e}")),
+        ..Default::default()
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let files = collect_files(&[fixtures]).unwrap_or_else(|e| panic!("{}", e.message));
+    assert!(!files.is_empty(), "no fixtures found");
+    let mut failures = vec![];
+    for file in &files {
+        let scenario = load_file(file).unwrap_or_else(|e| panic!("{e}"));
+        let on_wasm = run(&scenario, &wasm);
+        let native = run(&scenario, &RunOptions::default());
+        if let Some(f) = &on_wasm.failure {
+            failures.push(format!("{}: fails on wasm: {f}", file.display()));
+        }
+        for d in differences(&native, &on_wasm) {
+            failures.push(format!("{}: {d}", file.display()));
+        }
+        let gas = on_wasm.report.get("gas").and_then(|g| g.get("vault"));
+        if gas.is_none() {
+            failures.push(format!("{}: the wasm report has no gas for the vault", file.display()));
+        }
+        if native.report.get("gas").is_some() {
+            failures.push(format!("{}: the native report has a gas section", file.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ on wasm:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    eprintln!("{} fixtures: wasm and native agree apart from gas", files.len());
+}
