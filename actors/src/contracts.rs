@@ -28,11 +28,10 @@ impl Code {
     pub fn contract(&self, role: Role, gas: &GasMeter) -> MeshContract {
         match self {
             Code::Native(make) => make(),
-            Code::Wasm(code) => Box::new(WasmContract::<VirtualStakeCustomMsg, VirtualStakeCustomQuery>::new(
-                code.clone(),
-                role.name(),
-                gas.clone(),
-            )),
+            Code::Wasm(code) => Box::new(WasmContract::<
+                VirtualStakeCustomMsg,
+                VirtualStakeCustomQuery,
+            >::new(code.clone(), role.name(), gas.clone())),
         }
     }
 

@@ -67,7 +67,7 @@ async fn details(net: &Testnet) -> AccountDetailsResponse {
         .unwrap()
 }
 
-async fn balance(net: &Testnet) -> u128 {
+async fn balance(net: &Testnet) -> cosmwasm_std::Uint256 {
     let alice = net.addr(net.provider_id(), "alice");
     net.with_chain(net.provider_id(), move |c, _| {
         c.app_ref()
@@ -75,7 +75,6 @@ async fn balance(net: &Testnet) -> u128 {
             .query_balance(alice, "uosmo")
             .unwrap()
             .amount
-            .u128()
     })
     .await
     .unwrap()
@@ -102,12 +101,22 @@ fn wasm_contracts_run_the_cross_stake_with_gas_in_trace_and_books() {
     let run = |codes: Codes| {
         run_simulation(async move {
             let net = Testnet::start(&spec(codes)).await.unwrap();
-            net.exec("alice", "vault", &vault::ExecuteMsg::Bond {}, uosmo(100_000_000))
-                .await
-                .unwrap();
-            net.exec("alice", "vault", &stake_remote_msg(&net, 80_000_000), vec![])
-                .await
-                .unwrap();
+            net.exec(
+                "alice",
+                "vault",
+                &vault::ExecuteMsg::Bond {},
+                uosmo(100_000_000),
+            )
+            .await
+            .unwrap();
+            net.exec(
+                "alice",
+                "vault",
+                &stake_remote_msg(&net, 80_000_000),
+                vec![],
+            )
+            .await
+            .unwrap();
             net.settle(Duration::from_secs(3600)).await.unwrap();
             let d = details(&net).await;
             let stats = net
@@ -128,7 +137,10 @@ fn wasm_contracts_run_the_cross_stake_with_gas_in_trace_and_books() {
     let bond = stats[&("vault".to_string(), "execute:bond".to_string())];
     assert_eq!(bond.count, 1);
     assert!(bond.total > 0 && bond.max == bond.total);
-    let receive = stats[&("juno".to_string(), "execute:receive_virtual_stake".to_string())];
+    let receive = stats[&(
+        "juno".to_string(),
+        "execute:receive_virtual_stake".to_string(),
+    )];
     assert_eq!(receive.count, 1);
     assert!(stats.contains_key(&("juno".to_string(), "ibc_packet_ack:stake".to_string())));
     // Per transaction: the stake_remote tx's gas is its two calls together.
@@ -145,7 +157,10 @@ fn wasm_contracts_run_the_cross_stake_with_gas_in_trace_and_books() {
         .iter()
         .filter(|e| matches!(&e.kind, TraceKind::ContractCall { gas, ok: true, .. } if *gas > 0))
         .count();
-    assert!(calls >= 6, "every wasm call is traced with its gas ({calls})");
+    assert!(
+        calls >= 6,
+        "every wasm call is traced with its gas ({calls})"
+    );
 }
 
 #[test]
@@ -157,9 +172,14 @@ fn running_out_of_gas_fails_the_whole_transaction() {
     run_simulation(async move {
         let net = Testnet::start(&spec(codes)).await.unwrap();
         let provider = net.provider_id().to_string();
-        net.exec("alice", "vault", &vault::ExecuteMsg::Bond {}, uosmo(100_000_000))
-            .await
-            .unwrap();
+        net.exec(
+            "alice",
+            "vault",
+            &vault::ExecuteMsg::Bond {},
+            uosmo(100_000_000),
+        )
+        .await
+        .unwrap();
         let before = (details(&net).await, balance(&net).await);
         let stats = net
             .with_chain(&provider, |c, _| c.gas_stats())
@@ -192,9 +212,11 @@ fn running_out_of_gas_fails_the_whole_transaction() {
             .unwrap();
         let vault_part = stats[&("vault".to_string(), "execute:stake_remote".to_string())].max;
         let before = (details(&net).await, balance(&net).await);
-        net.with_chain(&provider, move |c, _| c.set_gas_limit(vault_part + vault_part / 10))
-            .await
-            .unwrap();
+        net.with_chain(&provider, move |c, _| {
+            c.set_gas_limit(vault_part + vault_part / 10)
+        })
+        .await
+        .unwrap();
         let err = net
             .exec("alice", "vault", &stake_remote_msg(&net, 1_000), vec![])
             .await
@@ -225,7 +247,11 @@ fn each_module_is_compiled_once_per_process() {
     let compiled = compiled_modules();
     assert!(compiled >= 7);
     let again = Codes::from_wasm_dir(&dir).unwrap();
-    assert_eq!(compiled_modules(), compiled, "loading again compiles nothing");
+    assert_eq!(
+        compiled_modules(),
+        compiled,
+        "loading again compiles nothing"
+    );
     let checksum = |c: &Codes| match &c.vault {
         mesh_actors::contracts::Code::Wasm(w) => w.checksum(),
         _ => unreachable!(),

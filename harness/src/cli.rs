@@ -100,6 +100,10 @@ pub enum Command {
         /// scale:<consumers>x<users> (the other figures are null).
         #[arg(long, hide = true, value_name = "PART")]
         only: Option<crate::bench::Part>,
+        /// Run the lifecycle on the `.wasm` builds in DIR too (default: artifacts/ when it has
+        /// them) and print the wasm/native ratio.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
     },
 }
 
@@ -568,9 +572,16 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             println!("{}", scenario::schema_json());
             Ok(())
         }
-        Command::Bench { json, only } => {
+        Command::Bench { json, only, wasm } => {
+            let default_dir = PathBuf::from("artifacts");
+            let wasm = wasm.or_else(|| {
+                mesh_actors::wasm::artefact_path(&default_dir, "mesh-vault")
+                    .is_file()
+                    .then_some(default_dir)
+            });
             let cfg = crate::bench::BenchConfig {
                 only,
+                wasm,
                 ..crate::bench::BenchConfig::full()
             };
             if let Some(warning) = crate::bench::backtrace_warning() {

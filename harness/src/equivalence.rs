@@ -46,8 +46,7 @@ pub fn json_differences(a: &Value, b: &Value, limit: usize) -> Vec<String> {
 }
 
 fn show(v: Option<&Value>) -> String {
-    v.map(Value::to_string)
-        .unwrap_or_else(|| "(absent)".into())
+    v.map(Value::to_string).unwrap_or_else(|| "(absent)".into())
 }
 
 /// The trace without gas: no `contract_call` events, no `gas` on transactions.
@@ -80,7 +79,11 @@ pub fn differences(native: &RunOutcome, wasm: &RunOutcome) -> Vec<String> {
     for d in json_differences(&report(native), &report(wasm), MAX_LISTED) {
         out.push(format!("report {d}"));
     }
-    let labels: BTreeSet<&String> = native.snapshots.keys().chain(wasm.snapshots.keys()).collect();
+    let labels: BTreeSet<&String> = native
+        .snapshots
+        .keys()
+        .chain(wasm.snapshots.keys())
+        .collect();
     for label in labels {
         let get = |o: &RunOutcome| {
             o.snapshots
@@ -93,19 +96,22 @@ pub fn differences(native: &RunOutcome, wasm: &RunOutcome) -> Vec<String> {
             out.push(format!("snapshot {label:?} {d}"));
         }
     }
-    let (a, b) = (trace_without_gas(&native.trace), trace_without_gas(&wasm.trace));
+    let (a, b) = (
+        trace_without_gas(&native.trace),
+        trace_without_gas(&wasm.trace),
+    );
     if a != b {
-        let i = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+        let i = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
         let event = |t: &[TraceEvent]| {
             t.get(i)
                 .map(|e| serde_json::to_string(e).unwrap_or_default())
                 .unwrap_or_else(|| "(end of trace)".into())
         };
-        out.push(format!(
-            "trace event {i}: {} -> {}",
-            event(&a),
-            event(&b)
-        ));
+        out.push(format!("trace event {i}: {} -> {}", event(&a), event(&b)));
     }
     out
 }

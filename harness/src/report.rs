@@ -516,9 +516,7 @@ async fn gas_part(net: &Testnet, names: &ReportNames) -> Result<Map<String, Valu
     let mut merged: BTreeMap<String, BTreeMap<String, mesh_actors::wasm::GasStats>> =
         BTreeMap::new();
     for chain in chains {
-        let stats = net
-            .with_chain(&chain, |c, _| c.gas_stats())
-            .await?;
+        let stats = net.with_chain(&chain, |c, _| c.gas_stats()).await?;
         for ((contract, kind), s) in stats {
             let entry = merged.entry(contract).or_default().entry(kind).or_default();
             entry.count += s.count;

@@ -133,8 +133,8 @@ pub fn codes(scenario: &Scenario, base_dir: &Path, defaults: &Codes) -> Result<C
             ContractSource::Native => Codes::default().get(target).clone(),
             ContractSource::Wasm(path) => {
                 let file = base_dir.join(path);
-                let code = WasmCode::load(&file)
-                    .map_err(|e| format!("contracts.{}: {e}", role.name()))?;
+                let code =
+                    WasmCode::load(&file).map_err(|e| format!("contracts.{}: {e}", role.name()))?;
                 Code::Wasm(code)
             }
         };

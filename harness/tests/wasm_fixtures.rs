@@ -57,10 +57,16 @@ fn every_fixture_runs_the_same_on_wasm() {
         }
         let gas = on_wasm.report.get("gas").and_then(|g| g.get("vault"));
         if gas.is_none() {
-            failures.push(format!("{}: the wasm report has no gas for the vault", file.display()));
+            failures.push(format!(
+                "{}: the wasm report has no gas for the vault",
+                file.display()
+            ));
         }
         if native.report.get("gas").is_some() {
-            failures.push(format!("{}: the native report has a gas section", file.display()));
+            failures.push(format!(
+                "{}: the native report has a gas section",
+                file.display()
+            ));
         }
     }
     assert!(
@@ -70,5 +76,8 @@ fn every_fixture_runs_the_same_on_wasm() {
         files.len(),
         failures.join("\n")
     );
-    eprintln!("{} fixtures: wasm and native agree apart from gas", files.len());
+    eprintln!(
+        "{} fixtures: wasm and native agree apart from gas",
+        files.len()
+    );
 }

@@ -226,7 +226,9 @@ impl Chain {
     pub fn gas_stats(&self) -> BTreeMap<(String, String), GasStats> {
         let mut out: BTreeMap<(String, String), GasStats> = BTreeMap::new();
         for ((addr, kind), (_, s)) in &self.gas_stats {
-            let entry = out.entry((self.contract_name(addr), kind.clone())).or_default();
+            let entry = out
+                .entry((self.contract_name(addr), kind.clone()))
+                .or_default();
             entry.count += s.count;
             entry.total = entry.total.saturating_add(s.total);
             entry.max = entry.max.max(s.max);

@@ -3,8 +3,8 @@
 //! cosmwasm-vm under the gas the transaction has left, and records the gas.
 
 use cosmwasm_std::{
-    to_json_binary, Api, Binary, ContractResult, CustomMsg, CustomQuery, Deps, DepsMut,
-    Env, IbcBasicResponse, IbcReceiveResponse, MessageInfo, MigrateInfo, Querier, Reply, Response,
+    to_json_binary, Api, Binary, ContractResult, CustomMsg, CustomQuery, Deps, DepsMut, Env,
+    IbcBasicResponse, IbcReceiveResponse, MessageInfo, MigrateInfo, Querier, Reply, Response,
     StdError, StdResult, Storage,
 };
 use cosmwasm_vm::internals::instance_from_module;
