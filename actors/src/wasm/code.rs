@@ -71,11 +71,44 @@ pub fn compiled_modules() -> usize {
     compiled().lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
+/// The entry points a contract needs for a chain to bind an IBC port to it (all or none).
+pub const IBC_ENTRY_POINTS: [&str; 6] = [
+    "ibc_channel_open",
+    "ibc_channel_connect",
+    "ibc_channel_close",
+    "ibc_packet_receive",
+    "ibc_packet_ack",
+    "ibc_packet_timeout",
+];
+
 /// Run cosmwasm-vm's static checks (exports, imports, capabilities, limits) on `wasm`, as the
-/// chains here would when the code is stored.
+/// chains here would when the code is stored, and refuse a module that exports some IBC entry
+/// points but not all: a chain would bind it no port, so its channels could never open.
 pub fn check(wasm: &[u8]) -> Result<(), String> {
     let capabilities = capabilities_from_csv(CAPABILITIES);
-    check_wasm(wasm, &capabilities, &WasmLimits::default(), Logger::Off).map_err(|e| e.to_string())
+    check_wasm(wasm, &capabilities, &WasmLimits::default(), Logger::Off)
+        .map_err(|e| e.to_string())?;
+    let exports: BTreeSet<String> = wasmer::wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .filter_map(Result::ok)
+        .filter_map(|payload| match payload {
+            wasmer::wasmparser::Payload::ExportSection(reader) => Some(reader),
+            _ => None,
+        })
+        .flat_map(|reader| reader.into_iter().filter_map(Result::ok))
+        .map(|export| export.name.to_string())
+        .collect();
+    let (present, missing): (Vec<&str>, Vec<&str>) = IBC_ENTRY_POINTS
+        .iter()
+        .partition(|name| exports.contains(**name));
+    if !present.is_empty() && !missing.is_empty() {
+        return Err(format!(
+            "it exports {} but not {}: a chain binds no IBC port to it",
+            present.join(", "),
+            missing.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 impl WasmCode {
