@@ -71,6 +71,11 @@ pub fn compiled_modules() -> usize {
     compiled().lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
+/// `text` on one line (cosmwasm-vm's messages may hold pretty-printed byte lists).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The entry points a contract needs for a chain to bind an IBC port to it (all or none).
 pub const IBC_ENTRY_POINTS: [&str; 6] = [
     "ibc_channel_open",
@@ -87,7 +92,7 @@ pub const IBC_ENTRY_POINTS: [&str; 6] = [
 pub fn check(wasm: &[u8]) -> Result<(), String> {
     let capabilities = capabilities_from_csv(CAPABILITIES);
     check_wasm(wasm, &capabilities, &WasmLimits::default(), Logger::Off)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| one_line(&e.to_string()))?;
     let exports: BTreeSet<String> = wasmer::wasmparser::Parser::new(0)
         .parse_all(wasm)
         .filter_map(Result::ok)
@@ -116,7 +121,7 @@ impl WasmCode {
     pub fn from_bytes(label: &str, wasm: &[u8]) -> Result<Arc<WasmCode>, WasmError> {
         let invalid = |reason: String| WasmError::Invalid {
             file: label.to_string(),
-            reason,
+            reason: one_line(&reason),
         };
         let checksum = Checksum::generate(wasm);
         let cached = compiled()

@@ -572,7 +572,8 @@ mod tests {
             to_json(&report),
             "{\"lifecycle_ms\":1.5,\"bare_ms\":null,\"overhead_ratio\":null,\"unbonding_1d_ms\":null,\
              \"unbonding_21d_ms\":null,\"time_scaling_ratio\":null,\"fuzz_per_min\":null,\
-             \"scale\":[{\"consumers\":1,\"users\":10,\"ms\":4.0,\"peak_rss_mb\":8.5}]}"
+             \"scale\":[{\"consumers\":1,\"users\":10,\"ms\":4.0,\"peak_rss_mb\":8.5}],\
+             \"wasm_lifecycle_ms\":null,\"wasm_ratio\":null}"
         );
     }
 

@@ -57,6 +57,54 @@ impl ContractRole {
     }
 }
 
+/// Read the `contracts` section, naming an unknown role in the error.
+pub fn deserialize_contracts<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<std::collections::BTreeMap<ContractRole, ContractSource>, D::Error> {
+    let raw = std::collections::BTreeMap::<String, ContractSource>::deserialize(deserializer)?;
+    raw.into_iter()
+        .map(|(name, source)| {
+            let role = ContractRole::ALL
+                .into_iter()
+                .find(|r| r.name() == name)
+                .ok_or_else(|| {
+                    let roles: Vec<&str> = ContractRole::ALL.iter().map(|r| r.name()).collect();
+                    de::Error::custom(format!(
+                        "unknown contract role {}, expected one of: {}",
+                        serde_json::Value::String(name.clone()),
+                        roles.join(", ")
+                    ))
+                })?;
+            Ok((role, source))
+        })
+        .collect()
+}
+
+/// The schema of the `contracts` section: an object with one optional key per role.
+pub fn contracts_schema(gen: &mut SchemaGenerator) -> Schema {
+    let mut object = SchemaObject {
+        metadata: Some(Box::new(Metadata {
+            description: Some(
+                "Which code each contract role runs: \"native\" (the default) or the path of a \
+                 .wasm file, relative to the scenario file's directory."
+                    .to_owned(),
+            ),
+            ..Default::default()
+        })),
+        instance_type: Some(schemars::schema::InstanceType::Object.into()),
+        ..Default::default()
+    };
+    let source = gen.subschema_for::<ContractSource>();
+    for role in ContractRole::ALL {
+        object
+            .object()
+            .properties
+            .insert(role.name().to_owned(), source.clone());
+    }
+    object.object().additional_properties = Some(Box::new(Schema::Bool(false)));
+    object.into()
+}
+
 /// Where a role's code comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContractSource {
@@ -84,7 +132,7 @@ impl Visitor<'_> for SourceVisitor {
     type Value = ContractSource;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(SOURCE_EXPECTED)
+        f.write_str(SOURCE_EXPECTED.trim_start_matches("expected "))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ContractSource, E> {

@@ -45,7 +45,12 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Which code each contract role runs: `"native"` (the default) or the path of a `.wasm`
     /// file, relative to this file's directory.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::contracts::deserialize_contracts"
+    )]
+    #[schemars(schema_with = "super::contracts::contracts_schema")]
     pub contracts: BTreeMap<ContractRole, ContractSource>,
 }
 

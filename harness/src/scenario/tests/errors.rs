@@ -61,13 +61,13 @@ fn unknown_fields() {
     assert_eq!(
         config_err(r#""colour": "red""#),
         "t.json: colour: unknown field `colour`, expected one of `name`, `description`, `seed`, \
-         `provider`, `consumers`, `accounts`, `steps`"
+         `provider`, `consumers`, `accounts`, `steps`, `contracts`"
     );
     assert_eq!(
         config_err(r#""provider": {"blocktime": "5s"}"#),
         "t.json: provider.blocktime: unknown field `blocktime`, expected one of `chain_id`, \
          `denom`, `block_time`, `unbonding_period`, `validators`, `native_staking`, \
-         `slash_fractions`"
+         `slash_fractions`, `gas_limit`"
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "link": {"latency": "1s"}}]"#),
@@ -477,4 +477,32 @@ fn zero_drop_next_and_fail_next_lift_faults() {
 
 fn mesh_harness_parse(text: &str) -> Result<crate::scenario::Scenario, String> {
     crate::scenario::parse_str(text, "t.json").map_err(|e| e.to_string())
+}
+
+/// The `contracts` section takes the seven roles, each `"native"` or a `.wasm` path; a gas limit
+/// must be at least 1.
+#[test]
+fn bad_contracts_and_gas_limits() {
+    assert_eq!(
+        config_err(r#""contracts": {"treasury": "native"}"#),
+        "t.json: contracts: unknown contract role \"treasury\", expected one of: vault, \
+         native_staking, native_staking_proxy, external_staking, converter, virtual_staking, \
+         price_feed"
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": "vault.so"}"#),
+        "t.json: contracts.vault: expected \"native\" or the path of a .wasm file, got \"vault.so\""
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": 3}"#),
+        "t.json: contracts.vault: invalid type: integer `3`, expected \"native\" or the path of a .wasm file"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": 0}"#),
+        "t.json: provider.gas_limit: must be at least 1 (gas, in CosmWasm gas units)"
+    );
+    assert_eq!(
+        config_err(r#""consumers": [{"chain_id": "juno", "gas_limit": 0}]"#),
+        "t.json: consumers[0].gas_limit: must be at least 1 (gas, in CosmWasm gas units)"
+    );
 }

@@ -427,3 +427,31 @@ fn built_scenario_writes_and_loads() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(loaded, Ok(s));
 }
+
+/// `contracts` maps roles to `"native"` or a `.wasm` path and round-trips; absent, it stays out
+/// of the serialized scenario (and so do per-chain gas limits).
+#[test]
+fn contracts_and_gas_limits() {
+    use crate::scenario::{ContractRole, ContractSource};
+    let s = parse(
+        r#"{"name": "t", "contracts": {"vault": "a/mesh_vault.wasm", "converter": "native"},
+            "provider": {"gas_limit": 5000}, "consumers": [{"chain_id": "juno", "gas_limit": 7}]}"#,
+    );
+    assert_eq!(
+        s.contracts.get(&ContractRole::Vault),
+        Some(&ContractSource::Wasm("a/mesh_vault.wasm".into()))
+    );
+    assert_eq!(
+        s.contracts.get(&ContractRole::Converter),
+        Some(&ContractSource::Native)
+    );
+    assert_eq!(s.provider.gas_limit, Some(5000));
+    assert_eq!(s.consumers[0].gas_limit, Some(7));
+    let text = crate::scenario::to_json_pretty(&s);
+    assert_eq!(parse(&text), s);
+    let plain = crate::scenario::to_json_pretty(&parse(r#"{"name": "t"}"#));
+    assert!(
+        !plain.contains("contracts") && !plain.contains("gas_limit"),
+        "{plain}"
+    );
+}
