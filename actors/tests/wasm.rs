@@ -233,7 +233,7 @@ fn running_out_of_gas_fails_the_whole_transaction() {
                 _ => None,
             })
             .unwrap();
-        assert_eq!(last_tx.0, false);
+        assert!(!last_tx.0, "the transaction failed");
         assert!(last_tx.1.is_some_and(|g| g > vault_part), "{last_tx:?}");
     });
 }

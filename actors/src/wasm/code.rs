@@ -57,11 +57,13 @@ impl std::fmt::Debug for WasmCode {
     }
 }
 
+/// A compiled module, the engine that runs it, and its exports.
+type Compiled = (Module, Engine, BTreeSet<String>);
+
 /// Compiled modules by checksum: a code is compiled once per process, whichever file or test
 /// brings it (a fuzz campaign reuses them across seeds).
-fn compiled() -> &'static Mutex<BTreeMap<[u8; 32], (Module, Engine, BTreeSet<String>)>> {
-    static CACHE: OnceLock<Mutex<BTreeMap<[u8; 32], (Module, Engine, BTreeSet<String>)>>> =
-        OnceLock::new();
+fn compiled() -> &'static Mutex<BTreeMap<[u8; 32], Compiled>> {
+    static CACHE: OnceLock<Mutex<BTreeMap<[u8; 32], Compiled>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
