@@ -12,6 +12,7 @@ use mesh_actors::time::run_simulation;
 use mesh_actors::trace::TraceKind;
 use mesh_actors::wasm::{compiled_modules, WasmCode, WasmError};
 use mesh_apis::vault::{self, AccountDetailsResponse};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +31,8 @@ fn artefacts(test: &str) -> Option<PathBuf> {
     if std::env::var("MESH_REQUIRE_WASM").is_ok_and(|v| v == "1") {
         panic!("{msg}, and MESH_REQUIRE_WASM=1 requires them");
     }
-    eprintln!("{msg}");
+    // Straight to stderr, past the test harness's capture, so the skip shows in `cargo test`.
+    let _ = writeln!(std::io::stderr(), "{msg}");
     None
 }
 

@@ -3,6 +3,7 @@
 //! The cases that need the built modules read `$MESH_WASM_DIR` (default `artifacts/`) and say
 //! so when they are absent (`MESH_REQUIRE_WASM=1` makes that a failure, as in CI).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -34,7 +35,11 @@ fn artefacts(test: &str) -> Option<PathBuf> {
     if std::env::var("MESH_REQUIRE_WASM").is_ok_and(|v| v == "1") {
         panic!("{msg}, and MESH_REQUIRE_WASM=1 requires them");
     }
-    eprintln!("{msg} (build them with scripts/build-wasm.sh)");
+    // Straight to stderr, past the test harness's capture, so the skip shows in `cargo test`.
+    let _ = writeln!(
+        std::io::stderr(),
+        "{msg} (build them with scripts/build-wasm.sh)"
+    );
     None
 }
 

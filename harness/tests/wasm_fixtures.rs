@@ -11,6 +11,7 @@ use mesh_harness::cli::collect_files;
 use mesh_harness::equivalence::differences;
 use mesh_harness::runner::{run, RunOptions};
 use mesh_harness::scenario::load_file;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn artefacts() -> Option<PathBuf> {
@@ -28,7 +29,8 @@ fn artefacts() -> Option<PathBuf> {
     if std::env::var("MESH_REQUIRE_WASM").is_ok_and(|v| v == "1") {
         panic!("{msg}, and MESH_REQUIRE_WASM=1 requires them");
     }
-    eprintln!("{msg}");
+    // Straight to stderr, past the test harness's capture, so the skip shows in `cargo test`.
+    let _ = writeln!(std::io::stderr(), "{msg}");
     None
 }
 
