@@ -174,7 +174,7 @@ pub struct BenchReport {
     pub scale: Vec<ScaleCase>,
     /// The lifecycle with every contract as wasm (cosmwasm-vm), ms.
     pub wasm_lifecycle_ms: Option<f64>,
-    /// `wasm_lifecycle_ms / lifecycle_ms`.
+    /// `wasm_lifecycle_ms` over the native lifecycle measured interleaved with it.
     pub wasm_ratio: Option<f64>,
     /// Figures printed in the table but not part of the JSON object.
     #[serde(skip)]
@@ -238,25 +238,6 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
     report.extra.fuzz_reps = cfg.fuzz_reps;
     let day = lifecycle::DAY_SECS;
     let (spec21, spec1) = (lifecycle::spec(21 * day), lifecycle::spec(day));
-    let wasm21 = match &cfg.wasm {
-        Some(dir) if cfg.wants(Part::Lifecycle) => {
-            let codes =
-                mesh_actors::contracts::Codes::from_wasm_dir(dir).map_err(|e| e.to_string())?;
-            report.extra.wasm_note = Some(format!("wasm: the modules in {}", dir.display()));
-            Some(mesh_actors::testnet::TopologySpec {
-                codes,
-                ..spec21.clone()
-            })
-        }
-        Some(_) => None,
-        None => {
-            report.extra.wasm_note = Some(
-                "wasm: not measured (no artefacts: scripts/build-wasm.sh, or bench --wasm DIR)"
-                    .into(),
-            );
-            None
-        }
-    };
     let (lc, bare, unb) = (
         cfg.wants(Part::Lifecycle),
         cfg.wants(Part::Bare),
@@ -267,11 +248,7 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         // Warm-up (caches, allocator), not counted.
         lifecycle::through_actors(&spec21, 21 * day)?;
         bare::run(&spec21, 21 * day)?;
-        if let Some(w) = &wasm21 {
-            lifecycle::through_actors(w, 21 * day)?;
-        }
         let (mut actors21, mut actors1, mut bare21) = (vec![], vec![], vec![]);
-        let mut wasm_runs = vec![];
         // Interleaved, so a slow phase of the machine hits every figure alike.
         for _ in 0..cfg.reps {
             if lc || unb {
@@ -283,17 +260,12 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
             if bare {
                 bare21.push(bare::run(&spec21, 21 * day)?);
             }
-            if let Some(w) = &wasm21 {
-                wasm_runs.push(lifecycle::through_actors(w, 21 * day)?);
-            }
         }
         let total = |v: &[lifecycle::LifecycleTimes]| med(v.iter().map(|t| t.total_ms).collect());
         let unbonding =
             |v: &[lifecycle::LifecycleTimes]| med(v.iter().map(|t| t.unbonding_ms).collect());
         if lc {
             report.lifecycle_ms = total(&actors21);
-            report.wasm_lifecycle_ms = total(&wasm_runs);
-            report.wasm_ratio = ratio(report.wasm_lifecycle_ms, report.lifecycle_ms);
         }
         if bare {
             report.bare_ms = total(&bare21);
@@ -337,7 +309,46 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         report.fuzz_per_min = measured.per_min.map(|x| x.round());
         report.extra.fuzz_note = Some(measured.note);
     }
+    if lc {
+        wasm_lifecycle(cfg, &spec21, &mut report, progress)?;
+    }
     Ok(report)
+}
+
+/// The lifecycle with every contract as wasm, interleaved with native runs for the ratio. It
+/// runs last: the compiled modules stay resident, which would inflate the scale cases' memory.
+fn wasm_lifecycle(
+    cfg: &BenchConfig,
+    spec21: &mesh_actors::testnet::TopologySpec,
+    report: &mut BenchReport,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), String> {
+    let Some(dir) = &cfg.wasm else {
+        report.extra.wasm_note = Some(
+            "wasm: not measured (no artefacts: scripts/build-wasm.sh, or bench --wasm DIR)".into(),
+        );
+        return Ok(());
+    };
+    progress("the lifecycle with every contract as wasm");
+    let codes = mesh_actors::contracts::Codes::from_wasm_dir(dir).map_err(|e| e.to_string())?;
+    let wasm = mesh_actors::testnet::TopologySpec {
+        codes,
+        ..spec21.clone()
+    };
+    let secs = 21 * lifecycle::DAY_SECS;
+    lifecycle::through_actors(&wasm, secs)?;
+    let (mut native_runs, mut wasm_runs) = (vec![], vec![]);
+    for _ in 0..cfg.reps {
+        native_runs.push(lifecycle::through_actors(spec21, secs)?.total_ms);
+        wasm_runs.push(lifecycle::through_actors(&wasm, secs)?.total_ms);
+    }
+    report.wasm_lifecycle_ms = med(wasm_runs);
+    report.wasm_ratio = ratio(report.wasm_lifecycle_ms, med(native_runs));
+    report.extra.wasm_note = Some(format!(
+        "wasm: the modules in {} (the ratio is over native runs interleaved with them)",
+        dir.display()
+    ));
+    Ok(())
 }
 
 fn show(x: Option<f64>, unit: &str) -> String {
