@@ -10,7 +10,8 @@
 #   2. otherwise Debian's packages rustc-web, cargo-web, rust-web-src and lld (bookworm ships
 #      Rust 1.96 there): Debian's own cargo and rustc rebuild the standard library for wasm32
 #      (-Zbuild-std, allowed by RUSTC_BOOTSTRAP=1) and link with LLVM's wasm-ld. Run as root
-#      with MESH_WASM_INSTALL=1 and the script installs those packages itself (CI does).
+#      on Debian, the script installs those packages itself (MESH_WASM_INSTALL=0: never;
+#      MESH_WASM_INSTALL=1: always try).
 # Both build into target/wasm (never the host's target dirs: the toolchains must not share
 # artefacts) with a size-and-speed release profile, and strip the modules.
 set -euo pipefail
@@ -60,7 +61,13 @@ if have_rustup_target; then
         cargo build --release --lib --locked --target "$target" --target-dir "$target_dir" "${packages[@]}"
 else
     if ! debian_ready; then
-        if [ "${MESH_WASM_INSTALL:-0}" = 1 ]; then
+        # Install them when asked to, or by default when root on a Debian machine (CI, these
+        # development machines); MESH_WASM_INSTALL=0 never installs.
+        install="${MESH_WASM_INSTALL:-}"
+        if [ -z "$install" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            install=1
+        fi
+        if [ "$install" = 1 ]; then
             echo "build-wasm: installing Debian's rustc-web cargo-web rust-web-src lld" >&2
             apt-get update -qq
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustc-web cargo-web rust-web-src lld >/dev/null
@@ -70,7 +77,7 @@ build-wasm: no wasm32 toolchain found. Either
   rustup target add $target
 or (Debian bookworm, as root)
   apt-get update && apt-get install rustc-web cargo-web rust-web-src lld
-or run this script with MESH_WASM_INSTALL=1 to install the Debian packages.
+or run this script as root (or with MESH_WASM_INSTALL=1) to install the Debian packages.
 MSG
             exit 1
         fi
