@@ -88,7 +88,7 @@ pub struct Chain {
     ibc: IbcState,
     /// Virtual staking contract (consumer): gets epochs and validator-set updates.
     virtual_staking: Option<Addr>,
-    /// Native staking contract (provider): gets `jailing` before a slash.
+    /// Native staking contract (provider): gets `jailing` with what a slash took, after it.
     native_staking: Option<Addr>,
     epochs_done: u64,
     epoch_dirty: bool,
@@ -739,7 +739,8 @@ impl Chain {
 
     /// A validator event decided by the chain (evidence or governance): jail (downtime slash),
     /// tombstone (double-sign slash, final) or unjail. On the provider, native staking's
-    /// `jailing` sudo runs first so it can report its users' slashes to the vault; on a consumer,
+    /// `jailing` sudo runs right after the slash with what it took from each delegator, so it
+    /// can report its users' slashes to the vault exactly; on a consumer,
     /// virtual staking gets `handle_valset_update` in the same block with its share of the slash.
     pub fn validator_event(
         &mut self,
@@ -801,25 +802,6 @@ impl Chain {
             _ => None,
         };
 
-        if let (Some(native), true) = (self.native_staking.clone(), event != ValidatorEvent::Unjail)
-        {
-            let list = Some(vec![validator.to_string()]);
-            let msg = match event {
-                ValidatorEvent::Tombstone => mesh_apis::native_staking::SudoMsg::Jailing {
-                    jailed: None,
-                    tombstoned: list,
-                },
-                _ => mesh_apis::native_staking::SudoMsg::Jailing {
-                    jailed: list,
-                    tombstoned: None,
-                },
-            };
-            if let Err(e) = self.app.wasm_sudo(native, &msg) {
-                self.events.push(ChainEvent::SendFailed {
-                    reason: format!("native staking jailing failed: {}", error_text(&e)),
-                });
-            }
-        }
         let fractions = self.cfg.slash_fractions.clone();
         let report = match event {
             ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
@@ -835,6 +817,9 @@ impl Chain {
             }
         };
         let report = report.transpose().map_err(|e| error_text(&e))?;
+        if let (Some(native), Some(report)) = (self.native_staking.clone(), report.as_ref()) {
+            self.report_slash_to_native_staking(native, event, report);
+        }
         self.status_changes.insert(
             validator.to_string(),
             (block.height, block.time.seconds(), event),
@@ -875,6 +860,40 @@ impl Chain {
         }
         self.collect_outbox();
         Ok(())
+    }
+
+    /// Native staking's `jailing` hook, right after the chain slashed: what the slash took
+    /// from each delegator of the validator (delegation and unbonding entries together), so its
+    /// users' collateral drops by exactly what the chain took.
+    fn report_slash_to_native_staking(
+        &mut self,
+        native: Addr,
+        event: ValidatorEvent,
+        report: &crate::modules::SlashReport,
+    ) {
+        use mesh_apis::native_staking::{DelegatorSlash, SudoMsg};
+        let list = Some(vec![report.validator.clone()]);
+        let tombstone = event == ValidatorEvent::Tombstone;
+        let msg = SudoMsg::Jailing {
+            jailed: if tombstone { None } else { list.clone() },
+            tombstoned: if tombstone { list } else { None },
+            slashed: Some(
+                report
+                    .per_delegator
+                    .iter()
+                    .map(|(delegator, amount)| DelegatorSlash {
+                        validator: report.validator.clone(),
+                        delegator: delegator.to_string(),
+                        amount: *amount,
+                    })
+                    .collect(),
+            ),
+        };
+        if let Err(e) = self.app.wasm_sudo(native, &msg) {
+            self.events.push(ChainEvent::SendFailed {
+                reason: format!("native staking jailing failed: {}", error_text(&e)),
+            });
+        }
     }
 
     /// Fractions the chain slashes for double signing and downtime.

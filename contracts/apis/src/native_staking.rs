@@ -1,7 +1,7 @@
 //! Messages of the native staking contract, the local lienholder (system.md §3.2).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, Coin, Decimal};
+use cosmwasm_std::{Binary, Coin, Decimal, Uint128};
 
 use crate::lienholder::MaxSlashResponse;
 
@@ -44,13 +44,33 @@ pub enum ExecuteMsg {
 /// Native staking sudo messages (sent by the provider chain).
 #[cw_serde]
 pub enum SudoMsg {
-    /// Validators about to be slashed by the chain.
+    /// Validators jailed (downtime) or tombstoned (double sign) and slashed by the chain.
+    ///
+    /// With `slashed`, the chain calls this right after it slashed and says what it took from
+    /// each delegator, delegation and unbonding entries together: each proxy's owner is
+    /// slashed exactly that in the vault. Without it (a chain that calls this before it
+    /// slashes, as the reference chain does), each proxy's slash is estimated as
+    /// `floor(delegation × ratio)` with the contract's ratio, which misses unbonding entries.
     Jailing {
         /// Jailed for downtime (offline ratio).
         jailed: Option<Vec<String>>,
         /// Tombstoned for double signing (double-sign ratio).
         tombstoned: Option<Vec<String>>,
+        /// What the chain took from each delegator of these validators.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slashed: Option<Vec<DelegatorSlash>>,
     },
+}
+
+/// What one slash took from one delegator of one validator (delegation and unbonding entries).
+#[cw_serde]
+pub struct DelegatorSlash {
+    /// The slashed validator.
+    pub validator: String,
+    /// The delegator (a proxy, for native staking's users; others are ignored).
+    pub delegator: String,
+    /// Tokens taken.
+    pub amount: Uint128,
 }
 
 /// Native staking queries.

@@ -434,7 +434,7 @@ fn apply_slash(
     mut resp: IbcReceiveResponse,
     msgs: &mut Vec<WasmMsg>,
 ) -> Result<IbcReceiveResponse, ContractError> {
-    let out = slash_stakers(storage, env.block.time, cfg.unbonding_period, s)?;
+    let out = slash_stakers(storage, env.block.time, s)?;
     resp = resp.add_attribute("slashed", &s.validator);
     if !out.owed.is_zero() {
         resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));

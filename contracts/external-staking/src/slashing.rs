@@ -28,8 +28,9 @@ pub struct SlashOutcome {
 
 /// Slash the stakers of `info.validator`: up to `slash_amount` in total is taken from the settled
 /// parts (`low`) of the stakes, in proportion to them (floor shares, the rest one unit at a time
-/// in address order), and each pending unbond that is not released yet and started at or after
-/// the infraction loses `floor(amount × slash_ratio)`.
+/// in address order), and each pending unbond that is not released yet loses
+/// `floor(amount × slash_ratio)`, whenever it started (system.md §6: the collateral stays
+/// slashable until it is released, so unstaking just before a slash does not escape it).
 ///
 /// Only settled stake is cut at once: a cut on an in-flight add that later rolls back would
 /// leave this contract holding more than the vault's lien. The consumer, though, cut exactly
@@ -41,7 +42,6 @@ pub struct SlashOutcome {
 pub fn slash_stakers(
     storage: &mut dyn Storage,
     now: Timestamp,
-    unbonding_period: u64,
     info: &ValidatorSlashInfo,
 ) -> StdResult<SlashOutcome> {
     let validator = info.validator.as_str();
@@ -63,8 +63,7 @@ pub fn slash_stakers(
             dist.sub_weight(stake, stake_cut);
             let mut pending_cut = Uint128::zero();
             for unbond in stake.pending_unbonds.iter_mut() {
-                let started = unbond.release_at.seconds().saturating_sub(unbonding_period);
-                if unbond.release_at > now && started >= info.infraction_time {
+                if unbond.release_at > now {
                     let c = unbond.amount.mul_floor(info.slash_ratio);
                     unbond.amount -= c;
                     pending_cut = pending_cut.saturating_add(c);

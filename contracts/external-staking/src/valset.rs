@@ -61,7 +61,12 @@ pub fn tombstoned_before(storage: &dyn Storage, validator: &str, height: u64) ->
 }
 
 /// Record that `validator` entered `state` at consumer `height` / `time`.
-/// Returns false when the change was ignored (tombstoned before, or no change).
+///
+/// Every change is recorded at its own height, whatever order the packets arrive in: a change
+/// that matches the current state may still be news for the history (an unjail that overtook
+/// the jail it ends). Returns false when the change was ignored: the validator was tombstoned at
+/// or before `height` (tombstoned is final), or the history already holds this state at exactly
+/// this height (a repeated update).
 pub fn set_state(
     storage: &mut dyn Storage,
     validator: &str,
@@ -69,12 +74,12 @@ pub fn set_state(
     time: u64,
     state: ValidatorState,
 ) -> StdResult<bool> {
-    if let Some(cur) = current(storage, validator)? {
-        if cur.since_height <= height
-            && (cur.state == ValidatorState::Tombstoned || cur.state == state)
-        {
-            return Ok(false);
-        }
+    if tombstoned_at_or_before(storage, validator, height)? {
+        return Ok(false);
+    }
+    let existing = VALSET_HISTORY.may_load(storage, (validator, height))?;
+    if existing.as_ref().is_some_and(|e| e.state == state) {
+        return Ok(false);
     }
     VALSET_HISTORY.save(storage, (validator, height), &HistoryEntry { state, time })?;
     if state == ValidatorState::Tombstoned {
@@ -93,6 +98,14 @@ pub fn set_state(
     }
     refresh_current(storage, validator)?;
     Ok(true)
+}
+
+/// True when the validator was tombstoned at or before consumer height `height`.
+fn tombstoned_at_or_before(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
+    Ok(matches!(
+        current(storage, validator)?,
+        Some(ValidatorInfo { state: ValidatorState::Tombstoned, since_height }) if since_height <= height
+    ))
 }
 
 /// Drop history entries older than `cutoff_time` (consumer seconds), keeping the newest of them
@@ -145,7 +158,7 @@ mod tests {
     fn history_by_height_out_of_order() {
         let mut s = MockStorage::new();
         assert!(set_state(&mut s, "v", 10, 100, Active).unwrap());
-        assert!(set_state(&mut s, "v", 30, 300, Active).is_ok_and(|c| !c));
+        assert!(set_state(&mut s, "v", 30, 300, Active).unwrap());
         assert!(set_state(&mut s, "v", 30, 300, Jailed).unwrap());
         assert!(set_state(&mut s, "v", 20, 200, Unbonded).unwrap());
         assert_eq!(
@@ -160,6 +173,19 @@ mod tests {
         assert_eq!(state_at(&s, "v", 25).unwrap(), Some(Unbonded));
         assert!(was_active_at(&s, "v", 19).unwrap());
         assert!(!was_active_at(&s, "v", 31).unwrap());
+    }
+
+    /// An unjail that overtook the jail it ends is kept: the late jail lands before it.
+    #[test]
+    fn late_jail_lands_before_the_unjail_that_overtook_it() {
+        let mut s = MockStorage::new();
+        set_state(&mut s, "v", 10, 100, Active).unwrap();
+        assert!(set_state(&mut s, "v", 30, 300, Active).unwrap());
+        assert!(set_state(&mut s, "v", 20, 200, Jailed).unwrap());
+        assert_eq!(current(&s, "v").unwrap().unwrap().state, Active);
+        assert!(!was_active_at(&s, "v", 25).unwrap());
+        assert!(was_active_at(&s, "v", 35).unwrap());
+        assert!(!set_state(&mut s, "v", 30, 300, Active).unwrap());
     }
 
     /// A tombstone erases later history and ignores every later change.

@@ -4,9 +4,10 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, Coin, Decimal, Deps, DepsMut, Env, MessageInfo, Order,
-    Reply, Response, StdResult, SubMsg, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
+    Reply, Response, StdError, StdResult, SubMsg, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
 };
 use cw_utils::{must_pay, nonpayable, parse_instantiate_response_data};
+use std::collections::BTreeMap;
 
 use mesh_apis::native_staking_proxy::{
     ExecuteMsg as ProxyExecuteMsg, InstantiateMsg as ProxyInstantiateMsg, OwnerMsg,
@@ -15,8 +16,8 @@ use mesh_apis::vault::{ExecuteMsg as VaultExecuteMsg, SlashInfo};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ExecuteMsg, InstantiateMsg, MaxSlashResponse, OwnerByProxyResponse,
-    ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
+    ConfigResponse, DelegatorSlash, ExecuteMsg, InstantiateMsg, MaxSlashResponse,
+    OwnerByProxyResponse, ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
 };
 use crate::state::{Config, CONFIG, OWNER_BY_PROXY, PROXY_BY_OWNER};
 
@@ -254,16 +255,82 @@ fn instantiate_response(response: SubMsgResponse) -> Result<(String, Binary), Co
     Ok((parsed.contract_address, data))
 }
 
-/// Sudo from the chain, before it slashes: report each owner's share to the vault.
+/// Sudo from the chain about a slash: report each owner's loss to the vault.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn sudo(deps: DepsMut, _env: Env, msg: SudoMsg) -> Result<Response, ContractError> {
     match msg {
-        SudoMsg::Jailing { jailed, tombstoned } => sudo_jailing(
+        SudoMsg::Jailing {
+            jailed,
+            tombstoned,
+            slashed: Some(slashed),
+        } => sudo_slashed(
+            deps,
+            jailed.unwrap_or_default(),
+            tombstoned.unwrap_or_default(),
+            slashed,
+        ),
+        SudoMsg::Jailing {
+            jailed,
+            tombstoned,
+            slashed: None,
+        } => sudo_jailing(
             deps,
             jailed.unwrap_or_default(),
             tombstoned.unwrap_or_default(),
         ),
     }
+}
+
+/// The chain slashed and says what it took from each delegator: every delegator that is one of
+/// our proxies is reported for its owner, exactly that amount, in one vault `local_slash` per
+/// validator (validators in the order given, owners in proxy address order).
+fn sudo_slashed(
+    deps: DepsMut,
+    jailed: Vec<String>,
+    tombstoned: Vec<String>,
+    slashed: Vec<DelegatorSlash>,
+) -> Result<Response, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let mut res = Response::new().add_attribute("action", "jailing");
+    for (kind, list) in [("tombstoned", &tombstoned), ("jailed", &jailed)] {
+        if !list.is_empty() {
+            res = res.add_attribute(kind, list.join(","));
+        }
+    }
+    let mut by_validator: Vec<(String, BTreeMap<Addr, Uint128>)> = vec![];
+    for s in slashed.into_iter().filter(|s| !s.amount.is_zero()) {
+        let Ok(proxy) = deps.api.addr_validate(&s.delegator) else {
+            continue;
+        };
+        if !OWNER_BY_PROXY.has(deps.storage, &proxy) {
+            continue;
+        }
+        let pos = match by_validator.iter().position(|(v, _)| *v == s.validator) {
+            Some(pos) => pos,
+            None => {
+                by_validator.push((s.validator.clone(), BTreeMap::new()));
+                by_validator.len() - 1
+            }
+        };
+        let entry = by_validator[pos].1.entry(proxy).or_default();
+        *entry = entry.checked_add(s.amount).map_err(StdError::from)?;
+    }
+    for (validator, per_proxy) in by_validator {
+        let mut slashes = vec![];
+        for (proxy, slash) in per_proxy {
+            let owner = OWNER_BY_PROXY.load(deps.storage, &proxy)?;
+            slashes.push(SlashInfo {
+                user: owner.to_string(),
+                slash,
+            });
+        }
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash { slashes, validator })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
 }
 
 /// For each tombstoned validator (double-sign ratio), then each jailed one (offline ratio; a

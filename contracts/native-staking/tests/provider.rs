@@ -471,6 +471,7 @@ fn jailing_slashes_through_vault() {
             &NsSudoMsg::Jailing {
                 jailed: None,
                 tombstoned: Some(vec![VAL1.to_string()]),
+                slashed: None,
             },
         )
         .unwrap();

@@ -20,7 +20,7 @@ fn sorted(mut v: Vec<SlashInfo>) -> Vec<SlashInfo> {
     v
 }
 
-/// Stakes are cut by stake × slash / total, unreleased unbonds started after the infraction by
+/// Stakes are cut by stake × slash / total, unreleased unbonds (whenever they started) by
 /// the nominal ratio, and the vault gets one cross_slash with the per-user totals; the
 /// validator's reward distribution follows the cut weights.
 #[test]
@@ -29,7 +29,7 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.staked(&alice, "val1", 300, 1);
     s.staked(&bob, "val1", 150, 2);
-    acked_unstake(&mut s, &bob, "val1", 50); // started at START, before the infraction
+    acked_unstake(&mut s, &bob, "val1", 50); // started at START, before the infraction: cut too
     s.advance(100);
     acked_unstake(&mut s, &bob, "val1", 20); // started at START + 100 = infraction time
     let resp = s
@@ -48,7 +48,7 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
         },
         SlashInfo {
             user: bob.to_string(),
-            slash: u(10),
+            slash: u(15),
         },
     ]);
     assert_eq!(
@@ -66,7 +66,7 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
         b.pending_unbonds,
         vec![
             PendingUnbond {
-                amount: u(50),
+                amount: u(45),
                 release_at: Timestamp::from_seconds(START + UNBONDING)
             },
             PendingUnbond {
