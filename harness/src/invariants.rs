@@ -1,11 +1,12 @@
 //! The invariants of harness.md, checked after every step and at the end:
 //! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
-//! 3. when settled: provider and consumer agree, nothing in flight, no range open.
+//! 3. when settled: provider and consumer agree, nothing in flight, no range open;
+//! and backing: every user's collateral has tokens behind it (vault or native staking).
 
 use cosmwasm_std::{Addr, Uint128};
 use mesh_actors::chain::Chain;
 use mesh_actors::testnet::{consumer_contract, Testnet};
-use mesh_apis::{external_staking as ext, vault, ValueRange};
+use mesh_apis::{external_staking as ext, native_staking, native_staking_proxy, vault, ValueRange};
 use std::collections::BTreeMap;
 
 use crate::report::{narrow, ReportNames};
@@ -139,6 +140,12 @@ fn check_provider(
                 ),
             ));
         }
+        let native_lien = liens
+            .iter()
+            .find(|l| l.lienholder == native.as_str())
+            .map(|l| l.amount.high)
+            .unwrap_or_default();
+        check_backing(chain, user, native, c, native_lien)?;
         total_collateral += c;
     }
     // Balance sheet: every collateral token is either in the vault or out at native staking.
@@ -156,6 +163,90 @@ fn check_provider(
             "conservation",
             format!(
                 "vault holds {held}, local liens {native_liens}, but users' collateral is {total_collateral}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What a user's native staking proxy holds: delegated, unbonding, and liquid tokens, less the
+/// burns it still owes (they never go back to the vault). Zero without a proxy.
+fn proxy_tokens(chain: &Chain, native: &Addr, user: &str) -> ProxyTokens {
+    let owner = chain.addr(user).to_string();
+    let proxy: Option<native_staking::ProxyByOwnerResponse> = chain
+        .query_json(native, &native_staking::QueryMsg::ProxyByOwner { owner })
+        .ok();
+    let Some(proxy) = proxy.map(|p| Addr::unchecked(p.proxy)) else {
+        return ProxyTokens::default();
+    };
+    let (delegated, unbonding) = chain.app_ref().read_module(|router, _, storage| {
+        let delegated = router
+            .staking
+            .delegations_of(storage, &proxy)
+            .unwrap_or_default()
+            .into_iter()
+            .fold(Uint128::zero(), |a, (_, d)| a + d);
+        let unbonding = router
+            .staking
+            .unbonding_total(storage, &proxy)
+            .unwrap_or_default();
+        (delegated, unbonding)
+    });
+    let liquid = chain
+        .app_ref()
+        .wrap()
+        .query_balance(proxy.to_string(), chain.config().denom.clone())
+        .map(|c| narrow(c.amount))
+        .unwrap_or_default();
+    let burn_owed = chain
+        .query_json::<_, native_staking_proxy::ConfigResponse>(
+            &proxy,
+            &native_staking_proxy::QueryMsg::Config {},
+        )
+        .map(|c| c.burned)
+        .unwrap_or_default();
+    ProxyTokens {
+        delegated,
+        unbonding,
+        liquid,
+        burn_owed,
+    }
+}
+
+/// The tokens behind a user's local lien (see [`proxy_tokens`]).
+#[derive(Debug, Default)]
+struct ProxyTokens {
+    delegated: Uint128,
+    unbonding: Uint128,
+    liquid: Uint128,
+    burn_owed: Uint128,
+}
+
+/// Backing: a user's collateral is at most the tokens really behind it, what the vault holds for
+/// them (collateral not out at native staking) plus what their proxy really has delegated,
+/// unbonding or back (less burns it owes). The liens are promises, not tokens: a slash the chain
+/// took that the vault was not told of shows here.
+fn check_backing(
+    chain: &Chain,
+    user: &str,
+    native: &Addr,
+    collateral: Uint128,
+    native_lien: Uint128,
+) -> Result<(), Violation> {
+    let in_vault = collateral.saturating_sub(native_lien);
+    let t = proxy_tokens(chain, native, user);
+    let at_proxy = (t.delegated + t.unbonding + t.liquid).saturating_sub(t.burn_owed);
+    if collateral > in_vault + at_proxy {
+        return Err(violation(
+            "backing",
+            format!(
+                "{user}: collateral {collateral} > tokens behind it {}: in the vault {in_vault} \
+                 + delegated {} + unbonding {} + back at the proxy {} - burns owed {}",
+                in_vault + at_proxy,
+                t.delegated,
+                t.unbonding,
+                t.liquid,
+                t.burn_owed
             ),
         ));
     }
