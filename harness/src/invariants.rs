@@ -30,7 +30,8 @@ fn violation(invariant: &'static str, detail: String) -> Violation {
     Violation { invariant, detail }
 }
 
-fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienResponse> {
+/// Every lien of `account` (an address) in the vault, in lienholder order.
+pub(crate) fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienResponse> {
     let mut out = vec![];
     let mut start_after = None;
     loop {
@@ -49,6 +50,29 @@ fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienRes
             }
             _ => return out,
         }
+    }
+}
+
+/// Every stake of `user` (an address) at an external staking contract, in validator order.
+pub(crate) fn user_stakes(
+    chain: &Chain,
+    contract: &Addr,
+    user: &str,
+) -> Result<Vec<ext::StakeResponse>, String> {
+    let mut out: Vec<ext::StakeResponse> = vec![];
+    loop {
+        let page: ext::StakesResponse = chain.query_json(
+            contract,
+            &ext::QueryMsg::Stakes {
+                user: user.to_string(),
+                start_after: out.last().map(|s| s.validator.clone()),
+                limit: Some(vault::MAX_PAGE_LIMIT),
+            },
+        )?;
+        if page.stakes.is_empty() {
+            return Ok(out);
+        }
+        out.extend(page.stakes);
     }
 }
 
@@ -388,30 +412,14 @@ pub async fn check_settled(
                 move |chain, _| -> Result<BTreeMap<String, Uint128>, String> {
                     let mut per_validator: BTreeMap<String, Uint128> = BTreeMap::new();
                     for user in &users {
-                        let mut start_after = None;
-                        loop {
-                            let page: ext::StakesResponse = chain.query_json(
-                                &contract,
-                                &ext::QueryMsg::Stakes {
-                                    user: user.to_string(),
-                                    start_after: start_after.clone(),
-                                    limit: Some(vault::MAX_PAGE_LIMIT),
-                                },
-                            )?;
-                            if page.stakes.is_empty() {
-                                break;
+                        for s in user_stakes(chain, &contract, user.as_str())? {
+                            if !s.stake.is_settled() {
+                                return Err(format!(
+                                    "{user} on {}: stake range {} still open",
+                                    s.validator, s.stake
+                                ));
                             }
-                            for s in &page.stakes {
-                                if !s.stake.is_settled() {
-                                    return Err(format!(
-                                        "{user} on {}: stake range {} still open",
-                                        s.validator, s.stake
-                                    ));
-                                }
-                                *per_validator.entry(s.validator.clone()).or_default() +=
-                                    s.stake.low;
-                            }
-                            start_after = page.stakes.last().map(|s| s.validator.clone());
+                            *per_validator.entry(s.validator.clone()).or_default() += s.stake.low;
                         }
                     }
                     per_validator.retain(|_, v| !v.is_zero());

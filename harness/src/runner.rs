@@ -23,6 +23,8 @@ use crate::report::{self, ReportNames};
 use crate::scenario::{Action, Fault, FaultContract, Scenario, Step};
 use crate::topology;
 
+mod drain;
+
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -135,6 +137,8 @@ struct Run<'a> {
     tolerate: bool,
     step_errors: Vec<(usize, String)>,
     conversion: ConversionTruth,
+    /// When the last outage or halt injected so far ends (ms).
+    faults_until: u64,
 }
 
 /// What the consumers' conversion must be, known from the scenario alone (not from the
@@ -236,6 +240,7 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         tolerate: opts.tolerate_action_errors,
         step_errors: vec![],
         conversion: ConversionTruth::new(scenario),
+        faults_until: 0,
     };
     let mut failure = None;
     for (index, step) in scenario.steps.iter().enumerate() {
@@ -365,6 +370,9 @@ impl Run<'_> {
     }
 
     async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        if let Action::Drain(_) = step.action {
+            return self.drain().await;
+        }
         match &step.expect_error {
             None => self
                 .act(&step.action)
@@ -507,6 +515,7 @@ impl Run<'_> {
             }
             Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
+            Action::Drain(_) => return Err("drain runs as a step of its own".into()),
             Action::Expect(expectations) => {
                 let report = self.report().await?;
                 for (path, expected) in expectations.iter() {
@@ -527,8 +536,15 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn fault(&self, fault: &Fault) -> Result<(), String> {
+    async fn fault(&mut self, fault: &Fault) -> Result<(), String> {
         let net = &self.net;
+        let now = net.now_ms();
+        match fault {
+            Fault::LinkOutage { outage: d, .. } | Fault::ChainHalt { halt: d, .. } => {
+                self.faults_until = self.faults_until.max(now.saturating_add(d.0));
+            }
+            _ => {}
+        }
         match fault {
             Fault::LinkDelay { link, delay } => net.set_delay(link, topology::delay(delay)).await,
             Fault::LinkDrop { link, drop_next } => net.drop_next(link, *drop_next).await,

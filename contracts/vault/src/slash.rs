@@ -220,6 +220,11 @@ fn repair(
 }
 
 /// Clamps every lien above `cap` to it; the cut is burned and its slashable part released.
+///
+/// The cut comes off both ends of the lien's range (the low end saturating at zero): a burn is
+/// one amount to the lienholder, which takes it from the settled stake first, so cutting only
+/// the high end (what in-flight stakes would add) would leave the vault's low end above what the
+/// lienholder still holds once those stakes roll back: a lien that can never be released.
 fn clamp_liens(
     storage: &mut dyn Storage,
     owner: &Addr,
@@ -231,8 +236,8 @@ fn clamp_liens(
         if lien.amount.high <= cap {
             continue;
         }
-        let cut_low = lien.amount.low.saturating_sub(cap);
         let cut_high = lien.amount.high - cap;
+        let cut_low = cut_high.min(lien.amount.low);
         apply_cut(
             storage,
             owner,

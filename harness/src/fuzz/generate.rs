@@ -19,9 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scenario::{
-    AccountBalance, Action, Amount, ChainValidator, Consumer, ConsumerOnly, Delay, DurationValue,
-    Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs,
-    SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    AccountBalance, Action, Amount, ChainValidator, Consumer, ConsumerOnly, Delay, DrainArgs,
+    DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs,
+    SetPriceArgs, SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec,
+    WithdrawRewardsArgs,
 };
 
 /// Chain ids and denoms of the (up to four) generated consumers, in order.
@@ -79,8 +80,9 @@ impl Case {
 /// The end of every generated scenario: lift the faults the body injected (each link's delay
 /// back to its configured delay, no more drops, no more failing receives), wait until every
 /// outage and halt is over (and, after drops, until dropped packets have timed out), settle
-/// (the runner then checks the settled invariants), and run one epoch per consumer (the runner
-/// checks the conversion after each). Faults the body never injected need no lifting.
+/// (the runner then checks the settled invariants), run one epoch per consumer (the runner
+/// checks the conversion after each), and drain: unstake, withdraw and release everything, so a
+/// lien that can never be released is found. Faults the body never injected need no lifting.
 pub fn tail(topology: &Scenario, body: &[Step]) -> Vec<Step> {
     let injected = |pred: &dyn Fn(&Fault) -> bool| {
         body.iter()
@@ -127,6 +129,7 @@ pub fn tail(topology: &Scenario, body: &[Step]) -> Vec<Step> {
             consumer: c.chain_id.clone(),
         })));
     }
+    steps.push(Step::new(Action::Drain(DrainArgs {})));
     steps
 }
 
@@ -833,7 +836,7 @@ mod tests {
     }
 
     /// The tail lifts the faults the body injected, waits out the longest outage or halt,
-    /// settles within an hour and runs one epoch per consumer.
+    /// settles within an hour, runs one epoch per consumer and drains.
     #[test]
     fn tail_lifts_faults_waits_settles_and_runs_epochs() {
         let mut topology = Scenario::new("t");
@@ -880,6 +883,7 @@ mod tests {
                 Step::new(Action::Epoch(ConsumerOnly {
                     consumer: "stars".into()
                 })),
+                Step::new(Action::Drain(DrainArgs {})),
             ]
         );
         // After a drop, the wait covers the 24 h timeout of a consumer's packets.
@@ -918,7 +922,7 @@ mod tests {
             }
         }
         for name in crate::scenario::ACTION_NAMES {
-            if !["fault", "expect", "snapshot", "close_channel"].contains(name) {
+            if !["fault", "expect", "snapshot", "close_channel", "drain"].contains(name) {
                 assert!(seen.contains(name), "{name} never generated");
             }
         }

@@ -62,8 +62,8 @@ pub use model::{
 };
 pub use schema::schema_json;
 pub use step::{
-    actions_accepting_expect_error, Action, ChainValidator, ConsumerOnly, Expectations, Fault,
-    FaultContract, LocalStake, RemoteStake, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step,
+    actions_accepting_expect_error, Action, ChainValidator, ConsumerOnly, DrainArgs, Expectations,
+    Fault, FaultContract, LocalStake, RemoteStake, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step,
     UserAmount, UserConsumer, UserOnly, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 pub use validate::ValidationError;

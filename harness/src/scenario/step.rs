@@ -4,8 +4,8 @@
 //! `expect_error` is accepted on the actions that are transactions or chain events (bond, unbond,
 //! stake_local, unstake_local, release_local, stake_remote, unstake_remote,
 //! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone).
-//! It is rejected (by validation, with the step's path) on wait, settle, epoch, fault, expect and
-//! snapshot, which drive the run rather than act on a chain.
+//! It is rejected (by validation, with the step's path) on wait, settle, epoch, drain, fault,
+//! expect and snapshot, which drive the run rather than act on a chain.
 
 use std::fmt;
 
@@ -164,6 +164,10 @@ actions! {
     /// Close a consumer's channel from the provider side (governance); every stake becomes an
     /// immediate unbond and packets in flight time out. (An addition to scenario.md.)
     "close_channel" => CloseChannel(ConsumerOnly), expect_error: true;
+    /// Lift every fault, unstake everything (local and remote), wait out every unbonding
+    /// period, withdraw and release everything, then require every user's collateral to be
+    /// free and unbondable with no lien or in-flight work left (violation `drain`).
+    "drain" => Drain(DrainArgs), expect_error: false;
     /// Inject a fault into a link, a chain or a contract.
     "fault" => Fault(Fault), expect_error: false;
     /// Compare report paths with values, now.
@@ -282,6 +286,13 @@ impl SettleArgs {
         self.within.unwrap_or(DEFAULT_SETTLE_WITHIN)
     }
 }
+
+/// `{}`: drain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct DrainArgs {}
+
+object_only!(DrainArgs, "an object {}");
 
 /// `{consumer}`: epoch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -379,7 +379,7 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
             check_validator(&at("validator"), &a.validator, vals, &desc, lenient)?;
             check_name(&at("recipient"), &a.recipient)
         }
-        Action::Wait(_) => Ok(()),
+        Action::Wait(_) | Action::Drain(_) => Ok(()),
         Action::Settle(a) => match a.within {
             Some(d) => check_positive_duration(&at("within"), d),
             None => Ok(()),

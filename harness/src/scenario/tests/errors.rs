@@ -88,8 +88,8 @@ fn unknown_action() {
         "t.json: steps[1].stake: unknown action \"stake\", expected one of: bond, unbond, \
          stake_local, unstake_local, release_local, stake_remote, unstake_remote, \
          withdraw_unbonded_remote, withdraw_rewards, wait, settle, epoch, set_price, \
-         set_max_cap, jail, unjail, tombstone, close_channel, fault, expect, snapshot (plus optionally \
-         \"expect_error\")"
+         set_max_cap, jail, unjail, tombstone, close_channel, drain, fault, expect, snapshot (plus \
+         optionally \"expect_error\")"
     );
 }
 

@@ -7,9 +7,10 @@ use serde_json::json;
 use super::parse;
 use crate::scenario::{
     load_file, parse_str, to_json_pretty, AccountBalance, Action, Amount, ChainValidator, Consumer,
-    ConsumerOnly, Delay, DurationValue, Fault, FaultContract, LocalStake, Provider, Ratio,
-    RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, UserAmount, UserConsumer,
-    UserOnly, ValidatorSpec, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
+    ConsumerOnly, Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalStake, Provider,
+    Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, UserAmount,
+    UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs, ACTION_NAMES,
+    DEFAULT_SETTLE_WITHIN,
 };
 
 /// A scenario using every action of the table in `scenario.md`, with the spec's own
@@ -56,7 +57,8 @@ pub(super) const EVERY_ACTION: &str = r#"{
     {"expect": {"provider.vault.accounts.alice.collateral": "499", "ibc.juno.in_flight": 0,
                 "provider.vault.accounts.alice.liens.juno": {"low": "0", "high": "200"}}},
     {"snapshot": "after-unbonding"},
-    {"close_channel": {"consumer": "stars"}}
+    {"close_channel": {"consumer": "stars"}},
+    {"drain": {}}
   ]
 }"#;
 
@@ -310,6 +312,7 @@ fn every_action_parses() {
         Step::new(Action::CloseChannel(ConsumerOnly {
             consumer: "stars".into(),
         })),
+        Step::new(Action::Drain(DrainArgs {})),
     ];
     assert_eq!(s.steps, expected);
     let names: std::collections::BTreeSet<&str> = s.steps.iter().map(|s| s.action.name()).collect();

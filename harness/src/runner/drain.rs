@@ -1,0 +1,270 @@
+//! The `drain` step, a liveness oracle: lift every fault, unstake everything a user has (local
+//! and remote), wait out every unbonding period, withdraw and release everything, then require
+//! that every user's collateral is entirely free and unbondable, with no lien, no pending tx and
+//! nothing in flight. A lien that can never be released is a violation named `drain`.
+
+use cosmwasm_std::Uint128;
+use mesh_apis::{external_staking as ext, vault};
+use std::time::Duration;
+
+use super::{Run, StepFailure};
+use crate::invariants::{self, Violation};
+use crate::scenario::{
+    Action, Fault, FaultContract, LocalStake, RemoteStake, UserAmount, UserConsumer, UserOnly,
+};
+
+/// How long each of the drain's settles may take: past the longest packet timeout there is (the
+/// converter's validator-set updates, 24 h) plus relaying.
+const DRAIN_SETTLE_WITHIN: Duration = Duration::from_secs(2 * 86_400);
+
+fn drained(detail: String) -> StepFailure {
+    let v = Violation {
+        invariant: "drain",
+        detail,
+    };
+    StepFailure {
+        message: v.to_string(),
+        violation: Some(v),
+    }
+}
+
+impl Run<'_> {
+    /// Run the drain (see the module doc).
+    pub(super) async fn drain(&mut self) -> Result<(), StepFailure> {
+        self.lift_faults().await?;
+        self.drain_settle("lifting the faults").await?;
+        self.unstake_everything().await?;
+        self.drain_settle("unstaking everything").await?;
+        for c in self.scenario.consumers.clone() {
+            self.act_or_drained(&Action::Epoch(crate::scenario::ConsumerOnly {
+                consumer: c.chain_id.clone(),
+            }))
+            .await?;
+        }
+        self.drain_settle("the consumers' epochs").await?;
+        let longest = self
+            .scenario
+            .consumers
+            .iter()
+            .map(|c| c.external_staking.unbonding_period.0)
+            .chain([self.scenario.provider.unbonding_period.0])
+            .max()
+            .unwrap_or_default();
+        self.net.wait(Duration::from_millis(longest + 1_000)).await;
+        self.withdraw_and_release_everything().await?;
+        self.drain_settle("withdrawing and releasing everything")
+            .await?;
+        self.require_everything_free().await
+    }
+
+    /// Each link back to its configured delay, no more drops or failing receives, and every
+    /// outage and halt over.
+    async fn lift_faults(&mut self) -> Result<(), StepFailure> {
+        for c in self.scenario.consumers.clone() {
+            let id = c.chain_id.clone();
+            let mut lifts = vec![
+                Fault::LinkDelay {
+                    link: id.clone(),
+                    delay: c.link.delay,
+                },
+                Fault::LinkDrop {
+                    link: id.clone(),
+                    drop_next: 0,
+                },
+            ];
+            for contract in [FaultContract::Converter, FaultContract::ExternalStaking] {
+                lifts.push(Fault::ContractFail {
+                    contract,
+                    consumer: id.clone(),
+                    fail_next: 0,
+                });
+            }
+            for f in lifts {
+                self.fault(&f).await?;
+            }
+        }
+        let now = self.net.now_ms();
+        if self.faults_until > now {
+            self.net
+                .wait(Duration::from_millis(self.faults_until - now))
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn drain_settle(&self, after: &str) -> Result<(), StepFailure> {
+        self.net
+            .settle(DRAIN_SETTLE_WITHIN)
+            .await
+            .map_err(|e| drained(format!("the system did not settle after {after}: {e}")))
+    }
+
+    /// Run one of the drain's own actions; its failure is the drain's violation.
+    async fn act_or_drained(&mut self, action: &Action) -> Result<(), StepFailure> {
+        let what = serde_json::to_string(action).unwrap_or_else(|_| action.name().to_string());
+        self.act(action)
+            .await
+            .map_err(|e| drained(format!("{what} failed: {e}")))
+    }
+
+    /// Unstake every settled remote stake and every local delegation of every user.
+    async fn unstake_everything(&mut self) -> Result<(), StepFailure> {
+        for user in self.names.users.clone() {
+            for c in self.scenario.consumers.clone() {
+                for s in self.stakes_of(&user, &c.chain_id).await? {
+                    if !s.stake.high.is_zero() {
+                        self.act_or_drained(&Action::UnstakeRemote(RemoteStake {
+                            user: user.clone(),
+                            consumer: c.chain_id.clone(),
+                            validator: s.validator.clone(),
+                            amount: s.stake.high.u128().into(),
+                        }))
+                        .await?;
+                    }
+                }
+            }
+            for (validator, amount) in self.local_delegations(&user).await? {
+                self.act_or_drained(&Action::UnstakeLocal(LocalStake {
+                    user: user.clone(),
+                    validator,
+                    amount: amount.u128().into(),
+                }))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Withdraw every matured remote unbond and release every local unbonding.
+    async fn withdraw_and_release_everything(&mut self) -> Result<(), StepFailure> {
+        for user in self.names.users.clone() {
+            for c in self.scenario.consumers.clone() {
+                let pending = self
+                    .stakes_of(&user, &c.chain_id)
+                    .await?
+                    .iter()
+                    .any(|s| !s.pending_unbonds.is_empty());
+                if pending {
+                    self.act_or_drained(&Action::WithdrawUnbondedRemote(UserConsumer {
+                        user: user.clone(),
+                        consumer: c.chain_id.clone(),
+                    }))
+                    .await?;
+                }
+            }
+            if self.net.proxy(&user).await.is_ok() {
+                self.act_or_drained(&Action::ReleaseLocal(UserOnly { user: user.clone() }))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every user: no lien, nothing slashable, everything free, and all of it unbondable; no
+    /// pending tx and nothing in flight anywhere.
+    async fn require_everything_free(&mut self) -> Result<(), StepFailure> {
+        if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+            return Err(drained(format!("not settled at the end: {}", v.detail)));
+        }
+        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let lienholders = self.lienholder_names()?;
+        for user in self.names.users.clone() {
+            let account = self.net.addr(self.net.provider_id(), &user).to_string();
+            let (vault_c, account_c) = (vault.clone(), account.clone());
+            let (details, claims) = self
+                .net
+                .with_chain(self.net.provider_id(), move |chain, _| {
+                    let d: Result<vault::AccountDetailsResponse, String> = chain.query_json(
+                        &vault_c,
+                        &vault::QueryMsg::AccountDetails {
+                            account: account_c.clone(),
+                        },
+                    );
+                    (d, invariants::claims(chain, &vault_c, &account_c))
+                })
+                .await?;
+            let details = details.map_err(|e| drained(format!("{user}: {e}")))?;
+            let left: Vec<String> = claims
+                .iter()
+                .filter(|c| !c.amount.is_zero())
+                .map(|c| {
+                    let holder = lienholders
+                        .iter()
+                        .find(|(a, _)| *a == c.lienholder)
+                        .map_or(c.lienholder.as_str(), |(_, n)| n.as_str());
+                    format!("{} on {holder}", c.amount)
+                })
+                .collect();
+            if !left.is_empty() {
+                return Err(drained(format!(
+                    "{user}: liens left after everything was unstaked, withdrawn and released: {}",
+                    left.join(", ")
+                )));
+            }
+            let collateral = details.bonded;
+            if details.free.low != collateral || details.free.high != collateral {
+                return Err(drained(format!(
+                    "{user}: collateral {collateral} but only {} free with no lien left",
+                    details.free
+                )));
+            }
+            if collateral > Uint128::zero() {
+                self.act_or_drained(&Action::Unbond(UserAmount {
+                    user: user.clone(),
+                    amount: collateral.u128().into(),
+                }))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn stakes_of(
+        &self,
+        user: &str,
+        consumer: &str,
+    ) -> Result<Vec<ext::StakeResponse>, StepFailure> {
+        let contract = self.net.contract(consumer)?.deployed.addr.clone();
+        let user = self.net.addr(self.net.provider_id(), user).to_string();
+        Ok(self
+            .net
+            .with_chain(self.net.provider_id(), move |chain, _| {
+                invariants::user_stakes(chain, &contract, &user)
+            })
+            .await??)
+    }
+
+    async fn local_delegations(
+        &mut self,
+        user: &str,
+    ) -> Result<Vec<(String, Uint128)>, StepFailure> {
+        let Ok(name) = self.net.proxy(user).await else {
+            return Ok(vec![]);
+        };
+        let proxy = self.net.contract(&name)?.deployed.addr.clone();
+        Ok(self
+            .net
+            .with_chain(self.net.provider_id(), move |chain, _| {
+                chain.app_ref().read_module(|router, _, storage| {
+                    router.staking.delegations_of(storage, &proxy)
+                })
+            })
+            .await?
+            .map_err(|e| e.to_string())?)
+    }
+
+    /// Lienholder address → report name (`native` or the consumer's chain id).
+    fn lienholder_names(&self) -> Result<Vec<(String, String)>, StepFailure> {
+        let mut out = vec![(
+            self.net.contract("native")?.deployed.addr.to_string(),
+            "native".to_string(),
+        )];
+        for c in &self.names.consumers {
+            out.push((
+                self.net.contract(&c.id)?.deployed.addr.to_string(),
+                c.id.clone(),
+            ));
+        }
+        Ok(out)
+    }
+}
