@@ -8,6 +8,7 @@
 pub mod app;
 pub mod books;
 pub mod clock;
+pub mod observer;
 
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, Coin, CosmosMsg, Decimal, Empty, IbcAcknowledgement,
@@ -98,6 +99,8 @@ pub struct Chain {
     status_changes: BTreeMap<String, (u64, u64, ValidatorEvent)>,
     /// Virtual staking's books right after the last epoch (consumers only).
     last_epoch: Option<books::EpochBooks>,
+    /// Watches packet receives (oracles).
+    observer: Option<Box<dyn observer::ReceiveObserver>>,
 }
 
 /// Turn a cw-multi-test error into the contract's own message.
@@ -128,6 +131,7 @@ impl Chain {
             native_staking: None,
             status_changes: BTreeMap::new(),
             last_epoch: None,
+            observer: None,
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -185,6 +189,11 @@ impl Chain {
     /// The provider's native staking contract, if registered.
     pub fn native_staking(&self) -> Option<&Addr> {
         self.native_staking.as_ref()
+    }
+
+    /// Watch every packet receive from now on (replaces an earlier observer).
+    pub fn set_receive_observer(&mut self, observer: Box<dyn observer::ReceiveObserver>) {
+        self.observer = Some(observer);
     }
 
     /// The address of a named account on this chain.
@@ -660,7 +669,17 @@ impl Chain {
             None => {
                 let relayer = self.addr(RELAYER_NAME);
                 let msg = IbcPacketReceiveMsg::new(packet.clone(), relayer);
-                match self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg)) {
+                let mut observer = self.observer.take();
+                if let Some(o) = observer.as_mut() {
+                    o.before_receive(self, &end.contract, packet);
+                }
+                let result = self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg));
+                if let Some(o) = observer.as_mut() {
+                    let events = result.as_ref().map(|r| r.events.as_slice()).unwrap_or(&[]);
+                    o.after_receive(self, &end.contract, packet, events);
+                }
+                self.observer = observer;
+                match result {
                     Ok(resp) => return Ok(resp.data.unwrap_or_default()),
                     Err(e) => StdAck::error(e),
                 }
