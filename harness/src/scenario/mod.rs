@@ -45,8 +45,11 @@ macro_rules! object_only {
     };
 }
 
+pub mod limits;
 mod load;
 mod model;
+pub mod paths;
+mod rules;
 mod schema;
 mod step;
 mod validate;
