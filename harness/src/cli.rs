@@ -192,9 +192,38 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, Exit> {
         .collect()
 }
 
+/// An I/O error's text without the " (os error N)" suffix.
+fn io_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_owned(),
+        None => text,
+    }
+}
+
 fn write_file(path: &Path, text: &str) -> Result<(), Exit> {
     std::fs::write(path, text)
-        .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure an output file can be written, before anything runs (it is created empty).
+fn check_output_file(path: &Path) -> Result<(), Exit> {
+    std::fs::File::create(path)
+        .map(|_| ())
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure files can be written into an output directory (created if missing), before
+/// anything runs.
+pub fn check_output_dir(dir: &Path) -> Result<(), Exit> {
+    let fail = |e: std::io::Error| bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".mesh-harness-write-check");
+    std::fs::write(&probe, b"").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
 }
 
 fn trace_lines(outcome: &RunOutcome, with_name: bool) -> String {
@@ -227,6 +256,9 @@ fn run_and_print(
     out: &OutputArgs,
     demo: bool,
 ) -> Result<(), Exit> {
+    for path in [&out.trace, &out.timeline].into_iter().flatten() {
+        check_output_file(path)?;
+    }
     let mut outcomes = vec![];
     let stdout = std::io::stdout();
     for (origin, scenario) in runs {
@@ -304,13 +336,17 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     };
     if args.print {
         for seed in c.shard_seeds() {
-            let scenario = crate::fuzz::generate(seed, c.steps).scenario();
+            let case = crate::fuzz::generate(seed, c.steps);
+            let scenario = crate::fuzz::replayable(&case.scenario(), c.codes);
             println!(
                 "{}",
                 serde_json::to_string(&scenario).expect("scenarios serialise")
             );
         }
         return Ok(());
+    }
+    if let Some(dir) = &c.out {
+        check_output_dir(dir)?;
     }
     let total = c.shard_seeds().count() as u64;
     let bar = (!args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
@@ -360,6 +396,9 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
             c.seeds.start, c.seeds.end, c.shard, c.steps
         );
         print!("{}", summary.text());
+    }
+    if let Some(e) = summary.findings.iter().find_map(|f| f.write_error.clone()) {
+        return Err(bad_input(e));
     }
     if summary.passed() {
         Ok(())

@@ -350,8 +350,10 @@ pub async fn check_settled(
             return Ok(Err(violation(
                 "settled",
                 format!(
-                    "{}: provider committed stake {committed:?} != consumer requests {requested:?} (provider units)",
-                    c.id
+                    "{}: provider committed stake {} != consumer requests {} (provider units)",
+                    c.id,
+                    crate::names::amounts(&committed),
+                    crate::names::amounts(&requested)
                 ),
             )));
         }

@@ -23,7 +23,7 @@ use crate::actor::relayer::{
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
-use crate::time::SimClock;
+use crate::time::{human_ms, SimClock};
 use crate::trace::{Trace, TraceKind};
 pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
 pub use spec::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
@@ -336,16 +336,32 @@ impl Testnet {
         }
     }
 
-    /// Run until the next epoch of `consumer` has executed.
+    /// Run until the next epoch of `consumer` has executed. A halt that ended meanwhile shifts
+    /// the chain's blocks (the first one comes at the resume), so the epoch's block may come
+    /// later than first computed: look again until it has run. Fails if the chain is halted
+    /// when the epoch is due, and never returns as if an epoch ran when none did.
     pub async fn epoch(&self, consumer: &str) -> Result<(), String> {
-        let at = self
-            .with_chain(consumer, |c, _| c.next_epoch_time())
-            .await?
-            .ok_or_else(|| format!("{consumer} has no epochs"))?;
-        tokio::time::sleep(self.clock.until(at)).await;
-        self.with_chain(consumer, |c, now| c.advance(now))
-            .await?
-            .map_err(|until| format!("{consumer} is halted until {until}ms"))
+        let before = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
+        // Each round either runs the epoch or brings the chain to a block on its current grid,
+        // after which the next epoch time is exact: two rounds suffice, four are a margin.
+        for _ in 0..4 {
+            let at = self
+                .with_chain(consumer, |c, _| c.next_epoch_time())
+                .await?
+                .ok_or_else(|| format!("{consumer} has no epochs"))?;
+            tokio::time::sleep(self.clock.until(at)).await;
+            self.with_chain(consumer, |c, now| c.advance(now))
+                .await?
+                .map_err(|until| format!("{consumer} is halted until t={}", human_ms(until)))?;
+            let after = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
+            if after > before {
+                return Ok(());
+            }
+        }
+        Err(format!(
+            "no epoch ran on {consumer} by t={}",
+            human_ms(self.now_ms())
+        ))
     }
 
     fn link(&self, consumer: &str) -> Result<&actix::Addr<Relayer>, String> {
@@ -394,7 +410,7 @@ impl Testnet {
             self.now_ms(),
             TraceKind::Fault {
                 target: format!("chain {chain_id}"),
-                fault: format!("halt until {until_ms}ms"),
+                fault: format!("halt for {} until t={}", human_ms(d.as_millis() as u64), human_ms(until_ms)),
             },
         );
         self.chain(chain_id)?

@@ -138,6 +138,8 @@ pub struct Finding {
     pub fixture: Scenario,
     /// Where it was written.
     pub file: Option<PathBuf>,
+    /// Why it could not be written (`<file>: cannot write: <reason>`).
+    pub write_error: Option<String>,
     /// Replaying the fixture (normal mode) broke the same invariant.
     pub replays: bool,
 }
@@ -145,11 +147,11 @@ pub struct Finding {
 impl Finding {
     /// One line for humans.
     pub fn line(&self) -> String {
-        let file = self
-            .file
-            .as_ref()
-            .map(|f| format!(" -> {}", f.display()))
-            .unwrap_or_default();
+        let file = match (&self.file, &self.write_error) {
+            (Some(f), _) => format!(" -> {}", f.display()),
+            (None, Some(e)) => format!(" (NOT written: {e})"),
+            (None, None) => String::new(),
+        };
         format!(
             "seed {}: invariant {} broken at step {}: {}; shrunk to {} steps{}{}{}",
             self.seed,
@@ -362,9 +364,7 @@ pub fn replay(fixture: &Scenario, codes: Codes) -> Option<Violation> {
 }
 
 /// Whether the regression fixture of a failing run, replayed in normal mode, breaks
-/// `invariant`. (Not always so: in normal mode every `expect_error` step reads the report before
-/// and after the action, and reading the report brings every chain to the current block, which
-/// can run an epoch earlier than the fuzz run did.)
+/// `invariant` (it should: reading the report around an `expect_error` step changes nothing).
 pub fn replays_as(run: &CaseRun, codes: Codes, invariant: &str) -> bool {
     let fixture = regression_fixture(0, 0, run);
     replay(&fixture, codes).is_some_and(|v| v.invariant == invariant)
@@ -387,11 +387,18 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let shrunk = shrink(case, first, c.codes, c.shrink_budget);
     let fixture = regression_fixture(seed, c.steps, &shrunk.run);
     let replays = replay(&fixture, c.codes).map(|v| v.invariant) == Some(violation.invariant);
+    let mut write_error = None;
     let file = c.out.as_ref().and_then(|dir| {
         let path = dir.join(format!("seed-{seed}-{}.json", violation.invariant));
-        std::fs::create_dir_all(dir).ok()?;
-        std::fs::write(&path, to_json_pretty(&fixture)).ok()?;
-        Some(path)
+        let written =
+            std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, to_json_pretty(&fixture)));
+        match written {
+            Ok(()) => Some(path),
+            Err(e) => {
+                write_error = Some(format!("{}: cannot write: {e}", path.display()));
+                None
+            }
+        }
     });
     Finding {
         seed,
@@ -404,6 +411,7 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
         shrunk: shrunk.case,
         fixture,
         file,
+        write_error,
         replays,
     }
 }
