@@ -216,14 +216,32 @@ fn check_output_file(path: &Path) -> Result<(), Exit> {
         .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
 }
 
-/// Makes sure files can be written into an output directory (created if missing), before
-/// anything runs.
+/// Makes sure files can be written into an output directory, before anything runs, without
+/// leaving anything behind: the directory, or its nearest existing ancestor, takes a probe.
 pub fn check_output_dir(dir: &Path) -> Result<(), Exit> {
-    let fail = |e: std::io::Error| bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)));
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let probe = dir.join(".mesh-harness-write-check");
-    std::fs::write(&probe, b"").map_err(fail)?;
-    std::fs::remove_file(&probe).map_err(fail)
+    let fail = |e: std::io::Error| {
+        bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)))
+    };
+    let mut existing = dir;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    if !existing.is_dir() {
+        return Err(bad_input(format!(
+            "{}: cannot write: {} is not a directory",
+            dir.display(),
+            existing.display()
+        )));
+    }
+    let probe = existing.join(format!(".mesh-harness-write-check-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(fail)?;
+    std::fs::remove_dir(&probe).map_err(fail)
 }
 
 fn trace_lines(outcome: &RunOutcome, with_name: bool) -> String {

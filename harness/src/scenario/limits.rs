@@ -66,7 +66,7 @@ use cosmwasm_std::{Decimal, Uint256};
 use std::collections::BTreeMap;
 
 use super::model::Scenario;
-use super::step::Action;
+use super::step::{Action, Fault};
 use super::validate::{fail, Check};
 
 /// The longest simulated time `action` can take (one place to extend for a new step).
@@ -75,6 +75,8 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
         Action::Wait(d) => d.millis(),
         // Settling polls on a one-second grid, so it may overrun its bound by under a second.
         Action::Settle(s) => s.within_or_default().millis() + 1_000,
+        // A halt shifts the chain's blocks, so an epoch may come that much later.
+        Action::Fault(Fault::ChainHalt { halt, .. }) => halt.millis(),
         Action::Epoch(e) => scenario
             .consumer(&e.consumer)
             .map_or(Some(0), |c| epoch_period(c.epoch_blocks, c.block_time.millis()))
