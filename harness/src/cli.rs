@@ -91,6 +91,10 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The work budget of each run: it fails once its trace holds more events than this
+    /// (default 1000000).
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<usize>,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -437,6 +441,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
+                max_events: Some(args.max_events.unwrap_or(runner::DEFAULT_MAX_EVENTS)),
                 ..Default::default()
             };
             if args.paths.is_empty() {
@@ -456,7 +461,11 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Fuzz(args) => fuzz(args),
         Command::Replay { file, out } => {
             let runs = load_all(&[file])?;
-            run_and_print(&runs, &RunOptions::default(), &out, false)
+            let opts = RunOptions {
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
+                ..Default::default()
+            };
+            run_and_print(&runs, &opts, &out, false)
         }
         Command::List { paths } => {
             let paths = if paths.is_empty() {
@@ -475,6 +484,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let (origin, scenario) = &runs[0];
             let opts = RunOptions {
                 seed,
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
             let a = runner::run(scenario, &opts);

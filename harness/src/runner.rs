@@ -34,7 +34,15 @@ pub struct RunOptions {
     pub tolerate_action_errors: bool,
     /// The contract codes (the real contracts by default).
     pub codes: Codes,
+    /// The run's work budget: it stops, failed, once its trace holds more events than this
+    /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
+    pub max_events: Option<usize>,
 }
+
+/// The CLI's work budget: a million traced events, thousands of times what the largest
+/// fixture needs, so a scenario that would run practically forever (epochs shorter than a
+/// packet's round trip over years) stops with a clear failure.
+pub const DEFAULT_MAX_EVENTS: usize = 1_000_000;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -214,7 +222,9 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         trace: vec![],
         step_errors: vec![],
     };
-    let net = match Testnet::start(&spec).await {
+    let trace = mesh_actors::trace::Trace::default();
+    trace.set_limit(opts.max_events);
+    let net = match Testnet::start_traced(&spec, trace).await {
         Ok(net) => net,
         Err(e) => {
             outcome.failure = Some(format!("the topology did not start: {e}"));
@@ -255,9 +265,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             }
             other => other,
         };
-        let result = match result {
-            Ok(()) => run.check_invariants(&step.action).await,
-            Err(e) => Err(e),
+        let result = match (result, run.net.trace().exceeded()) {
+            (_, Some(max)) => Err(StepFailure::from(format!(
+                "the run's work budget of {max} traced events ran out (raise it with \
+                 --max-events)"
+            ))),
+            (Ok(()), None) => run.check_invariants(&step.action).await,
+            (Err(e), None) => Err(e),
         };
         if let Err(f) = result {
             let when = report::format_duration_ms(run.net.now_ms());

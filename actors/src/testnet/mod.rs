@@ -53,9 +53,14 @@ impl Testnet {
     /// Deploy `spec`, start its actors, open every channel and relay the first validator-set
     /// update. Must run inside [`crate::time::run_simulation`].
     pub async fn start(spec: &TopologySpec) -> Result<Testnet, String> {
+        Self::start_traced(spec, Trace::default()).await
+    }
+
+    /// [`start`](Self::start), recording into `trace` (which may carry a work limit, see
+    /// [`Trace::set_limit`]).
+    pub async fn start_traced(spec: &TopologySpec, trace: Trace) -> Result<Testnet, String> {
         let genesis = deploy::genesis(spec)?;
         let clock = SimClock::start();
-        let trace = Trace::default();
         let mut apis = BTreeMap::new();
         let mut chains = BTreeMap::new();
         let provider_id = spec.provider.chain.chain_id.clone();
@@ -252,8 +257,13 @@ impl Testnet {
     }
 
     /// Let `d` of simulated time pass (every actor runs its timers meanwhile).
+    /// Ends early, without an error, once the trace passes its limit (see
+    /// [`Trace::set_limit`]); the caller checks [`Trace::exceeded`].
     pub async fn wait(&self, d: Duration) {
-        tokio::time::sleep(d).await;
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            () = self.trace.limit_reached() => {}
+        }
     }
 
     /// Counters of the link of `consumer`.
@@ -333,6 +343,9 @@ impl Testnet {
             let target = next_event.unwrap_or(now + 1).clamp(now + 1, deadline);
             let grid = start + (target - start).div_ceil(1_000) * 1_000;
             self.wait(Duration::from_millis(grid - now)).await;
+            if self.trace.exceeded().is_some() {
+                return Err("the run's work budget ran out".into());
+            }
         }
     }
 
@@ -349,7 +362,10 @@ impl Testnet {
                 .with_chain(consumer, |c, _| c.next_epoch_time())
                 .await?
                 .ok_or_else(|| format!("{consumer} has no epochs"))?;
-            tokio::time::sleep(self.clock.until(at)).await;
+            self.wait(self.clock.until(at)).await;
+            if self.trace.exceeded().is_some() {
+                return Err("the run's work budget ran out".into());
+            }
             self.with_chain(consumer, |c, now| c.advance(now))
                 .await?
                 .map_err(|until| format!("{consumer} is halted until t={}", human_ms(until)))?;

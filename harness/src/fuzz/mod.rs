@@ -78,6 +78,7 @@ pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
             seed: None,
             tolerate_action_errors: true,
             codes,
+            max_events: Some(runner::DEFAULT_MAX_EVENTS),
         },
     );
     let violation = classify(scenario, &outcome);
