@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::task::Waker;
 use std::rc::Rc;
+use std::task::Waker;
 
 /// One traced event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

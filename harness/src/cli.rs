@@ -223,9 +223,8 @@ fn check_output_file(path: &Path) -> Result<(), Exit> {
 /// Makes sure files can be written into an output directory, before anything runs, without
 /// leaving anything behind: the directory, or its nearest existing ancestor, takes a probe.
 pub fn check_output_dir(dir: &Path) -> Result<(), Exit> {
-    let fail = |e: std::io::Error| {
-        bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)))
-    };
+    let fail =
+        |e: std::io::Error| bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)));
     let mut existing = dir;
     while !existing.exists() {
         match existing.parent() {

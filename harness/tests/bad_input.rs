@@ -51,9 +51,19 @@ fn assert_bad(name: &str, text: &str, path: &str, expected: &str) {
     assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let prefix = format!("error: {file}: {path}: ");
-    assert!(stderr.starts_with(&prefix), "{name}: {prefix:?} in {stderr}");
-    assert!(stderr.contains(expected), "{name}: {expected:?} in {stderr}");
-    assert!(out.stdout.is_empty(), "nothing ran: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stderr.starts_with(&prefix),
+        "{name}: {prefix:?} in {stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "{name}: {expected:?} in {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing ran: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// A scenario with one consumer `juno`, user alice, and `steps`.
@@ -128,13 +138,19 @@ fn no_silent_clamp_of_time() {
     );
     assert_bad(
         "epoch.json",
-        &with_steps(r#", "epoch_blocks": 200000000"#, r#"{"epoch": {"consumer": "juno"}}"#),
+        &with_steps(
+            r#", "epoch_blocks": 200000000"#,
+            r#"{"epoch": {"consumer": "juno"}}"#,
+        ),
         "consumers[0].epoch_blocks",
         "an epoch every 200000000 blocks of 5s is beyond the simulation horizon",
     );
     assert_bad(
         "sum.json",
-        &with_steps("", r#"{"wait": "6000d"}, {"wait": "3000d"}, {"wait": "1000d"}"#),
+        &with_steps(
+            "",
+            r#"{"wait": "6000d"}, {"wait": "3000d"}, {"wait": "1000d"}"#,
+        ),
         "steps[2].wait",
         "the steps up to here can take 10001d of simulated time",
     );
@@ -166,7 +182,9 @@ fn amounts_and_supplies_beyond_the_limit_are_bad_input() {
     );
     assert_bad(
         "stake.json",
-        &format!(r#"{{"name": "v", "provider": {{"validators": [{{"name": "val1", "stake": "{max}"}}]}}}}"#),
+        &format!(
+            r#"{{"name": "v", "provider": {{"validators": [{{"name": "val1", "stake": "{max}"}}]}}}}"#
+        ),
         "provider.validators[0].stake",
         "is too large: at most 10^30",
     );
@@ -227,7 +245,10 @@ fn reserved_names_are_bad_input() {
 fn expect_paths_are_checked() {
     assert_bad(
         "misspelt.json",
-        &with_steps("", r#"{"expect": {"provider.vault.acounts.alice.colateral": "0"}}"#),
+        &with_steps(
+            "",
+            r#"{"expect": {"provider.vault.acounts.alice.colateral": "0"}}"#,
+        ),
         "steps[0].expect",
         "did you mean \"provider.vault.accounts.alice.collateral\"?",
     );
@@ -239,7 +260,10 @@ fn expect_paths_are_checked() {
     );
     assert_bad(
         "user.json",
-        &with_steps("", r#"{"expect": {"provider.vault.accounts.bob.collateral": "0"}}"#),
+        &with_steps(
+            "",
+            r#"{"expect": {"provider.vault.accounts.bob.collateral": "0"}}"#,
+        ),
         "steps[0].expect",
         "no \"bob\" under \"provider.vault.accounts\" (expected a user: alice)",
     );
@@ -348,9 +372,11 @@ fn traces_and_timelines_use_names_and_units() {
     assert!(timeline.contains("outage until t=2h8m26s"), "{timeline}");
     for text in [&trace, &timeline] {
         assert!(!text.contains("Uint128("), "{text}");
-        let raw_ms = text
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| w.len() > 3 && w.ends_with("ms") && w[..w.len() - 2].parse::<u64>().is_ok_and(|n| n >= 1000));
+        let raw_ms = text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            w.len() > 3
+                && w.ends_with("ms")
+                && w[..w.len() - 2].parse::<u64>().is_ok_and(|n| n >= 1000)
+        });
         assert!(!raw_ms, "raw milliseconds in {text}");
         for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
             let bech32 = ["provider1", "juno1", "stars1"]

@@ -31,8 +31,8 @@ const BUDGET: usize = 4_000;
 
 fn fixtures() -> Vec<String> {
     let dir = format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"));
-    let files = mesh_harness::cli::collect_files(&[dir.into()])
-        .unwrap_or_else(|e| panic!("{}", e.message));
+    let files =
+        mesh_harness::cli::collect_files(&[dir.into()]).unwrap_or_else(|e| panic!("{}", e.message));
     files
         .iter()
         // The twenty-consumer fixture is slow in a debug build; the others cover its shapes.
@@ -83,29 +83,39 @@ fn mutate(node: &mut Value, choices: &[u32], replacements: &[Value], depth: usiz
     let c = choices.first().copied().unwrap_or(0);
     // Down to a leaf mostly (the top level is never replaced whole), stopping early now and
     // then to replace or remove a whole object.
-    let descend = depth == 0 || (choices.len() > 1 && choices[1] % 7 != 0);
+    let descend = depth == 0 || (choices.len() > 1 && !choices[1].is_multiple_of(7));
     match node {
         Value::Object(map) if !map.is_empty() && descend => {
             let key = map.keys().nth(c as usize % map.len()).unwrap().clone();
-            mutate(map.get_mut(&key).unwrap(), &choices[1..], replacements, depth + 1);
+            mutate(
+                map.get_mut(&key).unwrap(),
+                &choices[1..],
+                replacements,
+                depth + 1,
+            );
         }
         Value::Array(list) if !list.is_empty() && descend => {
             let n = list.len();
-            mutate(&mut list[c as usize % n], &choices[1..], replacements, depth + 1);
+            mutate(
+                &mut list[c as usize % n],
+                &choices[1..],
+                replacements,
+                depth + 1,
+            );
         }
-        Value::Object(map) if !map.is_empty() && c % 5 == 0 => {
+        Value::Object(map) if !map.is_empty() && c.is_multiple_of(5) => {
             let key = map.keys().nth(c as usize / 5 % map.len()).unwrap().clone();
             let value = map.remove(&key).unwrap();
-            if c % 10 == 0 {
+            if c.is_multiple_of(10) {
                 map.insert(format!("{key}_"), value);
             }
         }
-        Value::Array(list) if list.len() > 1 && c % 5 == 0 => {
+        Value::Array(list) if list.len() > 1 && c.is_multiple_of(5) => {
             // Duplicate an element (two steps alike, two validators alike).
             let item = list[c as usize / 5 % list.len()].clone();
             list.push(item);
         }
-        _ if c % 2 == 0 => *node = extreme_of_same_kind(node, c),
+        _ if c.is_multiple_of(2) => *node = extreme_of_same_kind(node, c),
         _ => *node = replacements[c as usize % replacements.len()].clone(),
     }
 }
@@ -122,8 +132,17 @@ fn extreme_of_same_kind(v: &Value, c: u32) -> Value {
             json!("1000000000000000000000000000000"),
             json!("123456789"),
         ]),
-        Value::String(s) if s.ends_with('s') || s.ends_with('m') || s.ends_with('h') || s.ends_with('d') => {
-            pick(&[json!("1ms"), json!("0s"), json!("9999d"), json!("3650d"), json!("1s"), json!("59m")])
+        Value::String(s)
+            if s.ends_with('s') || s.ends_with('m') || s.ends_with('h') || s.ends_with('d') =>
+        {
+            pick(&[
+                json!("1ms"),
+                json!("0s"),
+                json!("9999d"),
+                json!("3650d"),
+                json!("1s"),
+                json!("59m"),
+            ])
         }
         Value::String(s) if s.contains('.') => pick(&[
             json!("0"),
@@ -132,8 +151,18 @@ fn extreme_of_same_kind(v: &Value, c: u32) -> Value {
             json!("0.000000000000000001"),
             json!("1000000000000000000"),
         ]),
-        Value::Number(_) => pick(&[json!(0), json!(1), json!(4294967295u64), json!(864000000000u64)]),
-        _ => pick(&[json!("nobody"), json!("val1"), json!("juno"), json!("alice")]),
+        Value::Number(_) => pick(&[
+            json!(0),
+            json!(1),
+            json!(4294967295u64),
+            json!(864000000000u64),
+        ]),
+        _ => pick(&[
+            json!("nobody"),
+            json!("val1"),
+            json!("juno"),
+            json!("alice"),
+        ]),
     }
 }
 

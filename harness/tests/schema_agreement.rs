@@ -18,7 +18,11 @@ fn validator() -> jsonschema::Validator {
 fn verdicts(v: &jsonschema::Validator, doc: &Value) -> (bool, bool, String) {
     let text = doc.to_string();
     let loaded = parse_unvalidated(&text, "t.json");
-    let err = loaded.as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+    let err = loaded
+        .as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     (v.is_valid(doc), loaded.is_ok(), err)
 }
 
@@ -33,12 +37,16 @@ fn assert_agree(v: &jsonschema::Validator, doc: &Value) {
 
 fn fixtures() -> Vec<(String, Value)> {
     let dir = format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"));
-    let files = mesh_harness::cli::collect_files(&[dir.into()]).unwrap_or_else(|e| panic!("{}", e.message));
+    let files =
+        mesh_harness::cli::collect_files(&[dir.into()]).unwrap_or_else(|e| panic!("{}", e.message));
     files
         .iter()
         .map(|f| {
             let text = std::fs::read_to_string(f).unwrap();
-            (f.display().to_string(), serde_json::from_str(&text).unwrap())
+            (
+                f.display().to_string(),
+                serde_json::from_str(&text).unwrap(),
+            )
         })
         .collect()
 }
@@ -49,7 +57,10 @@ fn fixtures_are_valid_for_both() {
     let v = validator();
     for (file, doc) in fixtures() {
         let (schema_ok, loader_ok, err) = verdicts(&v, &doc);
-        assert!(schema_ok && loader_ok, "{file}: schema {schema_ok}, loader {err}");
+        assert!(
+            schema_ok && loader_ok,
+            "{file}: schema {schema_ok}, loader {err}"
+        );
     }
 }
 
@@ -100,14 +111,19 @@ fn base() -> Value {
 /// Sets the value at a JSON pointer of the base document.
 fn with(pointer: &str, value: Value) -> Value {
     let mut doc = base();
-    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+    *doc.pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer}")) = value;
     doc
 }
 
 /// Adds a member to the object at `pointer`.
 fn with_member(pointer: &str, key: &str, value: Value) -> Value {
     let mut doc = base();
-    doc.pointer_mut(pointer).unwrap().as_object_mut().unwrap().insert(key.into(), value);
+    doc.pointer_mut(pointer)
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert(key.into(), value);
     doc
 }
 
@@ -116,19 +132,54 @@ fn with_member(pointer: &str, key: &str, value: Value) -> Value {
 fn a_corpus_of_invalid_and_borderline_documents_agrees() {
     let v = validator();
     let amounts = [
-        "0", "007", "1000000000000000000000000000000", "1000000000000000000000000000001",
-        "340282366920938463463374607431768211456", "-1", "1.5", "", "1e3",
+        "0",
+        "007",
+        "1000000000000000000000000000000",
+        "1000000000000000000000000000001",
+        "340282366920938463463374607431768211456",
+        "-1",
+        "1.5",
+        "",
+        "1e3",
     ];
     let durations = [
-        json!("10000d"), json!("10001d"), json!("240000h"), json!("240001h"), json!("14400000m"),
-        json!("864000000s"), json!("864000001s"), json!("864000000000ms"), json!("864000000001ms"),
-        json!(864000000), json!(864000001), json!(5.0), json!(5.5), json!(-1), json!("0s"),
-        json!("0ms"), json!(0), json!("5"), json!("5 s"), json!("00005s"), json!(1e3),
+        json!("10000d"),
+        json!("10001d"),
+        json!("240000h"),
+        json!("240001h"),
+        json!("14400000m"),
+        json!("864000000s"),
+        json!("864000001s"),
+        json!("864000000000ms"),
+        json!("864000000001ms"),
+        json!(864000000),
+        json!(864000001),
+        json!(5.0),
+        json!(5.5),
+        json!(-1),
+        json!("0s"),
+        json!("0ms"),
+        json!(0),
+        json!("5"),
+        json!("5 s"),
+        json!("00005s"),
+        json!(1e3),
     ];
     let ratios = [
-        "0", "1", "1.0", "1.000000000000000000", "1.0000000000000000001", "0.000000000000000001",
-        "0.0000000000000000001", "2", "1000000000000000000", "1000000000000000000.1",
-        "999999999999999999.999999999999999999", ".5", "1.", "abc",
+        "0",
+        "1",
+        "1.0",
+        "1.000000000000000000",
+        "1.0000000000000000001",
+        "0.000000000000000001",
+        "0.0000000000000000001",
+        "2",
+        "1000000000000000000",
+        "1000000000000000000.1",
+        "999999999999999999.999999999999999999",
+        ".5",
+        "1.",
+        "abc",
     ];
     let mut docs = vec![base()];
     for a in amounts {
@@ -149,30 +200,72 @@ fn a_corpus_of_invalid_and_borderline_documents_agrees() {
         docs.push(with("/consumers/0/price", json!(r)));
         docs.push(with("/consumers/0/discount", json!(r)));
         docs.push(with("/steps/7/set_price/price", json!(r)));
-        docs.push(with_member("/provider", "slash_fractions", json!({"downtime": r})));
-        docs.push(with_member("/provider", "native_staking", json!({"slash_ratio_dsign": r})));
+        docs.push(with_member(
+            "/provider",
+            "slash_fractions",
+            json!({"downtime": r}),
+        ));
+        docs.push(with_member(
+            "/provider",
+            "native_staking",
+            json!({"slash_ratio_dsign": r}),
+        ));
     }
-    for n in [json!(0), json!(1), json!(4294967295u64), json!(4294967296u64), json!(-1), json!(1.0), json!("1")] {
+    for n in [
+        json!(0),
+        json!(1),
+        json!(4294967295u64),
+        json!(4294967296u64),
+        json!(-1),
+        json!(1.0),
+        json!("1"),
+    ] {
         docs.push(with("/steps/3/fault/drop_next", n.clone()));
         docs.push(with("/steps/6/fault/fail_next", n.clone()));
     }
-    for n in [json!(0), json!(1), json!(864000000000u64), json!(864000000001u64), json!(10.0), json!(2.5)] {
+    for n in [
+        json!(0),
+        json!(1),
+        json!(864000000000u64),
+        json!(864000000001u64),
+        json!(10.0),
+        json!(2.5),
+    ] {
         docs.push(with("/consumers/0/epoch_blocks", n));
     }
-    for s in [json!(0), json!(9007199254740991u64), json!(9007199254740992u64), json!(18446744073709551615u64), json!(-3), json!(1.5), json!("1")] {
+    for s in [
+        json!(0),
+        json!(9007199254740991u64),
+        json!(9007199254740992u64),
+        json!(18446744073709551615u64),
+        json!(-3),
+        json!(1.5),
+        json!("1"),
+    ] {
         docs.push(with("/seed", s));
     }
-    for name in ["", " ", "a.b", "juno:1", "native", "vault", "gov", "relayer", "ok-name"] {
+    for name in [
+        "", " ", "a.b", "juno:1", "native", "vault", "gov", "relayer", "ok-name",
+    ] {
         docs.push(with("/consumers/0/chain_id", json!(name)));
         docs.push(with("/provider/validators/0/name", json!(name)));
         docs.push(with("/steps/8/withdraw_rewards/recipient", json!(name)));
         docs.push(with("/steps/9/snapshot", json!(name)));
         docs.push(with("/name", json!(name)));
         let mut d = base();
-        d["accounts"].as_object_mut().unwrap().insert(name.into(), json!("1"));
+        d["accounts"]
+            .as_object_mut()
+            .unwrap()
+            .insert(name.into(), json!("1"));
         docs.push(d);
     }
-    for denom in ["u", "uosmo", "1abc", "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2", "a b"] {
+    for denom in [
+        "u",
+        "uosmo",
+        "1abc",
+        "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2",
+        "a b",
+    ] {
         docs.push(with_member("/provider", "denom", json!(denom)));
         docs.push(with("/accounts/bob", json!({denom: "1"})));
     }
@@ -183,7 +276,10 @@ fn a_corpus_of_invalid_and_borderline_documents_agrees() {
     docs.push(with_member("/steps/1", "expect_error", json!("x")));
     docs.push(with_member("/steps/0", "wait", json!("1s")));
     docs.push(with("/steps/3/fault", json!({"link": "juno"})));
-    docs.push(with("/steps/3/fault", json!({"link": "juno", "drop_next": 1, "outage": "1s"})));
+    docs.push(with(
+        "/steps/3/fault",
+        json!({"link": "juno", "drop_next": 1, "outage": "1s"}),
+    ));
     docs.push(with("/steps/0", json!({})));
     docs.push(with("/steps/0", json!("bond")));
     docs.push(with("/consumers/0/link/delay", json!([1, 2])));
@@ -196,7 +292,11 @@ fn a_corpus_of_invalid_and_borderline_documents_agrees() {
         assert_agree(&v, doc);
     }
     let rejected = docs.iter().filter(|d| !v.is_valid(d)).count();
-    assert!(rejected > docs.len() / 2, "the corpus is mostly invalid ({rejected} of {})", docs.len());
+    assert!(
+        rejected > docs.len() / 2,
+        "the corpus is mostly invalid ({rejected} of {})",
+        docs.len()
+    );
 }
 
 /// Documents the schema accepts but the loader refuses: the rules relating several values.
@@ -220,17 +320,33 @@ fn cross_references_are_the_loaders_alone() {
 /// A mutation of a fixture: a value replaced, a type changed, a key renamed or removed.
 fn mutate(doc: &mut Value, choices: &[u32]) {
     let replacements = [
-        json!(null), json!(true), json!(0), json!(-1), json!(1.5), json!(1e30), json!(""),
-        json!("0"), json!("1.5"), json!("10001d"), json!("0s"), json!("x.y"), json!([]), json!({}),
-        json!("1000000000000000000000000000001"), json!(4294967296u64), json!("native"),
-        json!("1000000000000000000"), json!(9007199254740992u64), json!("999999999999ms"),
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(1e30),
+        json!(""),
+        json!("0"),
+        json!("1.5"),
+        json!("10001d"),
+        json!("0s"),
+        json!("x.y"),
+        json!([]),
+        json!({}),
+        json!("1000000000000000000000000000001"),
+        json!(4294967296u64),
+        json!("native"),
+        json!("1000000000000000000"),
+        json!(9007199254740992u64),
+        json!("999999999999ms"),
     ];
     mutate_at(doc, choices, &replacements);
 }
 
 fn mutate_at(node: &mut Value, choices: &[u32], replacements: &[Value]) {
     let c = choices.first().copied().unwrap_or(0);
-    let descend = choices.len() > 1 && choices[1] % 3 != 0;
+    let descend = choices.len() > 1 && !choices[1].is_multiple_of(3);
     match node {
         Value::Object(map) if !map.is_empty() && descend => {
             let key = map.keys().nth(c as usize % map.len()).unwrap().clone();
@@ -240,10 +356,10 @@ fn mutate_at(node: &mut Value, choices: &[u32], replacements: &[Value]) {
             let n = list.len();
             mutate_at(&mut list[c as usize % n], &choices[1..], replacements);
         }
-        Value::Object(map) if !map.is_empty() && c % 4 == 0 => {
+        Value::Object(map) if !map.is_empty() && c.is_multiple_of(4) => {
             let key = map.keys().nth(c as usize / 4 % map.len()).unwrap().clone();
             let value = map.remove(&key).unwrap();
-            if c % 8 == 0 {
+            if c.is_multiple_of(8) {
                 map.insert(format!("{key}x"), value);
             }
         }

@@ -426,7 +426,11 @@ impl Testnet {
             self.now_ms(),
             TraceKind::Fault {
                 target: format!("chain {chain_id}"),
-                fault: format!("halt for {} until t={}", human_ms(d.as_millis() as u64), human_ms(until_ms)),
+                fault: format!(
+                    "halt for {} until t={}",
+                    human_ms(d.as_millis() as u64),
+                    human_ms(until_ms)
+                ),
             },
         );
         self.chain(chain_id)?

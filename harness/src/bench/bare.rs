@@ -93,9 +93,9 @@ impl Pair {
             for on_provider in [true, false] {
                 let chain = self.chain(on_provider);
                 if chain.next_wake().is_some_and(|w| w <= now) {
-                    chain
-                        .advance(now)
-                        .map_err(|until| format!("halted until t={}", mesh_actors::time::human_ms(until)))?;
+                    chain.advance(now).map_err(|until| {
+                        format!("halted until t={}", mesh_actors::time::human_ms(until))
+                    })?;
                 }
             }
             self.relay()?;

@@ -390,8 +390,8 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let mut write_error = None;
     let file = c.out.as_ref().and_then(|dir| {
         let path = dir.join(format!("seed-{seed}-{}.json", violation.invariant));
-        let written =
-            std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, to_json_pretty(&fixture)));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, to_json_pretty(&fixture)));
         match written {
             Ok(()) => Some(path),
             Err(e) => {

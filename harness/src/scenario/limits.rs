@@ -45,7 +45,10 @@ pub const START_TIME: DurationValue = DurationValue::from_millis(DAY_MS);
 
 /// `10000d (about 27 years)`: the horizon as the error messages state it.
 pub fn horizon_text() -> String {
-    format!("{HORIZON} (about {} years)", HORIZON.millis() / DAY_MS / 365)
+    format!(
+        "{HORIZON} (about {} years)",
+        HORIZON.millis() / DAY_MS / 365
+    )
 }
 
 /// An amount in the error messages' form: `10^30` for powers of ten, else the digits.
@@ -79,7 +82,9 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
         Action::Fault(Fault::ChainHalt { halt, .. }) => halt.millis(),
         Action::Epoch(e) => scenario
             .consumer(&e.consumer)
-            .map_or(Some(0), |c| epoch_period(c.epoch_blocks, c.block_time.millis()))
+            .map_or(Some(0), |c| {
+                epoch_period(c.epoch_blocks, c.block_time.millis())
+            })
             .unwrap_or(u64::MAX),
         Action::Bond(_)
         | Action::Unbond(_)

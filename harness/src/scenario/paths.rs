@@ -177,11 +177,7 @@ fn provider_shape(scenario: &Scenario, users: &[String], consumers: &[String]) -
                     ),
                     (
                         "rewards",
-                        each(
-                            users.to_vec(),
-                            "user",
-                            each(vals, what, leaf(Leaf::Amount)),
-                        ),
+                        each(users.to_vec(), "user", each(vals, what, leaf(Leaf::Amount))),
                     ),
                 ]);
                 (c.chain_id.clone(), part)
@@ -289,11 +285,12 @@ impl Node {
     /// The keys of this node, and the shape under `key` if it is one.
     fn child(&self, key: &str) -> Option<Rc<Node>> {
         match self {
-            Node::Leaf(Leaf::Range) if key == "low" || key == "high" => {
-                Some(leaf(Leaf::Amount))
-            }
+            Node::Leaf(Leaf::Range) if key == "low" || key == "high" => Some(leaf(Leaf::Amount)),
             Node::Leaf(_) => None,
-            Node::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, n)| n.clone()),
+            Node::Object(fields) => fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, n)| n.clone()),
             Node::Each { names, child, .. } => {
                 names.iter().any(|n| n == key).then(|| child.clone())
             }
@@ -343,7 +340,9 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The key of `candidates` closest to `key`.
 fn closest<'a>(key: &str, candidates: &'a [String]) -> Option<&'a String> {
-    candidates.iter().min_by_key(|c| (distance(key, c), c.len()))
+    candidates
+        .iter()
+        .min_by_key(|c| (distance(key, c), c.len()))
 }
 
 /// The valid path closest to `segments`: the matching prefix, then at each level the closest

@@ -93,12 +93,9 @@ const FRACTION: &str = "(?:\\.[0-9]{1,18})?";
 /// A regular expression (unanchored) of the decimals from 0 to `n` (at most 18 decimals).
 fn decimal_up_to(n: u128) -> String {
     if n == 0 {
-        return format!("0+(?:\\.0{{1,18}})?");
+        return "0+(?:\\.0{1,18})?".to_owned();
     }
-    format!(
-        "{}{FRACTION}|0*{n}(?:\\.0{{1,18}})?",
-        integer_up_to(n - 1)
-    )
+    format!("{}{FRACTION}|0*{n}(?:\\.0{{1,18}})?", integer_up_to(n - 1))
 }
 
 /// A regular expression (unanchored) of the decimals below `n` (at most 18 decimals).
@@ -237,7 +234,7 @@ pub(crate) fn integer<'de, D: Deserializer<'de>>(
             } else if v < 0.0 {
                 format!("{v}")
             } else {
-                format!("{}", amount_text_f64(v))
+                amount_text_f64(v)
             };
             Err(E::custom(format!("{}, got {got}", self.range())))
         }
@@ -285,7 +282,12 @@ pub(crate) fn epoch_blocks<'de, D: Deserializer<'de>>(deserializer: D) -> Result
 
 /// The schema of [`epoch_blocks`].
 pub(crate) fn epoch_blocks_schema(_: &mut SchemaGenerator) -> Schema {
-    integer_schema(1, HORIZON.millis(), "Blocks between virtual staking epochs.").into()
+    integer_schema(
+        1,
+        HORIZON.millis(),
+        "Blocks between virtual staking epochs.",
+    )
+    .into()
 }
 
 /// A count of packets or receives (`drop_next`, `fail_next`): 0 (lifts the fault) to 2^32 − 1.
@@ -504,9 +506,7 @@ pub(crate) fn chain_id_schema(_: &mut SchemaGenerator) -> Schema {
 }
 
 /// A consumer's chain id: a [`chain_id`] other than the reserved names.
-pub(crate) fn consumer_id<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<String, D::Error> {
+pub(crate) fn consumer_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     string_rule(deserializer, |id| {
         check_chain_id(id)?;
         if RESERVED_CONSUMERS.contains(&id) {
@@ -607,8 +607,11 @@ pub(crate) fn denom<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String
 
 /// The schema of [`denom`].
 pub(crate) fn denom_schema(_: &mut SchemaGenerator) -> Schema {
-    string_schema(DENOM_PATTERN, "A denom: a letter, then 2 to 127 letters, digits or /:._-")
-        .into()
+    string_schema(
+        DENOM_PATTERN,
+        "A denom: a letter, then 2 to 127 letters, digits or /:._-",
+    )
+    .into()
 }
 
 /// A list of validators: at least one.
@@ -711,9 +714,7 @@ pub(crate) fn map_schema<V: JsonSchema>(
         instance_type: Some(InstanceType::Object.into()),
         object: Some(Box::new(ObjectValidation {
             additional_properties: Some(Box::new(gen.subschema_for::<V>())),
-            property_names: Some(Box::new(
-                string_schema(key_pattern, "A key.").into(),
-            )),
+            property_names: Some(Box::new(string_schema(key_pattern, "A key.").into())),
             ..Default::default()
         })),
         ..Default::default()
@@ -772,7 +773,6 @@ where
 pub(crate) fn denom_map_schema<V: JsonSchema>(gen: &mut SchemaGenerator) -> SchemaObject {
     map_schema::<V>(gen, DENOM_PATTERN, "Amounts per denom.")
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -198,9 +198,7 @@ impl Scenario {
                     if let Some((_, first)) = labels.iter().find(|(l, _)| l == label) {
                         return fail(
                             format!("steps[{i}].snapshot"),
-                            format!(
-                                "duplicate snapshot label {label:?} (first at steps[{first}])"
-                            ),
+                            format!("duplicate snapshot label {label:?} (first at steps[{first}])"),
                         );
                     }
                     labels.push((label, i));

@@ -140,7 +140,10 @@ fn ratio_rejects_everything_else() {
     );
     assert_eq!(
         from_json::<Ratio>(r#""1000000000000000000.5""#),
-        Err("\"1000000000000000000.5\" is too large: at most 10^18 with at most 18 decimals".to_owned())
+        Err(
+            "\"1000000000000000000.5\" is too large: at most 10^18 with at most 18 decimals"
+                .to_owned()
+        )
     );
     assert_eq!(
         from_json::<Ratio>(r#""1000000000000000000""#),
@@ -209,14 +212,23 @@ fn duration_rejects_everything_else() {
     );
     assert_eq!(
         from_json::<DurationValue>(r#""10001d""#),
-        Err("duration \"10001d\" is beyond the simulation horizon: at most 10000d (about 27 years)".to_owned())
+        Err(
+            "duration \"10001d\" is beyond the simulation horizon: at most 10000d (about 27 years)"
+                .to_owned()
+        )
     );
     assert_eq!(
         from_json::<DurationValue>("864000001"),
         Err("duration 864000001 seconds is beyond the simulation horizon: at most 10000d (about 27 years)".to_owned())
     );
-    assert_eq!(from_json::<DurationValue>(r#""10000d""#), Ok(crate::scenario::limits::HORIZON));
-    assert_eq!(from_json::<DurationValue>("30.0"), Ok(DurationValue(30_000)));
+    assert_eq!(
+        from_json::<DurationValue>(r#""10000d""#),
+        Ok(crate::scenario::limits::HORIZON)
+    );
+    assert_eq!(
+        from_json::<DurationValue>("30.0"),
+        Ok(DurationValue(30_000))
+    );
 }
 
 /// Durations print with the largest unit that divides them exactly.
