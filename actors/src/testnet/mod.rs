@@ -334,8 +334,8 @@ impl Testnet {
             let now = self.now_ms();
             if now >= deadline {
                 return Err(format!(
-                    "not settled within {}s: packets or txs still pending",
-                    within.as_secs()
+                    "not settled within {}: packets or txs still pending",
+                    human_ms(within.as_millis() as u64)
                 ));
             }
             // Nothing scheduled can still mean a delivery is under way (a relayer waiting for a

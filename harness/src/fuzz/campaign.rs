@@ -13,6 +13,7 @@ use super::shrink::shrink;
 use super::{classify, generate, harness_error, run_scenario, Case, CaseRun, PENDING};
 use crate::invariants::Violation;
 use crate::runner::{self, RunOptions};
+use crate::scenario::limits::SEED_MAX;
 use crate::scenario::{to_json_pretty, Action, Fault, FaultContract, Scenario};
 
 /// Which part of a seed range this machine runs: seeds whose offset from the range start is
@@ -53,8 +54,19 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// Parses a seed range `A..B` (B excluded) or a single seed `A`.
+/// Parses a seed range `A..B` (B excluded) or a single seed `A`; seeds are at most
+/// [`SEED_MAX`] (a scenario file's limit, so every case can be written and replayed).
 pub fn parse_seeds(s: &str) -> Result<Range<u64>, String> {
+    let range = parse_seed_range(s)?;
+    if range.end > SEED_MAX.saturating_add(1) {
+        return Err(format!(
+            "seeds go up to {SEED_MAX} (2^53 - 1, the largest a scenario file keeps exact), got {s:?}"
+        ));
+    }
+    Ok(range)
+}
+
+fn parse_seed_range(s: &str) -> Result<Range<u64>, String> {
     let bad = || format!("expected seeds like 0..1000 (end excluded) or 42, got {s:?}");
     match s.split_once("..") {
         Some((a, b)) => {
@@ -493,6 +505,10 @@ mod tests {
         assert_eq!(parse_seeds("42"), Ok(42..43));
         assert!(parse_seeds("5..1").unwrap_err().contains("expected seeds"));
         assert!(parse_seeds("x").is_err());
+        assert!(parse_seeds("9007199254740992")
+            .unwrap_err()
+            .contains("seeds go up to"));
+        assert_eq!(parse_seeds("9007199254740991"), Ok(SEED_MAX..SEED_MAX + 1));
         assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
         assert!("0/4".parse::<Shard>().is_err());
         assert!("5/4".parse::<Shard>().is_err());
