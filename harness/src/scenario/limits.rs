@@ -11,6 +11,13 @@
 //! | a conversion | the provider's supply (with rewards) × price, and a consumer's max cap ÷ (price × (1 − discount)), fit in 128 bits | [`CONVERSION_GROWTH`] |
 //! | the seed | [`SEED_MAX`] (2^53 − 1) | every JSON tool reads it exactly |
 
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{Decimal, Uint256};
+
+use super::model::Scenario;
+use super::step::{Action, Fault};
+use super::validate::{fail, Check};
 use super::values::DurationValue;
 
 /// Milliseconds in a day.
@@ -64,13 +71,6 @@ pub fn amount_text(v: u128) -> String {
 // ---------------------------------------------------------------------------------------------
 // The checks that relate several values (called by `Scenario::validate`)
 // ---------------------------------------------------------------------------------------------
-
-use cosmwasm_std::{Decimal, Uint256};
-use std::collections::BTreeMap;
-
-use super::model::Scenario;
-use super::step::{Action, Fault};
-use super::validate::{fail, Check};
 
 /// The longest simulated time `action` can take (one place to extend for a new step).
 pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
@@ -203,7 +203,7 @@ fn check_supplies(s: &Scenario) -> Check {
     Ok(())
 }
 
-/// `a × b / c` in 256 bits, if it fits in 128 bits.
+/// Whether a 256-bit value fits in 128 bits.
 fn fits(value: Uint256) -> bool {
     value <= Uint256::from(u128::MAX)
 }
