@@ -91,6 +91,10 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The work budget of each run: it fails once its trace holds more events than this
+    /// (default 1000000).
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<usize>,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -192,9 +196,55 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, Exit> {
         .collect()
 }
 
+/// An I/O error's text without the " (os error N)" suffix.
+fn io_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_owned(),
+        None => text,
+    }
+}
+
 fn write_file(path: &Path, text: &str) -> Result<(), Exit> {
     std::fs::write(path, text)
-        .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure an output file can be written, before anything runs (it is created empty).
+fn check_output_file(path: &Path) -> Result<(), Exit> {
+    std::fs::File::create(path)
+        .map(|_| ())
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure files can be written into an output directory, before anything runs, without
+/// leaving anything behind: the directory, or its nearest existing ancestor, takes a probe.
+pub fn check_output_dir(dir: &Path) -> Result<(), Exit> {
+    let fail =
+        |e: std::io::Error| bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)));
+    let mut existing = dir;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    if !existing.is_dir() {
+        return Err(bad_input(format!(
+            "{}: cannot write: {} is not a directory",
+            dir.display(),
+            existing.display()
+        )));
+    }
+    let probe = existing.join(format!(".mesh-harness-write-check-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(fail)?;
+    std::fs::remove_dir(&probe).map_err(fail)
 }
 
 fn trace_lines(outcome: &RunOutcome, with_name: bool) -> String {
@@ -227,6 +277,9 @@ fn run_and_print(
     out: &OutputArgs,
     demo: bool,
 ) -> Result<(), Exit> {
+    for path in [&out.trace, &out.timeline].into_iter().flatten() {
+        check_output_file(path)?;
+    }
     let mut outcomes = vec![];
     let stdout = std::io::stdout();
     for (origin, scenario) in runs {
@@ -304,13 +357,17 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     };
     if args.print {
         for seed in c.shard_seeds() {
-            let scenario = crate::fuzz::generate(seed, c.steps).scenario();
+            let case = crate::fuzz::generate(seed, c.steps);
+            let scenario = crate::fuzz::replayable(&case.scenario(), c.codes);
             println!(
                 "{}",
                 serde_json::to_string(&scenario).expect("scenarios serialise")
             );
         }
         return Ok(());
+    }
+    if let Some(dir) = &c.out {
+        check_output_dir(dir)?;
     }
     let total = c.shard_seeds().count() as u64;
     let bar = (!args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
@@ -361,6 +418,9 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
         );
         print!("{}", summary.text());
     }
+    if let Some(e) = summary.findings.iter().find_map(|f| f.write_error.clone()) {
+        return Err(bad_input(e));
+    }
     if summary.passed() {
         Ok(())
     } else {
@@ -380,6 +440,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
+                max_events: Some(args.max_events.unwrap_or(runner::DEFAULT_MAX_EVENTS)),
                 ..Default::default()
             };
             if args.paths.is_empty() {
@@ -399,7 +460,11 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Fuzz(args) => fuzz(args),
         Command::Replay { file, out } => {
             let runs = load_all(&[file])?;
-            run_and_print(&runs, &RunOptions::default(), &out, false)
+            let opts = RunOptions {
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
+                ..Default::default()
+            };
+            run_and_print(&runs, &opts, &out, false)
         }
         Command::List { paths } => {
             let paths = if paths.is_empty() {
@@ -418,6 +483,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let (origin, scenario) = &runs[0];
             let opts = RunOptions {
                 seed,
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
             let a = runner::run(scenario, &opts);

@@ -1,7 +1,8 @@
 //! The invariants of harness.md, checked after every step and at the end:
 //! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
-//! 3. when settled: provider and consumer agree, nothing in flight, no range open;
-//! and backing: every user's collateral has tokens behind it (vault or native staking).
+//! 3. when settled: provider and consumer agree, nothing in flight, no range open.
+//!
+//! Plus backing: every user's collateral has tokens behind it (vault or native staking).
 
 use cosmwasm_std::{Addr, Uint128};
 use mesh_actors::chain::Chain;
@@ -449,8 +450,10 @@ pub async fn check_settled(
             return Ok(Err(violation(
                 "settled",
                 format!(
-                    "{}: provider committed stake {committed:?} != consumer requests {requested:?} (provider units)",
-                    c.id
+                    "{}: provider committed stake {} != consumer requests {} (provider units)",
+                    c.id,
+                    crate::names::amounts(&committed),
+                    crate::names::amounts(&requested)
                 ),
             )));
         }

@@ -4,6 +4,7 @@
 //! - [`topology`]: a scenario's chains, contracts and links for the actor runtime.
 //! - [`runner`]: the director that runs steps in simulated time.
 //! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
+//! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
@@ -13,6 +14,7 @@ pub mod bench;
 pub mod cli;
 pub mod fuzz;
 pub mod invariants;
+pub mod names;
 pub mod report;
 pub mod runner;
 pub mod scenario;

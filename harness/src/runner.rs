@@ -19,6 +19,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::invariants::{self, Violation};
+use crate::names::{amounts, AddressBook};
 use crate::report::{self, ReportNames};
 use crate::scenario::{Action, Fault, FaultContract, Scenario, Step};
 use crate::topology;
@@ -35,7 +36,15 @@ pub struct RunOptions {
     pub tolerate_action_errors: bool,
     /// The contract codes (the real contracts by default).
     pub codes: Codes,
+    /// The run's work budget: it stops, failed, once its trace holds more events than this
+    /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
+    pub max_events: Option<usize>,
 }
+
+/// The CLI's work budget: a million traced events, thousands of times what the largest
+/// fixture needs, so a scenario that would run practically forever (epochs shorter than a
+/// packet's round trip over years) stops with a clear failure.
+pub const DEFAULT_MAX_EVENTS: usize = 1_000_000;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -217,7 +226,9 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         trace: vec![],
         step_errors: vec![],
     };
-    let net = match Testnet::start(&spec).await {
+    let trace = mesh_actors::trace::Trace::default();
+    trace.set_limit(opts.max_events);
+    let net = match Testnet::start_traced(&spec, trace).await {
         Ok(net) => net,
         Err(e) => {
             outcome.failure = Some(format!("the topology did not start: {e}"));
@@ -259,9 +270,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             }
             other => other,
         };
-        let result = match result {
-            Ok(()) => run.check_invariants(&step.action).await,
-            Err(e) => Err(e),
+        let result = match (result, run.net.trace().exceeded()) {
+            (_, Some(max)) => Err(StepFailure::from(format!(
+                "the run's work budget of {max} traced events ran out (raise it with \
+                 --max-events)"
+            ))),
+            (Ok(()), None) => run.check_invariants(&step.action).await,
+            (Err(e), None) => Err(e),
         };
         if let Err(f) = result {
             let when = report::format_duration_ms(run.net.now_ms());
@@ -290,15 +305,29 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     outcome.report = report::build(&run.net, &run.names)
         .await
         .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
+    // Contracts and chains speak in addresses; the user wrote names.
+    let book = AddressBook::of(&run.net, &run.names).await;
     outcome.snapshots = std::mem::take(&mut run.snapshots);
-    outcome.step_errors = std::mem::take(&mut run.step_errors);
-    outcome.trace = run.net.trace().events();
+    outcome.step_errors = std::mem::take(&mut run.step_errors)
+        .into_iter()
+        .map(|(i, e)| (i, book.humanize(&e)))
+        .collect();
+    outcome.trace = run
+        .net
+        .trace()
+        .events()
+        .iter()
+        .map(|e| book.humanize_event(e))
+        .collect();
     match failure {
         None => outcome.passed = true,
         Some((index, f)) => {
             outcome.failed_step = Some(index);
-            outcome.failure = Some(f.message);
-            outcome.violation = f.violation;
+            outcome.failure = Some(book.humanize(&f.message));
+            outcome.violation = f.violation.map(|v| Violation {
+                detail: book.humanize(&v.detail),
+                ..v
+            });
         }
     }
     outcome
@@ -353,6 +382,34 @@ fn show(v: Option<&Value>) -> String {
     v.map(Value::to_string).unwrap_or_else(|| "(absent)".into())
 }
 
+/// The chains an action's transaction or event acts on (it brings them to the current block
+/// first). One place to extend for a new action.
+fn action_chains(scenario: &Scenario, action: &Action) -> Vec<String> {
+    let provider = || vec![scenario.provider.chain_id.clone()];
+    match action {
+        Action::Bond(_)
+        | Action::Unbond(_)
+        | Action::StakeLocal(_)
+        | Action::UnstakeLocal(_)
+        | Action::ReleaseLocal(_)
+        | Action::StakeRemote(_)
+        | Action::UnstakeRemote(_)
+        | Action::WithdrawUnbondedRemote(_)
+        | Action::WithdrawRewards(_) => provider(),
+        Action::SetPrice(a) => vec![a.consumer.clone()],
+        Action::SetMaxCap(a) => vec![a.consumer.clone()],
+        Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => vec![v.chain.clone()],
+        Action::CloseChannel(c) => vec![scenario.provider.chain_id.clone(), c.consumer.clone()],
+        Action::Wait(_)
+        | Action::Settle(_)
+        | Action::Epoch(_)
+        | Action::Drain(_)
+        | Action::Fault(_)
+        | Action::Expect(_)
+        | Action::Snapshot(_) => vec![],
+    }
+}
+
 fn stake_msg(validator: &str) -> Result<cosmwasm_std::Binary, String> {
     to_json_binary(&lienholder::StakeMsg {
         validator: validator.to_string(),
@@ -373,13 +430,22 @@ impl Run<'_> {
         if let Action::Drain(_) = step.action {
             return self.drain().await;
         }
+        // An action that can be refused first brings the chains it acts on to the current block
+        // (as its transaction would), in every mode: then reading the report around an
+        // `expect_error` step (at rest, see `report::build_at_rest`) changes nothing, and a
+        // fuzz run replays exactly once its refused steps carry `expect_error`.
+        if step.action.accepts_expect_error() {
+            for chain in action_chains(self.scenario, &step.action) {
+                let _ = self.net.with_chain(&chain, |c, now| c.advance(now)).await?;
+            }
+        }
         match &step.expect_error {
             None => self
                 .act(&step.action)
                 .await
                 .map_err(|e| format!("failed: {e}").into()),
             Some(expected) => {
-                let before = self.report().await?;
+                let before = report::build_at_rest(&self.net, &self.names).await?;
                 match self.act(&step.action).await {
                     Ok(()) => Err(format!(
                         "expected an error containing {expected:?}, but it succeeded"
@@ -389,7 +455,7 @@ impl Run<'_> {
                         Err(format!("expected an error containing {expected:?}, got: {e}").into())
                     }
                     Err(_) => {
-                        let after = self.report().await?;
+                        let after = report::build_at_rest(&self.net, &self.names).await?;
                         match first_difference(&without_clock(before), &without_clock(after), "") {
                             None => Ok(()),
                             Some(d) => {
@@ -466,7 +532,19 @@ impl Run<'_> {
                 };
                 net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
             }
-            Action::Wait(d) => net.wait(Duration::from_millis(d.0)).await,
+            Action::Wait(d) => {
+                let until = net.now_ms() + d.millis();
+                net.wait(Duration::from_millis(d.0)).await;
+                // The runtime's timers have limits of their own; a wait must never end early
+                // without saying so (the scenario limits keep it far from them).
+                if net.now_ms() != until {
+                    return Err(format!(
+                        "the simulated clock stopped at t={} instead of t={}",
+                        report::format_duration_ms(net.now_ms()),
+                        report::format_duration_ms(until)
+                    ));
+                }
+            }
             Action::Settle(s) => {
                 net.settle(Duration::from_millis(s.within_or_default().0))
                     .await?
@@ -518,14 +596,22 @@ impl Run<'_> {
             Action::Drain(_) => return Err("drain runs as a step of its own".into()),
             Action::Expect(expectations) => {
                 let report = self.report().await?;
-                for (path, expected) in expectations.iter() {
-                    let got = report::lookup(&report, path);
-                    if !report::matches(expected, got) {
-                        return Err(format!(
-                            "expect {path}: expected {expected}, got {}",
-                            show(got)
-                        ));
-                    }
+                let mismatches: Vec<String> = expectations
+                    .iter()
+                    .filter_map(|(path, expected)| {
+                        let got = report::lookup(&report, path);
+                        (!report::matches(expected, got))
+                            .then(|| format!("{path}: expected {expected}, got {}", show(got)))
+                    })
+                    .collect();
+                if !mismatches.is_empty() {
+                    let total = expectations.0.len();
+                    let head = if total == 1 {
+                        "expect".to_owned()
+                    } else {
+                        format!("expect ({} of {total} paths differ)", mismatches.len())
+                    };
+                    return Err(format!("{head} {}", mismatches.join("; ")));
                 }
             }
             Action::Snapshot(label) => {
@@ -633,10 +719,13 @@ impl Run<'_> {
             return Ok(Err(Violation {
                 invariant: "conversion",
                 detail: format!(
-                    "{consumer}: after the epoch, virtual delegations {delegated:?} != requests {requests:?} converted at price {} discount {} under cap {} = {expected:?}",
+                    "{consumer}: after the epoch, virtual delegations {} != requests {} converted at price {} discount {} under cap {} = {}",
+                    amounts(&delegated),
+                    amounts(&requests),
                     self.conversion.price[consumer],
                     self.conversion.discount[consumer],
-                    self.conversion.cap[consumer]
+                    self.conversion.cap[consumer],
+                    amounts(&expected)
                 ),
             }));
         }

@@ -33,6 +33,17 @@ pub enum Delay {
     },
 }
 
+impl std::fmt::Display for Delay {
+    /// `5s`, or `1s..30s` for a seeded range.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::time::human_ms;
+        match *self {
+            Delay::Fixed(ms) => f.write_str(&human_ms(ms)),
+            Delay::Range { min, max } => write!(f, "{}..{}", human_ms(min), human_ms(max)),
+        }
+    }
+}
+
 /// One end of a link.
 #[derive(Clone)]
 pub struct LinkEnd {
@@ -426,9 +437,7 @@ impl Relayer {
 
 /// The halt end in a chain's refusal, if that is why it refused.
 fn halted_until<T>(res: &Result<T, String>) -> Option<u64> {
-    let err = res.as_ref().err()?;
-    let rest = err.split("halted until ").nth(1)?;
-    rest.trim_end_matches("ms").parse().ok()
+    crate::chain::halted_until(res.as_ref().err()?)
 }
 
 impl Actor for Relayer {
@@ -692,7 +701,7 @@ impl Handler<SetDelay> for Relayer {
 
     fn handle(&mut self, msg: SetDelay, _ctx: &mut Context<Self>) {
         self.delay = msg.0;
-        self.record_fault(format!("delay {:?}", msg.0));
+        self.record_fault(format!("delay {}", msg.0));
     }
 }
 
@@ -710,7 +719,10 @@ impl Handler<Outage> for Relayer {
 
     fn handle(&mut self, msg: Outage, _ctx: &mut Context<Self>) {
         self.outage_until = self.outage_until.max(msg.until_ms);
-        self.record_fault(format!("outage until {}ms", msg.until_ms));
+        self.record_fault(format!(
+            "outage until t={}",
+            crate::time::human_ms(msg.until_ms)
+        ));
     }
 }
 

@@ -103,9 +103,30 @@ pub struct Chain {
     observer: Option<Box<dyn observer::ReceiveObserver>>,
 }
 
+/// The error of a transaction on a halted chain: "chain juno is halted until t=2h8m26s".
+pub fn halted_error(chain_id: &str, until_ms: u64) -> String {
+    format!(
+        "chain {chain_id} is halted until t={}",
+        crate::time::human_ms(until_ms)
+    )
+}
+
+/// The halt end (ms) in an error of [`halted_error`]'s form.
+pub fn halted_until(error: &str) -> Option<u64> {
+    let rest = error.split("is halted until t=").nth(1)?;
+    let time = rest.split(|c: char| !c.is_ascii_alphanumeric()).next()?;
+    crate::time::parse_human_ms(time)
+}
+
 /// Turn a cw-multi-test error into the contract's own message.
 pub fn error_text(err: &StdError) -> String {
-    let mut text = err.to_string();
+    clean_error(&err.to_string())
+}
+
+/// The innermost message of an error text that wraps it in layers of context
+/// (`kind: Other, error: Querier contract error: ...`).
+pub fn clean_error(text: &str) -> String {
+    let mut text = text.to_string();
     // cw-multi-test and StdError wrap the contract's message in layers of context.
     while let Some(idx) = text.find("error: ") {
         let rest = &text[idx + "error: ".len()..];
@@ -243,7 +264,7 @@ impl Chain {
     /// ("chain X is halted until Nms"; relayers read the time back from it).
     fn advance_or_halted(&mut self, now_ms: u64) -> Result<(), String> {
         self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {until}ms", self.cfg.chain_id))
+            .map_err(|until| halted_error(&self.cfg.chain_id, until))
     }
 
     /// Bring the chain to the block current at `now_ms`, running its begin-block work.
@@ -291,6 +312,11 @@ impl Chain {
         self.last_epoch = books::read_books(self, &contract, height).ok();
         self.events.push(ChainEvent::Epoch { height, error });
         self.collect_outbox();
+    }
+
+    /// How many epoch boundaries the chain has passed (the index of its last epoch).
+    pub fn epochs_done(&self) -> u64 {
+        self.epochs_done
     }
 
     /// Virtual staking's requests and delegations right after the last epoch (None before the
@@ -450,8 +476,10 @@ impl Chain {
         use cosmwasm_std::Querier;
         match self.app.raw_query(&raw) {
             cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Ok(bin)) => Ok(bin),
-            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => Err(e),
-            cosmwasm_std::SystemResult::Err(e) => Err(e.to_string()),
+            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => {
+                Err(clean_error(&e))
+            }
+            cosmwasm_std::SystemResult::Err(e) => Err(clean_error(&e.to_string())),
         }
     }
 

@@ -12,5 +12,11 @@ pub trait ReceiveObserver: Send {
     fn before_receive(&mut self, chain: &Chain, contract: &Addr, packet: &IbcPacket);
     /// Right after; `events` are the events of the receive (none when it failed and was
     /// reverted into an error ack).
-    fn after_receive(&mut self, chain: &Chain, contract: &Addr, packet: &IbcPacket, events: &[Event]);
+    fn after_receive(
+        &mut self,
+        chain: &Chain,
+        contract: &Addr,
+        packet: &IbcPacket,
+        events: &[Event],
+    );
 }

@@ -56,6 +56,20 @@ impl CaseRun {
     }
 }
 
+/// `scenario` as it replays: run as the fuzzer runs it, every action the contracts refused
+/// marked with `"expect_error": ""`, so `mesh-harness run` goes through the same execution
+/// instead of stopping at the first refusal (what `fuzz --print` writes).
+pub fn replayable(scenario: &Scenario, codes: Codes) -> Scenario {
+    let run = run_scenario(scenario, codes);
+    let mut out = scenario.clone();
+    for (i, _) in &run.outcome.step_errors {
+        if out.steps[*i].action.accepts_expect_error() {
+            out.steps[*i].expect_error = Some(String::new());
+        }
+    }
+    out
+}
+
 /// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`.
 pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
     let outcome = runner::run(
@@ -64,6 +78,7 @@ pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
             seed: None,
             tolerate_action_errors: true,
             codes,
+            max_events: Some(runner::DEFAULT_MAX_EVENTS),
         },
     );
     let violation = classify(scenario, &outcome);

@@ -11,11 +11,8 @@ use super::{Run, StepFailure};
 use crate::invariants::{self, Violation};
 use crate::scenario::{
     Action, Fault, FaultContract, LocalStake, RemoteStake, UserAmount, UserConsumer, UserOnly,
+    DRAIN_SETTLE_WITHIN,
 };
-
-/// How long each of the drain's settles may take: past the longest packet timeout there is (the
-/// converter's validator-set updates, 24 h) plus relaying.
-const DRAIN_SETTLE_WITHIN: Duration = Duration::from_secs(2 * 86_400);
 
 fn drained(detail: String) -> StepFailure {
     let v = Violation {
@@ -94,7 +91,7 @@ impl Run<'_> {
 
     async fn drain_settle(&self, after: &str) -> Result<(), StepFailure> {
         self.net
-            .settle(DRAIN_SETTLE_WITHIN)
+            .settle(Duration::from_millis(DRAIN_SETTLE_WITHIN.millis()))
             .await
             .map_err(|e| drained(format!("the system did not settle after {after}: {e}")))
     }

@@ -45,8 +45,11 @@ macro_rules! object_only {
     };
 }
 
+pub mod limits;
 mod load;
 mod model;
+pub mod paths;
+mod rules;
 mod schema;
 mod step;
 mod validate;
@@ -65,6 +68,7 @@ pub use step::{
     actions_accepting_expect_error, Action, ChainValidator, ConsumerOnly, DrainArgs, Expectations,
     Fault, FaultContract, LocalStake, RemoteStake, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step,
     UserAmount, UserConsumer, UserOnly, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
+    DRAIN_SETTLES, DRAIN_SETTLE_WITHIN,
 };
 pub use validate::ValidationError;
 pub use values::{Amount, Delay, DurationValue, Ratio};

@@ -16,10 +16,18 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::rules;
 use super::values::{Amount, Delay, DurationValue, Ratio};
 
 /// How long `settle` may run when the step gives no `within`: one day.
 pub const DEFAULT_SETTLE_WITHIN: DurationValue = DurationValue::from_secs(86_400);
+
+/// How long each of `drain`'s settles may take: past the longest packet timeout there is (the
+/// converter's validator-set updates, 24 h) plus relaying.
+pub const DRAIN_SETTLE_WITHIN: DurationValue = DurationValue::from_secs(2 * 86_400);
+
+/// How many times `drain` settles (after lifting faults, unstaking, the epochs, releasing).
+pub const DRAIN_SETTLES: u64 = 4;
 
 /// One step: an action, and optionally the error it must fail with.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,12 +72,34 @@ impl From<Action> for Step {
     }
 }
 
+/// Reads an action's payload: with its type's own `Deserialize`, or with a rule of
+/// [`super::rules`].
+macro_rules! payload {
+    ($ty:ty, $de:expr) => {
+        <$ty as Deserialize>::deserialize($de)
+    };
+    ($ty:ty, $de:expr, $rule:path) => {
+        $rule($de)
+    };
+}
+
+/// The schema of an action's payload: its type's, or a rule's (see [`payload!`]).
+macro_rules! payload_schema {
+    ($ty:ty, $gen:expr) => {
+        $gen.subschema_for::<$ty>()
+    };
+    ($ty:ty, $gen:expr, $rule_schema:path) => {
+        $rule_schema($gen)
+    };
+}
+
 /// Generates [`Action`] and its per-action tables from one list, so that parsing, printing,
 /// the schema and `expect_error` rules cannot drift apart.
 macro_rules! actions {
     ($(
         $(#[doc = $doc:literal])*
-        $name:literal => $variant:ident($payload:ty), expect_error: $ee:literal;
+        $name:literal => $variant:ident($payload:ty), expect_error: $ee:literal
+            $(, rule: ($rule:path, $rule_schema:path))?;
     )*) => {
         /// The action of a step, externally tagged by its snake_case name.
         #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -109,7 +139,7 @@ macro_rules! actions {
             deserializer: D,
         ) -> Result<Action, D::Error> {
             match name {
-                $($name => <$payload as Deserialize>::deserialize(deserializer).map(Action::$variant),)*
+                $($name => payload!($payload, deserializer $(, $rule)?).map(Action::$variant),)*
                 other => Err(de::Error::custom(format!("unknown action {other:?}"))),
             }
         }
@@ -119,7 +149,7 @@ macro_rules! actions {
             gen: &mut SchemaGenerator,
         ) -> Vec<(&'static str, Schema, bool, &'static str)> {
             vec![$(
-                ($name, gen.subschema_for::<$payload>(), $ee, concat!($($doc, "\n",)*)),
+                ($name, payload_schema!($payload, gen $(, $rule_schema)?), $ee, concat!($($doc, "\n",)*)),
             )*]
         }
     };
@@ -173,7 +203,8 @@ actions! {
     /// Compare report paths with values, now.
     "expect" => Expect(Expectations), expect_error: false;
     /// Put the report into the run's output under this label.
-    "snapshot" => Snapshot(String), expect_error: false;
+    "snapshot" => Snapshot(String), expect_error: false,
+        rule: (rules::label, rules::label_schema);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,6 +292,8 @@ pub struct WithdrawRewardsArgs {
     /// A validator of that consumer.
     pub validator: String,
     /// An account name on the consumer chain (any name).
+    #[serde(deserialize_with = "rules::name")]
+    #[schemars(schema_with = "rules::name_schema")]
     pub recipient: String,
 }
 
@@ -274,7 +307,12 @@ object_only!(
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct SettleArgs {
     /// Fail if the system has not settled after this long (default 1 day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::positive_duration_opt"
+    )]
+    #[schemars(schema_with = "rules::positive_duration_schema")]
     pub within: Option<DurationValue>,
 }
 
@@ -310,7 +348,9 @@ object_only!(ConsumerOnly, "an object {\"consumer\"}");
 pub struct SetPriceArgs {
     /// A consumer chain id.
     pub consumer: String,
-    /// Consumer tokens per provider token.
+    /// Consumer tokens per provider token (more than 0).
+    #[serde(deserialize_with = "rules::price")]
+    #[schemars(schema_with = "rules::price_schema")]
     pub price: Ratio,
 }
 
@@ -370,22 +410,24 @@ pub enum Fault {
     LinkDrop {
         /// A consumer chain id (the link's name).
         link: String,
-        /// How many packets to drop (at least 1).
-        #[schemars(range(min = 1))]
+        /// How many packets to drop (0 lifts the fault).
+        #[schemars(schema_with = "rules::count_schema")]
         drop_next: u32,
     },
     /// `{link, outage}`: the relayer is down for that long, from now.
     LinkOutage {
         /// A consumer chain id (the link's name).
         link: String,
-        /// How long.
+        /// How long (more than 0).
+        #[schemars(schema_with = "rules::positive_duration_schema")]
         outage: DurationValue,
     },
     /// `{chain, halt}`: the chain produces no blocks for that long.
     ChainHalt {
         /// The provider's or a consumer's chain id.
         chain: String,
-        /// How long.
+        /// How long (more than 0).
+        #[schemars(schema_with = "rules::positive_duration_schema")]
         halt: DurationValue,
     },
     /// `{contract, consumer, fail_next}`: that contract's next N IBC receives fail.
@@ -394,8 +436,8 @@ pub enum Fault {
         contract: FaultContract,
         /// The consumer chain id the contract belongs to.
         consumer: String,
-        /// How many receives fail (at least 1).
-        #[schemars(range(min = 1))]
+        /// How many receives fail (0 lifts the fault).
+        #[schemars(schema_with = "rules::count_schema")]
         fail_next: u32,
     },
 }
@@ -410,12 +452,16 @@ const FAULT_SHAPES: &str = "{link, delay}, {link, drop_next}, {link, outage}, {c
 struct FaultFile {
     link: Option<String>,
     delay: Option<Delay>,
+    #[serde(default, deserialize_with = "rules::count_opt")]
     drop_next: Option<u32>,
+    #[serde(default, deserialize_with = "rules::positive_duration_opt")]
     outage: Option<DurationValue>,
     chain: Option<String>,
+    #[serde(default, deserialize_with = "rules::positive_duration_opt")]
     halt: Option<DurationValue>,
     contract: Option<FaultContract>,
     consumer: Option<String>,
+    #[serde(default, deserialize_with = "rules::count_opt")]
     fail_next: Option<u32>,
 }
 
@@ -711,6 +757,13 @@ impl<'de> Visitor<'de> for StepVisitor {
                 ACTION_NAMES.join(", ")
             ))
         })?;
+        if expect_error.is_some() && !action.accepts_expect_error() {
+            return Err(de::Error::custom(format!(
+                "\"expect_error\" is not allowed on a {:?} step (only on actions that can fail: {})",
+                action.name(),
+                actions_accepting_expect_error().join(", ")
+            )));
+        }
         Ok(Step {
             action,
             expect_error,

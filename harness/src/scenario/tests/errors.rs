@@ -285,8 +285,8 @@ fn unknown_validator_with_expect_error_is_accepted() {
 fn expect_error_only_on_actions_that_can_fail() {
     assert_eq!(
         step_err(r#"{"wait": "1s", "expect_error": "x"}"#),
-        "t.json: steps[0].expect_error: not allowed on a \"wait\" step (only on actions that \
-         can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
+        "t.json: steps[0]: \"expect_error\" is not allowed on a \"wait\" step (only on actions \
+         that can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
          unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
          jail, unjail, tombstone, close_channel)"
     );
@@ -338,7 +338,7 @@ fn bad_step_values() {
     );
     assert_eq!(
         step_err(r#"{"set_price": {"consumer": "juno", "price": "0"}}"#),
-        "t.json: steps[0].set_price.price: must be greater than 0"
+        "t.json: steps[0].set_price.price: must be greater than 0, got \"0\""
     );
     assert_eq!(
         step_err(r#"{"snapshot": "a"}, {"settle": {}}, {"snapshot": "a"}"#),
@@ -381,11 +381,12 @@ fn bad_chains() {
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "price": "0"}]"#),
-        "t.json: consumers[0].price: must be greater than 0"
+        "t.json: consumers[0].price: must be greater than 0, got \"0\""
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "epoch_blocks": 0}]"#),
-        "t.json: consumers[0].epoch_blocks: must be at least 1"
+        "t.json: consumers[0].epoch_blocks: epoch_blocks must be an integer from 1 to \
+         864000000000, got 0"
     );
     assert_eq!(
         config_err(r#""provider": {"validators": [{"name": "a"}, {"name": "a"}]}"#),

@@ -43,7 +43,10 @@ fn schema_describes_the_top_level() {
         s["definitions"]["Consumer"]["properties"]["price"]["default"],
         "0.5"
     );
-    assert_eq!(s["definitions"]["Amount"]["pattern"], "^[0-9]+$");
+    assert_eq!(
+        s["definitions"]["Amount"]["pattern"],
+        "^(?:0*(?:0|[1-9][0-9]{0,29}|1000000000000000000000000000000))$"
+    );
 }
 
 /// Every action has its own alternative in `Step`, closed to other keys, and `expect_error` is
