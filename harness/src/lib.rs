@@ -3,7 +3,8 @@
 //! - [`scenario`]: the scenario file format (scenario.md), loading, validation, schema.
 //! - [`topology`]: a scenario's chains, contracts and links for the actor runtime.
 //! - [`runner`]: the director that runs steps in simulated time.
-//! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
+//! - [`report`]: the state report; [`invariants`]: harness.md's invariants, and
+//!   [`slash_oracle`]: no slash escaped.
 //! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
@@ -18,5 +19,6 @@ pub mod names;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod slash_oracle;
 pub mod timeline;
 pub mod topology;

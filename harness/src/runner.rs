@@ -148,6 +148,8 @@ struct Run<'a> {
     conversion: ConversionTruth,
     /// When the last outage or halt injected so far ends (ms).
     faults_until: u64,
+    /// What the "no escaped slash" oracle found (see [`crate::slash_oracle`]).
+    escaped_slash: crate::slash_oracle::Findings,
 }
 
 /// What the consumers' conversion must be, known from the scenario alone (not from the
@@ -252,7 +254,12 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         step_errors: vec![],
         conversion: ConversionTruth::new(scenario),
         faults_until: 0,
+        escaped_slash: Default::default(),
     };
+    if let Err(e) = run.watch_slashes().await {
+        outcome.failure = Some(e);
+        return outcome;
+    }
     let mut failure = None;
     for (index, step) in scenario.steps.iter().enumerate() {
         let action = step.action.name();
@@ -654,7 +661,44 @@ impl Run<'_> {
         }
     }
 
+    /// Install the "no escaped slash" oracle on the provider chain.
+    async fn watch_slashes(&self) -> Result<(), String> {
+        let provider = self.net.provider_id().to_string();
+        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let mut externals = BTreeMap::new();
+        for c in &self.names.consumers {
+            externals.insert(
+                self.net.contract(&c.id)?.deployed.addr.clone(),
+                c.id.clone(),
+            );
+        }
+        let users = self
+            .names
+            .users
+            .iter()
+            .map(|u| (u.clone(), self.net.addr(&provider, u)))
+            .collect();
+        let oracle = crate::slash_oracle::SlashOracle::new(
+            vault,
+            externals,
+            users,
+            self.escaped_slash.clone(),
+        );
+        self.net
+            .with_chain(&provider, move |chain, _| {
+                chain.set_receive_observer(Box::new(oracle))
+            })
+            .await
+    }
+
     async fn check_invariants(&self, action: &Action) -> Result<(), StepFailure> {
+        let found = self.escaped_slash.lock().expect("oracle lock").take();
+        if let Some(v) = found {
+            return Err(StepFailure {
+                message: v.to_string(),
+                violation: Some(v),
+            });
+        }
         let broken = invariants::check(&self.net, &self.names, &self.genesis).await?;
         if let Err(v) = broken {
             return Err(StepFailure {

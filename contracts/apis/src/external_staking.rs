@@ -277,3 +277,7 @@ pub struct AllPendingRewardsResponse {
     /// Rewards per validator.
     pub rewards: Vec<ValidatorPendingRewards>,
 }
+
+/// Event external staking emits for every consumer slash it applies, in the order applied, with
+/// attributes `validator`, `amount` (provider units), `ratio` and `infraction_height`.
+pub const EVENT_SLASH_APPLIED: &str = "slash_applied";

@@ -6,7 +6,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Ibc3ChannelOpenResponse,
+    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Event, Ibc3ChannelOpenResponse,
     IbcBasicResponse, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcChannelOpenResponse, IbcMsg, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
     IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, Order, StdAck, StdResult, Storage,
@@ -435,7 +435,13 @@ fn apply_slash(
     msgs: &mut Vec<WasmMsg>,
 ) -> Result<IbcReceiveResponse, ContractError> {
     let out = slash_stakers(storage, env.block.time, s)?;
-    resp = resp.add_attribute("slashed", &s.validator);
+    resp = resp.add_attribute("slashed", &s.validator).add_event(
+        Event::new(mesh_apis::external_staking::EVENT_SLASH_APPLIED)
+            .add_attribute("validator", &s.validator)
+            .add_attribute("amount", s.slash_amount)
+            .add_attribute("ratio", s.slash_ratio.to_string())
+            .add_attribute("infraction_height", s.infraction_height.to_string()),
+    );
     if !out.owed.is_zero() {
         resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
     }
