@@ -1,8 +1,9 @@
 //! The "no escaped slash" oracle: when external staking applies a consumer slash, the collateral
 //! of every user staked on that validator drops by their share of it: their settled stake's
-//! proportional part of the converted slash, plus the slash ratio of every pending unbond not yet
-//! released, within a unit of rounding per slash. Unstaking just before a slash, or a vault that
-//! does not follow, shows here.
+//! proportional part of the converted slash (less what unstakes the consumer could not fully
+//! unbond paid already), plus the slash ratio of every pending unbond not yet released whose
+//! unstake the consumer applied before the slash, within a unit of rounding per slash.
+//! Unstaking just before a slash, or a vault that does not follow, shows here.
 //!
 //! It watches the provider chain's packet receives ([`ReceiveObserver`]): right before a
 //! validator-set update reaches an external staking contract it records every user's stakes
@@ -94,8 +95,11 @@ impl SlashOracle {
 /// A slash the contract applied, from its `slash_applied` event.
 struct Applied {
     validator: String,
+    /// What it takes from the stakes (after what unstakes prepaid).
     amount: Uint128,
     ratio: Decimal,
+    /// Consumer height of the update that carried it.
+    height: u64,
 }
 
 fn applied_slashes(events: &[Event]) -> Vec<Applied> {
@@ -114,6 +118,7 @@ fn applied_slashes(events: &[Event]) -> Vec<Applied> {
                 validator: get("validator")?,
                 amount: get("amount")?.parse().ok()?,
                 ratio: get("ratio")?.parse().ok()?,
+                height: get("height")?.parse().ok()?,
             })
         })
         .collect()
@@ -186,7 +191,8 @@ impl ReceiveObserver for SlashOracle {
                 let mut pending_left = vec![];
                 for u in &position.pending {
                     let mut u = u.clone();
-                    if u.release_at > before.now {
+                    let before_slash = u.consumer_height.is_none_or(|h| h < slash.height);
+                    if u.release_at > before.now && before_slash {
                         let c = u.amount.mul_floor(slash.ratio);
                         pending_cut += c;
                         u.amount -= c;

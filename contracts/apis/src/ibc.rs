@@ -243,6 +243,11 @@ pub struct UnstakeAck {
     /// left and the provider takes the difference as slashed. `None` means all of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unbonded: Option<Uint128>,
+    /// Consumer height at which the unstake was applied: a slash the consumer applied at a
+    /// later height did not include these tokens (the provider then cuts the pending unbond by
+    /// the slash ratio), one at this height or before did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
 }
 /// Ack payload of `burn`.
 #[cw_serde]
