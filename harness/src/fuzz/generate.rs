@@ -197,7 +197,11 @@ pub fn generate(seed: u64, steps: usize) -> Case {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let topology = topology(&mut rng, seed);
     let mut model = Model::new(&topology);
-    let body = (0..steps).map(|_| model.step(&mut rng)).collect();
+    let mut body = vec![];
+    while body.len() < steps {
+        body.extend(model.steps(&mut rng));
+    }
+    body.truncate(steps);
     Case { topology, body }
 }
 
@@ -347,6 +351,7 @@ const KINDS: &[(Kind, u32)] = &[
     (Kind::Halt, 2),
     (Kind::FailConverter, 3),
     (Kind::FailExternal, 2),
+    (Kind::Pattern, 5),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,6 +379,8 @@ enum Kind {
     Halt,
     FailConverter,
     FailExternal,
+    /// A few steps together that set up a known slashing race (see [`Model::pattern`]).
+    Pattern,
 }
 
 /// Share of user actions made deliberately invalid.
@@ -425,7 +432,8 @@ impl Model {
         }
     }
 
-    fn step(&mut self, rng: &mut ChaCha8Rng) -> Step {
+    /// The next steps: one action, or the few of a pattern.
+    fn steps(&mut self, rng: &mut ChaCha8Rng) -> Vec<Step> {
         let total: u32 = KINDS.iter().map(|(_, w)| w).sum();
         let mut pick = rng.gen_range(0..total);
         let kind = KINDS
@@ -440,7 +448,155 @@ impl Model {
             })
             .map(|(k, _)| *k)
             .expect("weights cover the range");
-        Step::new(self.action(rng, kind))
+        if kind == Kind::Pattern {
+            return self.pattern(rng).into_iter().map(Step::new).collect();
+        }
+        vec![Step::new(self.action(rng, kind))]
+    }
+
+    /// A known slashing race, as a few steps:
+    /// - a dropped validator-set update (a jail) re-sent after an unjail, maybe then a tombstone;
+    /// - an unstake just before a consumer slash (after the epoch that unbonds it);
+    /// - a local unstake and a provider slash in the same block;
+    /// - a zero max cap racing a stake, an unstake and a slash;
+    /// - a jail, an unjail and then a tombstone of the same validator.
+    fn pattern(&mut self, rng: &mut ChaCha8Rng) -> Vec<Action> {
+        let c = self.consumer(rng);
+        let (id, vals, ..) = self.consumers[c].clone();
+        let validator = self.validator(rng, &id, &vals);
+        let on = |v: &str, chain: &str| ChainValidator {
+            chain: chain.to_string(),
+            validator: v.to_string(),
+        };
+        let wait = |model: &mut Model, rng: &mut ChaCha8Rng, lo: u64, hi: u64| {
+            let d = duration(rng, lo, hi);
+            model.t += d.0;
+            Action::Wait(d)
+        };
+        let key = (id.clone(), validator.clone());
+        match rng.gen_range(0..5) {
+            0 => {
+                self.dropped = true;
+                self.jailed.remove(&key);
+                let mut steps = vec![
+                    Action::Fault(Fault::LinkDrop {
+                        link: id.clone(),
+                        drop_next: 1,
+                    }),
+                    Action::Jail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Unjail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, 2 * MIN),
+                ];
+                if rng.gen_bool(0.5) {
+                    self.tombstoned.insert(key);
+                    steps.push(Action::Tombstone(on(&validator, &id)));
+                }
+                steps
+            }
+            1 => {
+                let unstake = self.remote_unstake(rng, c);
+                let (validator, id) = match &unstake {
+                    Action::UnstakeRemote(a) => (a.validator.clone(), a.consumer.clone()),
+                    _ => (validator, id),
+                };
+                let mut steps = vec![unstake];
+                steps.push(self.epoch_of(&id));
+                steps.push(self.slash_event(rng, &id, &validator));
+                steps
+            }
+            2 => {
+                let unstake = self.action(rng, Kind::UnstakeLocal);
+                let Action::UnstakeLocal(a) = &unstake else {
+                    return vec![unstake];
+                };
+                let (provider, validator) = (self.provider.clone(), a.validator.clone());
+                vec![unstake, self.slash_event(rng, &provider, &validator)]
+            }
+            3 => {
+                let stake = self.action(rng, Kind::StakeRemote);
+                let unstake = self.remote_unstake(rng, c);
+                vec![
+                    stake,
+                    unstake,
+                    Action::SetMaxCap(SetMaxCapArgs {
+                        consumer: id.clone(),
+                        amount: Amount(0),
+                    }),
+                    self.slash_event(rng, &id, &validator),
+                    self.epoch_of(&id),
+                ]
+            }
+            _ => {
+                self.jailed.remove(&key);
+                self.tombstoned.insert(key);
+                vec![
+                    Action::Jail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Unjail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Tombstone(on(&validator, &id)),
+                ]
+            }
+        }
+    }
+
+    /// An unstake on consumer `c`, of a stake the user holds there when there is one.
+    fn remote_unstake(&mut self, rng: &mut ChaCha8Rng, c: usize) -> Action {
+        let id = self.consumers[c].0.clone();
+        let held: Vec<(String, String, u128)> = self
+            .remote
+            .iter()
+            .filter(|((_, consumer, _), a)| *consumer == id && **a > 0)
+            .map(|((u, _, v), a)| (u.clone(), v.clone(), *a))
+            .collect();
+        let Some((user, validator, staked)) = held.choose(rng).cloned() else {
+            return self.action(rng, Kind::UnstakeRemote);
+        };
+        let amt = if rng.gen_bool(0.5) {
+            staked
+        } else {
+            amount(rng, 1, staked)
+        };
+        *self
+            .remote
+            .entry((user.clone(), id.clone(), validator.clone()))
+            .or_default() -= amt;
+        Action::UnstakeRemote(RemoteStake {
+            user,
+            consumer: id,
+            validator,
+            amount: Amount(amt),
+        })
+    }
+
+    /// An epoch of consumer `id`, or a wait past its halt if it may still be halted.
+    fn epoch_of(&mut self, id: &str) -> Action {
+        let until = self.halted_until.get(id).copied().unwrap_or(0);
+        if until > self.t {
+            let d = DurationValue(until - self.t + SEC);
+            self.t += d.0;
+            return Action::Wait(d);
+        }
+        Action::Epoch(ConsumerOnly {
+            consumer: id.to_string(),
+        })
+    }
+
+    /// A jail (two times in three) or a tombstone of `validator` on `chain`.
+    fn slash_event(&mut self, rng: &mut ChaCha8Rng, chain: &str, validator: &str) -> Action {
+        let key = (chain.to_string(), validator.to_string());
+        let cv = ChainValidator {
+            chain: chain.to_string(),
+            validator: validator.to_string(),
+        };
+        if rng.gen_bool(2.0 / 3.0) {
+            self.jailed.insert(key);
+            Action::Jail(cv)
+        } else {
+            self.tombstoned.insert(key);
+            Action::Tombstone(cv)
+        }
     }
 
     fn user(&self, rng: &mut ChaCha8Rng) -> String {
@@ -800,6 +956,7 @@ impl Model {
                 *until = (*until).max(self.t + halt.0);
                 Action::Fault(Fault::ChainHalt { chain, halt })
             }
+            Kind::Pattern => unreachable!("patterns are expanded by Model::steps"),
             Kind::FailConverter | Kind::FailExternal => {
                 let (id, ..) = self.consumers[self.consumer(rng)].clone();
                 Action::Fault(Fault::ContractFail {
