@@ -31,6 +31,15 @@ struct Position {
     pending: Vec<PendingUnbond>,
 }
 
+/// A slash as the consumer reported it in a packet.
+#[derive(Clone, Debug)]
+struct Reported {
+    amount: Uint128,
+    ratio: Decimal,
+    /// Consumer height of the update that carried it.
+    height: u64,
+}
+
 #[derive(Debug)]
 struct Before {
     consumer: String,
@@ -48,6 +57,9 @@ pub struct SlashOracle {
     /// User name and address.
     users: Vec<(String, Addr)>,
     before: Option<Before>,
+    /// Every slash the consumers reported, by (consumer, validator, infraction height): the
+    /// expected cut comes from what the consumer said, not from what the contract claims.
+    reported: BTreeMap<(String, String, u64), Reported>,
     findings: Findings,
 }
 
@@ -65,6 +77,7 @@ impl SlashOracle {
             externals,
             users,
             before: None,
+            reported: BTreeMap::new(),
             findings,
         }
     }
@@ -95,11 +108,9 @@ impl SlashOracle {
 /// A slash the contract applied, from its `slash_applied` event.
 struct Applied {
     validator: String,
-    /// What it takes from the stakes (after what unstakes prepaid).
-    amount: Uint128,
-    ratio: Decimal,
-    /// Consumer height of the update that carried it.
-    height: u64,
+    infraction_height: u64,
+    /// What unstakes the consumer could not fully unbond paid of it already.
+    prepaid: Uint128,
 }
 
 fn applied_slashes(events: &[Event]) -> Vec<Applied> {
@@ -116,9 +127,8 @@ fn applied_slashes(events: &[Event]) -> Vec<Applied> {
             };
             Some(Applied {
                 validator: get("validator")?,
-                amount: get("amount")?.parse().ok()?,
-                ratio: get("ratio")?.parse().ok()?,
-                height: get("height")?.parse().ok()?,
+                infraction_height: get("infraction_height")?.parse().ok()?,
+                prepaid: get("prepaid")?.parse().ok()?,
             })
         })
         .collect()
@@ -130,11 +140,21 @@ impl ReceiveObserver for SlashOracle {
         let Some(consumer) = self.externals.get(contract).cloned() else {
             return;
         };
-        if !matches!(
-            cosmwasm_std::from_json::<ConsumerPacket>(&packet.data),
-            Ok(ConsumerPacket::ValsetUpdate { .. })
-        ) {
+        let Ok(ConsumerPacket::ValsetUpdate {
+            height, slashed, ..
+        }) = cosmwasm_std::from_json::<ConsumerPacket>(&packet.data)
+        else {
             return;
+        };
+        for s in slashed {
+            self.reported.insert(
+                (consumer.clone(), s.validator, s.infraction_height),
+                Reported {
+                    amount: s.slash_amount,
+                    ratio: s.slash_ratio,
+                    height,
+                },
+            );
         }
         let mut before = Before {
             consumer,
@@ -169,11 +189,28 @@ impl ReceiveObserver for SlashOracle {
         let Some(mut before) = self.before.take() else {
             return;
         };
-        let applied = applied_slashes(events);
+        let mut applied = vec![];
+        for a in applied_slashes(events) {
+            let key = (
+                before.consumer.clone(),
+                a.validator.clone(),
+                a.infraction_height,
+            );
+            let Some(r) = self.reported.get(&key).cloned() else {
+                self.report(format!(
+                    "{}: external staking applied a slash of {} at infraction height {} that the \
+                     consumer never reported",
+                    before.consumer, a.validator, a.infraction_height
+                ));
+                return;
+            };
+            applied.push((a, r));
+        }
         // Per user: the least and most the slashes may take (a proportional split hands out
         // its flooring remainder one unit at a time), and what they are made of.
         let mut expected: BTreeMap<String, (Uint128, Uint128, Vec<String>)> = BTreeMap::new();
-        for slash in &applied {
+        for (slash, reported) in &applied {
+            let amount = reported.amount.saturating_sub(slash.prepaid);
             let on_validator: Vec<(String, Position)> = before
                 .positions
                 .iter()
@@ -182,18 +219,18 @@ impl ReceiveObserver for SlashOracle {
                 .collect();
             let total: Uint128 = on_validator.iter().map(|(_, p)| p.settled).sum();
             for (user, position) in on_validator {
-                let stake_cut = if slash.amount >= total {
+                let stake_cut = if amount >= total {
                     position.settled
                 } else {
-                    position.settled.multiply_ratio(slash.amount, total)
+                    position.settled.multiply_ratio(amount, total)
                 };
                 let mut pending_cut = Uint128::zero();
                 let mut pending_left = vec![];
                 for u in &position.pending {
                     let mut u = u.clone();
-                    let before_slash = u.consumer_height.is_none_or(|h| h < slash.height);
+                    let before_slash = u.consumer_height.is_none_or(|h| h < reported.height);
                     if u.release_at > before.now && before_slash {
-                        let c = u.amount.mul_floor(slash.ratio);
+                        let c = u.amount.mul_floor(reported.ratio);
                         pending_cut += c;
                         u.amount -= c;
                     }
@@ -206,10 +243,11 @@ impl ReceiveObserver for SlashOracle {
                     e.1 += Uint128::one();
                 }
                 e.2.push(format!(
-                    "{} slashed {} (ratio {}): stake {} of {} → {}, pending unbonds {} → {}",
+                    "{} slashed {} (ratio {}, {} prepaid): stake {} of {} → {}, pending unbonds {} → {}",
                     slash.validator,
-                    slash.amount,
-                    slash.ratio,
+                    reported.amount,
+                    reported.ratio,
+                    slash.prepaid,
                     position.settled,
                     total,
                     stake_cut,
