@@ -137,7 +137,8 @@ pub struct OutputArgs {
     /// Write the trace (JSON lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// Write a Mermaid sequence diagram of the cross-chain traffic to this file.
+    /// Write a Mermaid sequence diagram of the cross-chain traffic to this file; a `.md` file
+    /// (or several scenarios) gets Markdown with one `mermaid` fence per scenario.
     #[arg(long, value_name = "FILE")]
     pub timeline: Option<PathBuf>,
 }
@@ -271,6 +272,13 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
     timeline::mermaid(&outcome.trace, &scenario.provider.chain_id, &consumers)
 }
 
+/// Whether an output file is Markdown (`.md` or `.markdown`): the timeline is then written as
+/// a `mermaid` fenced block, which GitHub renders.
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
 fn run_and_print(
     runs: &[(String, Scenario)],
     opts: &RunOptions,
@@ -317,10 +325,10 @@ fn run_and_print(
         write_file(path, &text)?;
     }
     if let Some(path) = &out.timeline {
-        let text = if many {
+        let text = if many || is_markdown(path) {
             outcomes
                 .iter()
-                .map(|(o, s)| format!("## {}\n\n```mermaid\n{}```\n\n", o.name, diagram(o, s)))
+                .map(|(o, s)| timeline::markdown(&o.name, &diagram(o, s)))
                 .collect()
         } else {
             outcomes
