@@ -22,7 +22,8 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run                         run the built-in demo and print its report and timeline
   mesh-harness run fixtures/               run every scenario under fixtures/
   mesh-harness run a.json --json           one JSON object per scenario on stdout
-  mesh-harness run a.json --trace t.jsonl --timeline t.mmd
+  mesh-harness run a.json --trace t.jsonl --timeline t.md   the timeline as Markdown (a mermaid fence)
+  mesh-harness run fixtures/ --junit junit.xml             a JUnit report for the CI's test view
   mesh-harness check-determinism a.json    run twice and compare the traces
   mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
   mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
