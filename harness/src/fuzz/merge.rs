@@ -201,6 +201,11 @@ impl Merged {
 /// Reads one summary file; errors name the file and the JSON path.
 pub fn read(path: &str, text: &str) -> Result<SummaryFile, String> {
     const WHAT: &str = "the JSON summary `fuzz --json` prints";
+    if text.trim().is_empty() {
+        return Err(format!(
+            "{path}: empty: expected {WHAT} (did that shard stop before printing it?)"
+        ));
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message
@@ -425,6 +430,11 @@ mod tests {
             read("s.json", "{} {}").unwrap_err(),
             "s.json: line 1 column 4: trailing characters (expected the JSON summary `fuzz \
              --json` prints)"
+        );
+        assert_eq!(
+            read("s.json", "\n").unwrap_err(),
+            "s.json: empty: expected the JSON summary `fuzz --json` prints (did that shard stop \
+             before printing it?)"
         );
         assert_eq!(
             read("s.json", "[]").unwrap_err(),
