@@ -22,7 +22,7 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run                         run the built-in demo and print its report and timeline
   mesh-harness run fixtures/               run every scenario under fixtures/
   mesh-harness run a.json --json           one JSON object per scenario on stdout
-  mesh-harness run a.json --trace t.jsonl --timeline t.md   the timeline as Markdown (a mermaid fence)
+  mesh-harness run a.json --trace t.jsonl --timeline t.md   the timeline as Markdown (a mermaid block)
   mesh-harness run fixtures/ --junit junit.xml             a JUnit report for the CI's test view
   mesh-harness check-determinism a.json    run twice and compare the traces
   mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
@@ -495,18 +495,7 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     }
     let file = SummaryFile::new(&c, &summary);
     if let Some(path) = &args.junit {
-        let results = junit::FuzzResults {
-            properties: vec![
-                ("seeds", file.campaign.seeds.clone()),
-                ("steps", file.campaign.steps.to_string()),
-                ("shard", file.campaign.shard.clone()),
-            ],
-            runs: file.runs,
-            violations: &file.violations,
-            harness_errors: &file.harness_errors,
-            time: summary.elapsed,
-            text: summary.text(),
-        };
+        let results = junit::FuzzResults::shard(&file, summary.elapsed, summary.text());
         write_file(path, &junit::fuzz_report(&results))?;
     }
     if args.json {
@@ -549,19 +538,10 @@ fn fuzz_merge(args: MergeArgs) -> Result<(), Exit> {
     }
     let merged = merge::merge(&inputs).map_err(bad_input)?;
     if let Some(path) = &args.junit {
-        let results = junit::FuzzResults {
-            properties: vec![
-                ("seeds", merged.campaign.seeds.clone()),
-                ("steps", merged.campaign.steps.to_string()),
-                ("shards", merged.campaign.shards.to_string()),
-            ],
-            runs: merged.runs,
-            violations: &merged.violations,
-            harness_errors: &merged.harness_errors,
-            time: std::time::Duration::try_from_secs_f64(merged.seconds).unwrap_or_default(),
-            text: merged.text(),
-        };
-        write_file(path, &junit::fuzz_report(&results))?;
+        write_file(
+            path,
+            &junit::fuzz_report(&junit::FuzzResults::merged(&merged)),
+        )?;
     }
     if args.json {
         println!(

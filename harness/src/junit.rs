@@ -5,7 +5,7 @@
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
-use crate::fuzz::merge::{HarnessErrorRecord, ViolationRecord};
+use crate::fuzz::merge::{HarnessErrorRecord, Merged, SummaryFile, ViolationRecord};
 use crate::runner::RunOutcome;
 use crate::scenario::Scenario;
 
@@ -81,6 +81,40 @@ pub struct FuzzResults<'a> {
     pub time: Duration,
     /// The summary for humans (the passing case's output).
     pub text: String,
+}
+
+impl<'a> FuzzResults<'a> {
+    /// One shard's (or a whole unsharded campaign's) results: its summary, wall time and text.
+    pub fn shard(file: &'a SummaryFile, time: Duration, text: String) -> Self {
+        FuzzResults {
+            properties: vec![
+                ("seeds", file.campaign.seeds.clone()),
+                ("steps", file.campaign.steps.to_string()),
+                ("shard", file.campaign.shard.clone()),
+            ],
+            runs: file.runs,
+            violations: &file.violations,
+            harness_errors: &file.harness_errors,
+            time,
+            text,
+        }
+    }
+
+    /// A merged campaign's results (its time is the shards' machine time).
+    pub fn merged(merged: &'a Merged) -> Self {
+        FuzzResults {
+            properties: vec![
+                ("seeds", merged.campaign.seeds.clone()),
+                ("steps", merged.campaign.steps.to_string()),
+                ("shards", merged.campaign.shards.to_string()),
+            ],
+            runs: merged.runs,
+            violations: &merged.violations,
+            harness_errors: &merged.harness_errors,
+            time: Duration::try_from_secs_f64(merged.seconds).unwrap_or_default(),
+            text: merged.text(),
+        }
+    }
 }
 
 /// The report of `mesh-harness fuzz`: a suite `mesh-harness fuzz` with one failed test case per

@@ -334,14 +334,11 @@ fn a_finding_becomes_a_failed_junit_case() {
     let file = SummaryFile::new(&c, &summary);
     assert_eq!(file.violations.len(), 1);
     assert_eq!(file.violations[0].seed, finding.seed);
-    let xml = mesh_harness::junit::fuzz_report(&mesh_harness::junit::FuzzResults {
-        properties: vec![("seeds", file.campaign.seeds.clone())],
-        runs: file.runs,
-        violations: &file.violations,
-        harness_errors: &file.harness_errors,
-        time: summary.elapsed,
-        text: summary.text(),
-    });
+    let xml = mesh_harness::junit::fuzz_report(&mesh_harness::junit::FuzzResults::shard(
+        &file,
+        summary.elapsed,
+        summary.text(),
+    ));
     let report = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit XML");
     assert_eq!((report.tests, report.failures), (2, 1));
     let case = &report.test_suites[0].test_cases[0];
