@@ -8,6 +8,7 @@
 //! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
+//! - [`junit`]: JUnit XML reports of runs and fuzz campaigns, for CI test views.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
 //! - [`bench`]: the benchmarks of `mesh-harness bench`.
 
@@ -15,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod fuzz;
 pub mod invariants;
+pub mod junit;
 pub mod names;
 pub mod report;
 pub mod runner;

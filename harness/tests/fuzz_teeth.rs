@@ -463,3 +463,46 @@ fn finds_a_provider_applying_valset_updates_in_arrival_order() {
         "{invariant}"
     );
 }
+
+/// A campaign's finding reaches its `--json` summary and its JUnit report: a failed test case
+/// for the seed, with the invariant, the step and the values, and the passing case for the
+/// other seeds.
+#[test]
+fn a_finding_becomes_a_failed_junit_case() {
+    use mesh_harness::fuzz::campaign::{self, Campaign};
+    use mesh_harness::fuzz::merge::SummaryFile;
+    let c = Campaign {
+        seeds: 0..SEEDS,
+        codes: Codes {
+            converter: converter_ignoring_discount,
+            ..Codes::default()
+        },
+        shrink_budget: 20,
+        stop_after: Some(1),
+        ..Campaign::default()
+    };
+    let summary = campaign::run(&c, |_| {});
+    let finding = summary.findings.first().expect("a finding");
+    let file = SummaryFile::new(&c, &summary);
+    assert_eq!(file.violations.len(), 1);
+    assert_eq!(file.violations[0].seed, finding.seed);
+    let xml = mesh_harness::junit::fuzz_report(&mesh_harness::junit::FuzzResults::shard(
+        &file,
+        summary.elapsed,
+        summary.text(),
+    ));
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit XML");
+    assert_eq!((report.tests, report.failures), (2, 1));
+    let case = &report.test_suites[0].test_cases[0];
+    assert_eq!(case.name.as_str(), format!("seed {}", finding.seed));
+    let quick_junit::TestCaseStatus::NonSuccess { message, .. } = &case.status else {
+        panic!("a failed case: {xml}")
+    };
+    assert_eq!(
+        message.as_ref().map(|m| m.as_str().to_owned()),
+        Some(format!(
+            "invariant {} broken at step {}: {}",
+            finding.violation.invariant, finding.failed_step, finding.violation.detail
+        ))
+    );
+}

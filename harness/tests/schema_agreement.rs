@@ -272,6 +272,9 @@ fn a_corpus_of_invalid_and_borderline_documents_agrees() {
     docs.push(with("/provider/validators", json!([])));
     docs.push(with_member("/consumers/0", "validators", json!([])));
     docs.push(with_member("", "colour", json!("red")));
+    docs.push(with_member("", "$schema", json!("./scenario.schema.json")));
+    docs.push(with_member("", "$schema", json!(7)));
+    docs.push(with_member("", "$schema", json!(null)));
     docs.push(with_member("/steps/0", "expect_error", json!("x")));
     docs.push(with_member("/steps/1", "expect_error", json!("x")));
     docs.push(with_member("/steps/0", "wait", json!("1s")));

@@ -6,6 +6,8 @@
 //!   still breaks the same invariant.
 //! - [`campaign`]: runs seeds, shrinks and writes what fails as regression fixtures, and
 //!   summarises (runs, steps, faults by kind, violations).
+//! - [`merge`]: the summary as a file (`fuzz --json`), and `fuzz merge` of a campaign's shards.
+//! - [`shard_env`]: `fuzz --shard auto`, the shard from a CI's environment.
 //!
 //! A generated scenario runs with [`RunOptions::tolerate_action_errors`]: an action that fails
 //! is recorded and the run goes on; only a broken invariant is a finding.
@@ -18,6 +20,8 @@
 
 pub mod campaign;
 pub mod generate;
+pub mod merge;
+pub mod shard_env;
 pub mod shrink;
 
 use mesh_actors::contracts::Codes;

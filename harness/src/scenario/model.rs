@@ -22,6 +22,10 @@ use super::values::{Amount, Delay, DurationValue, Ratio};
 #[serde(remote = "Self", deny_unknown_fields)]
 #[schemars(title = "Mesh Security harness scenario")]
 pub struct Scenario {
+    /// The JSON Schema editors check and complete this file with, for example
+    /// `"./scenario.schema.json"` written by `mesh-harness schema`; the harness ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// What the scenario shows, one line.
     #[serde(deserialize_with = "rules::title")]
     #[schemars(schema_with = "rules::title_schema")]
@@ -55,6 +59,7 @@ impl Scenario {
     /// An empty scenario with every default (default provider, no consumer, no account, no step).
     pub fn new(name: impl Into<String>) -> Self {
         Scenario {
+            schema: None,
             name: name.into(),
             description: None,
             seed: 0,

@@ -60,7 +60,7 @@ fn bad_json() {
 fn unknown_fields() {
     assert_eq!(
         config_err(r#""colour": "red""#),
-        "t.json: colour: unknown field `colour`, expected one of `name`, `description`, `seed`, \
+        "t.json: colour: unknown field `colour`, expected one of `$schema`, `name`, `description`, `seed`, \
          `provider`, `consumers`, `accounts`, `steps`"
     );
     assert_eq!(

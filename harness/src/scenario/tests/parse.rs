@@ -365,6 +365,34 @@ fn scenarios_round_trip() {
     }
 }
 
+/// `"$schema"` (for editors) is accepted anywhere in the top level, changes nothing else, is
+/// written back first, and must be a string when given.
+#[test]
+fn dollar_schema_is_accepted_and_kept() {
+    let with = parse(r#"{"name": "m", "$schema": "./scenario.schema.json", "seed": 3}"#);
+    assert_eq!(with.schema.as_deref(), Some("./scenario.schema.json"));
+    let without = parse(r#"{"name": "m", "seed": 3}"#);
+    assert_eq!(without.schema, None);
+    assert_eq!(
+        Scenario {
+            schema: None,
+            ..with.clone()
+        },
+        without
+    );
+    let written = to_json_pretty(&with);
+    assert!(
+        written.starts_with("{\n  \"$schema\": \"./scenario.schema.json\",\n  \"name\""),
+        "{written}"
+    );
+    assert_eq!(parse(&written), with);
+    assert!(!to_json_pretty(&without).contains("$schema"));
+    assert_eq!(
+        super::parse_err(r#"{"name": "m", "$schema": 7}"#),
+        "t.json: $schema: invalid type: integer `7`, expected a string"
+    );
+}
+
 /// Steps serialize as `{"<action>": payload}` plus `expect_error` when set; defaults are written
 /// out in canonical form.
 #[test]
