@@ -352,6 +352,29 @@ fn external_part(
     })
 }
 
+/// Every validator of a chain's staking module by name: `{tokens, status}` (status `bonded`,
+/// `unbonding` or `unbonded`), plus `jailed: true` / `tombstoned: true` when set.
+fn chain_validators(chain: &Chain) -> Value {
+    let validators = chain
+        .app_ref()
+        .read_module(|router, _, storage| router.staking.validators(storage))
+        .unwrap_or_default();
+    let mut out = Map::new();
+    for v in validators {
+        let mut entry = Map::new();
+        entry.insert("tokens".into(), amount(v.tokens));
+        entry.insert("status".into(), Value::String(v.status.to_string()));
+        if v.jailed {
+            entry.insert("jailed".into(), Value::Bool(true));
+        }
+        if v.tombstoned {
+            entry.insert("tombstoned".into(), Value::Bool(true));
+        }
+        out.insert(v.name, Value::Object(entry));
+    }
+    Value::Object(out)
+}
+
 fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs) -> Value {
     // A live chain keeps making blocks: read it at the block current now (a halted chain
     // stays at its last block).
@@ -373,6 +396,7 @@ fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs) -> Value {
         "vault": vault_part(chain, p),
         "native": native_part(chain, p),
         "external": external,
+        "validators": chain_validators(chain),
     })
 }
 
@@ -403,7 +427,7 @@ fn consumer_part(
         }
         start_after = page.requests.last().map(|r| r.validator.clone());
     }
-    let (delegations, total, tokens) = chain.app_ref().read_module(|router, _, storage| {
+    let (delegations, total, shares) = chain.app_ref().read_module(|router, _, storage| {
         let delegations = router
             .staking
             .delegations_of(storage, virtual_staking)
@@ -412,22 +436,30 @@ fn consumer_part(
             .custom
             .delegated(storage, virtual_staking)
             .unwrap_or_default();
-        let tokens: Vec<(String, Uint128)> = router
+        let shares: Vec<(String, cosmwasm_std::Decimal256)> = router
             .staking
-            .validators(storage)
+            .delegator_validators(storage, virtual_staking)
             .unwrap_or_default()
             .into_iter()
-            .map(|v| (v.name, v.tokens))
+            .map(|v| {
+                let s = router
+                    .staking
+                    .delegation_shares(storage, virtual_staking, &v)
+                    .unwrap_or_default();
+                (v, s)
+            })
             .collect();
-        (delegations, total, tokens)
+        (delegations, total, shares)
     });
     let mut delegated = Map::new();
     for (validator, amt) in delegations {
         put_nonzero(&mut delegated, &validator, amount(amt));
     }
-    let mut validators = Map::new();
-    for (name, t) in tokens {
-        validators.insert(name, json!({"tokens": t.to_string()}));
+    let mut share_map = Map::new();
+    for (validator, s) in shares {
+        if !s.is_zero() {
+            share_map.insert(validator, Value::String(s.to_string()));
+        }
     }
     json!({
         "height": height,
@@ -436,9 +468,10 @@ fn consumer_part(
         "virtual_staking": {
             "requests": requests,
             "delegated": delegated,
+            "shares": share_map,
             "total_delegated": total.to_string(),
         },
-        "validators": validators,
+        "validators": chain_validators(chain),
     })
 }
 
@@ -490,6 +523,7 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
                 "acked_error": s.acked_error,
                 "timed_out": s.timed_out,
                 "in_flight": s.in_flight,
+                "sent_by_kind": s.sent_by_kind,
             }),
         );
     }

@@ -492,18 +492,23 @@ impl Run<'_> {
                     },
                 );
             }
-            Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => {
+            Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => {
                 let event = match action {
                     Action::Jail(_) => ValidatorEvent::Jail,
                     Action::Unjail(_) => ValidatorEvent::Unjail,
-                    _ => ValidatorEvent::Tombstone,
+                    _ => ValidatorEvent::Remove,
                 };
-                // A chain event changes that validator's delegations in ways requests alone
-                // cannot predict: the conversion check leaves it out from now on.
-                self.conversion
-                    .disturbed
-                    .insert((v.chain.clone(), v.validator.clone()));
-                net.validator_event(&v.chain, &v.validator, event).await?
+                self.validator_event(&v.chain, &v.validator, event).await?
+            }
+            Action::Tombstone(t) => {
+                let event = ValidatorEvent::Tombstone { power: t.power };
+                self.validator_event(&t.chain, &t.validator, event).await?
+            }
+            Action::AddValidator(a) => {
+                let event = ValidatorEvent::Add {
+                    stake: Uint128::new(a.stake.0),
+                };
+                self.validator_event(&a.chain, &a.validator, event).await?
             }
             Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
@@ -525,6 +530,20 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A chain event on a validator. It changes that validator's delegations in ways requests
+    /// alone cannot predict: the conversion check leaves it out from now on.
+    async fn validator_event(
+        &mut self,
+        chain: &str,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<(), String> {
+        self.conversion
+            .disturbed
+            .insert((chain.to_string(), validator.to_string()));
+        self.net.validator_event(chain, validator, event).await
     }
 
     async fn fault(&self, fault: &Fault) -> Result<(), String> {

@@ -56,7 +56,7 @@ pub enum Side {
 }
 
 /// Counters of a link, for reports and settling.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LinkStats {
     /// Packets sent (both directions).
     pub sent: u64,
@@ -74,6 +74,8 @@ pub struct LinkStats {
     pub handler_errors: u64,
     /// When the relayer next acts (ms), if anything is scheduled.
     pub next_event_ms: Option<u64>,
+    /// Packets sent, by kind (the packet's first JSON key, like `valset_update`).
+    pub sent_by_kind: std::collections::BTreeMap<String, u64>,
 }
 
 /// Open the channel: OpenInit on the consumer, OpenTry on the provider, OpenAck, OpenConfirm.
@@ -448,6 +450,7 @@ impl Handler<PacketsSent> for Relayer {
             let key = (side, packet.sequence);
             let kind = action_of(packet.data.as_slice());
             self.stats.sent += 1;
+            *self.stats.sent_by_kind.entry(kind.clone()).or_default() += 1;
             let (from, to) = self.ends(side);
             let now = self.now();
             self.trace.record(
@@ -680,7 +683,7 @@ impl Handler<GetStats> for Relayer {
     type Result = MessageResult<GetStats>;
 
     fn handle(&mut self, _msg: GetStats, _ctx: &mut Context<Self>) -> Self::Result {
-        let mut stats = self.stats;
+        let mut stats = self.stats.clone();
         stats.in_flight = self.in_flight.len() as u64;
         stats.next_event_ms = self.scheduled.keys().next().copied();
         MessageResult(stats)

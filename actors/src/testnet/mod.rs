@@ -403,7 +403,8 @@ impl Testnet {
             .map_err(|e| e.to_string())
     }
 
-    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash).
+    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash), a new
+    /// validator, or a removal.
     pub async fn validator_event(
         &self,
         chain_id: &str,
@@ -414,11 +415,7 @@ impl Testnet {
         let result = self
             .with_chain(chain_id, move |c, now| c.validator_event(now, &v, event))
             .await?;
-        let action = match event {
-            ValidatorEvent::Jail => "jail",
-            ValidatorEvent::Unjail => "unjail",
-            ValidatorEvent::Tombstone => "tombstone",
-        };
+        let action = event.verb();
         self.trace.record(
             self.now_ms(),
             TraceKind::ChainAction {

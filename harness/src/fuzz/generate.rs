@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scenario::{
-    AccountBalance, Action, Amount, ChainValidator, Consumer, ConsumerOnly, Delay, DurationValue,
+    AccountBalance, Action, Amount, ChainValidator, TombstoneArgs, Consumer, ConsumerOnly, Delay, DurationValue,
     Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs,
     SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
 };
@@ -757,7 +757,11 @@ impl Model {
                     }
                     _ => {
                         self.tombstoned.insert(key);
-                        Action::Tombstone(cv)
+                        Action::Tombstone(TombstoneArgs {
+                            chain: cv.chain,
+                            validator: cv.validator,
+                            power: None,
+                        })
                     }
                 }
             }

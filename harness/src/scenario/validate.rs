@@ -9,8 +9,10 @@
 //!   block times, packet timeouts, `settle.within`, outages and halts above 0;
 //!   `epoch_blocks` at least 1 (`drop_next` / `fail_next` of 0 lift those faults);
 //! - steps name known users (keys of `accounts`), consumers, chains and links; validators must
-//!   exist on the chain the step acts on, except in a step with `expect_error` (the contracts are
-//!   what reject an unknown validator there); `withdraw_rewards.recipient` is any account name;
+//!   exist on the chain the step acts on (at genesis or from an earlier `add_validator`), except
+//!   in a step with `expect_error` (the contracts are what reject an unknown validator there);
+//!   `add_validator` names a new validator with a stake above 0; `withdraw_rewards.recipient`
+//!   is any account name;
 //! - `expect_error` only on actions that can fail (see [`Action::accepts_expect_error`]);
 //!   snapshot labels are unique; report paths in `expect` have no empty segment.
 
@@ -181,6 +183,16 @@ impl<'a> Names<'a> {
         )
     }
 
+    /// From an `add_validator` step on: `validator` exists on `chain`.
+    fn add_validator(&mut self, chain: &str, validator: &'a str) {
+        if chain == self.provider {
+            self.provider_validators.push(validator);
+        } else if let Some((_, validators)) = self.consumers.iter_mut().find(|(id, _)| *id == chain)
+        {
+            validators.push(validator);
+        }
+    }
+
     /// The validators of a chain (provider or consumer), and how to name the chain.
     fn chain(&self, path: &str, chain: &str) -> Result<(&[&'a str], String), ValidationError> {
         if chain == self.provider {
@@ -236,10 +248,13 @@ impl Scenario {
                 }
             }
         }
-        let names = Names::new(self);
+        let mut names = Names::new(self);
         let mut labels: Vec<(&str, usize)> = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             validate_step(&names, i, step)?;
+            if let (Action::AddValidator(a), None) = (&step.action, &step.expect_error) {
+                names.add_validator(&a.chain, &a.validator);
+            }
             if let Action::Snapshot(label) = &step.action {
                 if let Some((_, first)) = labels.iter().find(|(l, _)| l == label) {
                     return fail(
@@ -395,9 +410,27 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
             Ok(())
         }
         Action::SetMaxCap(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
-        Action::Jail(a) | Action::Unjail(a) | Action::Tombstone(a) => {
+        Action::Jail(a) | Action::Unjail(a) | Action::RemoveValidator(a) => {
             let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
             check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
+        }
+        Action::Tombstone(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
+        }
+        Action::AddValidator(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            check_name(&at("validator"), &a.validator)?;
+            if a.stake.0 == 0 {
+                return fail(at("stake"), "must be greater than 0 (a validator needs a self-bond)");
+            }
+            if !lenient && vals.contains(&a.validator.as_str()) {
+                return fail(
+                    at("validator"),
+                    format!("validator {:?} already exists on {desc}", a.validator),
+                );
+            }
+            Ok(())
         }
         Action::Fault(f) => validate_fault(names, &p, f),
         Action::Expect(e) => {
