@@ -119,7 +119,7 @@ impl ValidatorInfo {
         if self.tombstoned {
             "tombstoned".to_string()
         } else if self.jailed {
-            "jailed".to_string()
+            format!("jailed ({})", self.status)
         } else {
             self.status.to_string()
         }
