@@ -229,7 +229,10 @@ impl MeshStaking {
         let config = Self::load_config(storage)?;
         let shares = self.unbond_shares(storage, delegator, validator, amount)?;
         let returned = self.unbond(storage, block, delegator, validator, shares)?;
-        Self::send_from_module(api, storage, router, block, delegator, returned, &config)?;
+        // Shares worth less than a token pay nothing (the bank refuses empty transfers).
+        if !returned.is_zero() {
+            Self::send_from_module(api, storage, router, block, delegator, returned, &config)?;
+        }
         Ok(returned)
     }
 
