@@ -138,13 +138,15 @@ struct Run<'a> {
 }
 
 /// What the consumers' conversion must be, known from the scenario alone (not from the
-/// contracts): price, discount, max cap, and the validators whose delegations a chain event
-/// changed (their delegations are not predictable from requests alone).
+/// contracts): price, discount, max cap, the validators whose delegations a chain event
+/// changed (their delegations are not predictable from requests alone), and the tombstoned ones
+/// (nothing is delegated to them, so the cap is shared by the others).
 struct ConversionTruth {
     price: BTreeMap<String, Decimal>,
     discount: BTreeMap<String, Decimal>,
     cap: BTreeMap<String, Uint128>,
     disturbed: BTreeSet<(String, String)>,
+    tombstoned: BTreeSet<(String, String)>,
 }
 
 impl ConversionTruth {
@@ -165,12 +167,13 @@ impl ConversionTruth {
                 .map(|c| (c.chain_id.clone(), Uint128::new(c.max_cap.0)))
                 .collect(),
             disturbed: BTreeSet::new(),
+            tombstoned: BTreeSet::new(),
         }
     }
 
     /// What virtual staking should delegate per validator right after an epoch, for
-    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, scaled down
-    /// proportionally (floor each) when the sum exceeds the cap.
+    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, nothing for a
+    /// tombstoned validator, scaled down proportionally (floor each) when the sum exceeds the cap.
     fn expected(
         &self,
         consumer: &str,
@@ -180,6 +183,11 @@ impl ConversionTruth {
         let keep = Decimal::one() - self.discount[consumer];
         let converted: BTreeMap<String, Uint128> = requests
             .iter()
+            .filter(|(v, _)| {
+                !self
+                    .tombstoned
+                    .contains(&(consumer.to_string(), v.to_string()))
+            })
             .map(|(v, x)| (v.clone(), x.mul_floor(price).mul_floor(keep)))
             .collect();
         let total: Uint128 = converted.values().copied().sum();
@@ -540,10 +548,13 @@ impl Run<'_> {
         validator: &str,
         event: ValidatorEvent,
     ) -> Result<(), String> {
-        self.conversion
-            .disturbed
-            .insert((chain.to_string(), validator.to_string()));
-        self.net.validator_event(chain, validator, event).await
+        let key = (chain.to_string(), validator.to_string());
+        self.conversion.disturbed.insert(key.clone());
+        self.net.validator_event(chain, validator, event).await?;
+        if matches!(event, ValidatorEvent::Tombstone { .. }) {
+            self.conversion.tombstoned.insert(key);
+        }
+        Ok(())
     }
 
     async fn fault(&self, fault: &Fault) -> Result<(), String> {

@@ -88,6 +88,10 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
             chain.block_time_ms = c.block_time.0.max(1);
             chain.slash_fractions = fractions(&c.slash_fractions);
             chain.epoch_blocks = Some(c.epoch_blocks.max(1));
+            // The consumer chain unbonds in the period external staking mirrors on the provider:
+            // a validator it jailed stays slashable (evidence accepted) exactly as long as the
+            // provider keeps its history.
+            chain.unbonding_secs = ms_to_secs(c.external_staking.unbonding_period.0);
             ConsumerSpec {
                 chain,
                 validators: validators(&c.validators),

@@ -11,10 +11,9 @@ pub mod clock;
 
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal, Empty,
-    IbcAcknowledgement,
-    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcEndpoint, IbcOrder,
-    IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, StdAck, StdError,
-    Timestamp, Uint128, WasmMsg,
+    IbcAcknowledgement, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse,
+    IbcEndpoint, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
+    StdAck, StdError, Timestamp, Uint128, WasmMsg,
 };
 use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
@@ -105,9 +104,10 @@ impl ValidatorEvent {
             ValidatorEvent::Jail if v.status != BondStatus::Bonded || v.jailed => Err(it_is()),
             ValidatorEvent::Unjail if !v.jailed || v.tombstoned => Err(it_is()),
             ValidatorEvent::Tombstone { .. } if v.tombstoned => Err(it_is()),
-            ValidatorEvent::Tombstone { .. } if v.status == BondStatus::Unbonded => Err(format!(
+            ValidatorEvent::Tombstone { .. } if v.status == BondStatus::Unbonded => Err(
                 "it is unbonded (the chain ignores evidence against an unbonded validator)"
-            )),
+                    .to_string(),
+            ),
             ValidatorEvent::Remove if v.tombstoned => Err(it_is()),
             _ => Ok(()),
         }
@@ -940,12 +940,11 @@ impl Chain {
         let fractions = self.cfg.slash_fractions.clone();
         let report = match event {
             ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
-            ValidatorEvent::Tombstone { power } => {
-                Some(
-                    self.app
-                        .tombstone_validator(validator, fractions.double_sign, power),
-                )
-            }
+            ValidatorEvent::Tombstone { power } => Some(self.app.tombstone_validator(
+                validator,
+                fractions.double_sign,
+                power,
+            )),
             ValidatorEvent::Unjail => {
                 self.app
                     .unjail_validator(validator)

@@ -19,9 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scenario::{
-    AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, TombstoneArgs, Consumer, ConsumerOnly, Delay, DurationValue,
-    Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs,
-    SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, Consumer, ConsumerOnly,
+    Delay, DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario,
+    SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer,
+    UserOnly, ValidatorSpec, WithdrawRewardsArgs,
 };
 
 /// Chain ids and denoms of the (up to four) generated consumers, in order.

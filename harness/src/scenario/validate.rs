@@ -422,7 +422,10 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
             let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
             check_name(&at("validator"), &a.validator)?;
             if a.stake.0 == 0 {
-                return fail(at("stake"), "must be greater than 0 (a validator needs a self-bond)");
+                return fail(
+                    at("stake"),
+                    "must be greater than 0 (a validator needs a self-bond)",
+                );
             }
             if !lenient && vals.contains(&a.validator.as_str()) {
                 return fail(

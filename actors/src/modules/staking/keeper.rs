@@ -401,7 +401,7 @@ impl MeshStaking {
         let val = Self::load_validator(storage, validator)?;
         let shares = self.unbond_shares(storage, delegator, validator, amount)?;
         if val.status == BondStatus::Bonded {
-            Self::check_unbonding_entries(storage, delegator, validator, block)?;
+            Self::check_unbonding_entries(storage, delegator, validator)?;
         }
         let returned = self.unbond(storage, block, delegator, validator, shares)?;
         self.start_unbonding_entry_or_pay(
@@ -500,10 +500,7 @@ impl MeshStaking {
         let (height, completion_time) = match (src_val.status, src_val.unbonding) {
             (BondStatus::Unbonded, _) => return Ok(()),
             (BondStatus::Unbonding, Some((start, end))) => (start.height, end),
-            _ => (
-                block.height,
-                block.time.plus_seconds(config.unbonding_time),
-            ),
+            _ => (block.height, block.time.plus_seconds(config.unbonding_time)),
         };
         let id = Self::next_entry_id(storage)?;
         let entry = RedelegationEntry {
@@ -536,11 +533,7 @@ impl MeshStaking {
         let mut delegation = self.load_delegation(storage, delegator, validator)?;
         if delegation.shares < shares {
             return Err(ModuleError::NotEnoughDelegation {
-                delegated: balance_of_shares(
-                    delegation.shares,
-                    val.tokens,
-                    val.delegator_shares,
-                )?,
+                delegated: balance_of_shares(delegation.shares, val.tokens, val.delegator_shares)?,
                 requested: balance_of_shares(shares, val.tokens, val.delegator_shares)?,
             }
             .into());
@@ -553,8 +546,10 @@ impl MeshStaking {
         VALIDATORS.save(storage, validator, &val)?;
         rebase(&mut delegation, &val)?;
         Self::save_delegation(storage, delegator, validator, &delegation)?;
+        // What the delegation is worth now (rebase just computed it).
+        let left = delegation.reward_basis;
         let is_operator = val.operator.as_ref() == Some(delegator);
-        if is_operator && !val.jailed && delegation.reward_basis.u128() < MIN_SELF_DELEGATION {
+        if is_operator && !val.jailed && left < Uint128::new(MIN_SELF_DELEGATION) {
             Self::jail_validator(storage, block, validator)?;
         }
         Ok(returned)
@@ -640,7 +635,6 @@ impl MeshStaking {
         storage: &dyn Storage,
         delegator: &Addr,
         validator: &str,
-        _block: &BlockInfo,
     ) -> StdResult<()> {
         let count = UNBONDING_INDEX
             .prefix((validator, delegator))

@@ -131,13 +131,12 @@ impl Module for MeshStaking {
                         vec![Coin::new(rewards, &config.bonded_denom)]
                     };
                     // Nothing can be redelegated while a redelegation into it is in progress.
-                    let can_redelegate = if self.has_receiving_redelegation(
-                        storage, &delegator, &validator,
-                    )? {
-                        Uint128::zero()
-                    } else {
-                        amount
-                    };
+                    let can_redelegate =
+                        if self.has_receiving_redelegation(storage, &delegator, &validator)? {
+                            Uint128::zero()
+                        } else {
+                            amount
+                        };
                     Some(FullDelegation::create(
                         delegator,
                         validator,

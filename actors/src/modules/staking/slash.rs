@@ -139,7 +139,9 @@ impl SlashReport {
 
     /// `delegator`'s line, if it lost anything.
     pub fn of(&self, delegator: &Addr) -> Option<&DelegatorSlash> {
-        self.per_delegator.iter().find(|d| d.delegator == *delegator)
+        self.per_delegator
+            .iter()
+            .find(|d| d.delegator == *delegator)
     }
 }
 
@@ -275,13 +277,13 @@ impl MeshStaking {
         let mut burned_unbonding = Uint128::zero();
         let mut burned_redelegations = Uint128::zero();
         if infraction.height < block.height {
-            let (nominal, burned) =
-                Self::slash_unbonding_entries(storage, block, validator, infraction, fraction, &mut lines)?;
-            remaining = remaining.saturating_sub(nominal);
-            burned_unbonding = burned;
-            let (nominal, burned) = self.slash_redelegations(
+            let (nominal, burned) = Self::slash_unbonding_entries(
                 storage, block, validator, infraction, fraction, &mut lines,
             )?;
+            remaining = remaining.saturating_sub(nominal);
+            burned_unbonding = burned;
+            let (nominal, burned) = self
+                .slash_redelegations(storage, block, validator, infraction, fraction, &mut lines)?;
             remaining = remaining.saturating_sub(nominal);
             burned_redelegations = burned;
         }
@@ -338,7 +340,10 @@ impl MeshStaking {
             burned_bonded,
             burned_unbonding,
             burned_redelegations,
-            per_delegator: lines.into_values().filter(|l| !l.total().is_zero()).collect(),
+            per_delegator: lines
+                .into_values()
+                .filter(|l| !l.total().is_zero())
+                .collect(),
         })
     }
 

@@ -17,9 +17,7 @@ fn info(app: &TestApp, validator: &str) -> ValidatorInfo {
 
 fn unbonding_of(app: &TestApp, who: &Addr, validator: &str) -> Vec<(u64, u128, u128)> {
     app.read_module(|router, _, storage| {
-        router
-            .staking
-            .unbonding_entries_of(storage, who, validator)
+        router.staking.unbonding_entries_of(storage, who, validator)
     })
     .unwrap()
     .into_iter()
@@ -65,7 +63,10 @@ fn jail_slashes_by_consensus_power() {
     assert_eq!(report.total_burned().u128(), 6_800_000);
     // Height 2 − 2 = 0, but never before the validator joined the set (height 1).
     assert_eq!(report.infraction_height, 1);
-    assert_eq!(report.infraction_time, Timestamp::from_seconds(GENESIS_SECONDS));
+    assert_eq!(
+        report.infraction_time,
+        Timestamp::from_seconds(GENESIS_SECONDS)
+    );
     assert_eq!(report.height, 2);
     assert_eq!(report.time, Timestamp::from_seconds(GENESIS_SECONDS + 30));
     assert_eq!(report.of(&alice).unwrap().bonded.u128(), 3_305_694);
@@ -76,7 +77,10 @@ fn jail_slashes_by_consensus_power() {
     assert!(val.jailed && !val.tombstoned);
     assert_eq!(val.status, BondStatus::Unbonding);
     assert_eq!(val.tokens.u128(), 61_700_000);
-    assert_eq!(val.delegator_shares, Decimal256::from_str("68500000").unwrap());
+    assert_eq!(
+        val.delegator_shares,
+        Decimal256::from_str("68500000").unwrap()
+    );
     assert_eq!(delegation(&app, &alice, "val1"), 29_994_306);
     assert_eq!(delegation(&app, &bob, "val1"), 31_705_693);
     assert_eq!(module_balance(&app), 61_700_000);
@@ -258,8 +262,9 @@ fn jail_unjail_and_unbonding_completion() {
     app.unjail_validator("val1").unwrap();
     let val = info(&app, "val1");
     assert_eq!((val.status, val.jailed), (BondStatus::Bonded, false));
-    assert!(err_text(app.unjail_validator("val1"))
-        .contains("validator val1 is bonded: cannot unjail"));
+    assert!(
+        err_text(app.unjail_validator("val1")).contains("validator val1 is bonded: cannot unjail")
+    );
 
     app.jail_validator("val2", Decimal::percent(10)).unwrap();
     advance(&mut app, UNBONDING_TIME - 1);

@@ -200,7 +200,10 @@ fn redelegate_moves_stake_instantly() {
         .unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(
-        (entries[0].initial_balance.u128(), entries[0].creation_height),
+        (
+            entries[0].initial_balance.u128(),
+            entries[0].creation_height
+        ),
         (120, 1)
     );
     assert_eq!(

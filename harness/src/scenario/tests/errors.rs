@@ -306,10 +306,10 @@ fn validator_set_steps() {
         r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": "100"}}"#
     )
     .starts_with("t.json: steps[0].tombstone.power: invalid type: string \"100\""));
-    assert!(step_err(
-        r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": -1}}"#
-    )
-    .starts_with("t.json: steps[0].tombstone.power: invalid value: integer `-1`"));
+    assert!(
+        step_err(r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": -1}}"#)
+            .starts_with("t.json: steps[0].tombstone.power: invalid value: integer `-1`")
+    );
 }
 
 /// ... but accepted in a step with `expect_error`, where the contract is what rejects them

@@ -7,11 +7,10 @@ use serde_json::json;
 use super::parse;
 use crate::scenario::{
     load_file, parse_str, to_json_pretty, AccountBalance, Action, AddValidatorArgs, Amount,
-    ChainValidator, Consumer,
-    ConsumerOnly, Delay, DurationValue, Fault, FaultContract, LocalStake, Provider, Ratio,
-    RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, UserAmount, UserConsumer,
-    TombstoneArgs, UserOnly, ValidatorSpec, WithdrawRewardsArgs, ACTION_NAMES,
-    DEFAULT_SETTLE_WITHIN,
+    ChainValidator, Consumer, ConsumerOnly, Delay, DurationValue, Fault, FaultContract, LocalStake,
+    Provider, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step,
+    TombstoneArgs, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 
 /// A scenario using every action of the table in `scenario.md`, with the spec's own
