@@ -514,6 +514,7 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
             .await?;
         consumers.insert(c.id.clone(), part);
         let s = net.link_stats(&c.id).await?;
+        let sent_by_kind = net.sent_by_kind(&c.id).await?;
         ibc.insert(
             c.id.clone(),
             json!({
@@ -523,7 +524,7 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
                 "acked_error": s.acked_error,
                 "timed_out": s.timed_out,
                 "in_flight": s.in_flight,
-                "sent_by_kind": s.sent_by_kind,
+                "sent_by_kind": sent_by_kind,
             }),
         );
     }

@@ -56,7 +56,7 @@ pub enum Side {
 }
 
 /// Counters of a link, for reports and settling.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkStats {
     /// Packets sent (both directions).
     pub sent: u64,
@@ -74,8 +74,6 @@ pub struct LinkStats {
     pub handler_errors: u64,
     /// When the relayer next acts (ms), if anything is scheduled.
     pub next_event_ms: Option<u64>,
-    /// Packets sent, by kind (the packet's first JSON key, like `valset_update`).
-    pub sent_by_kind: std::collections::BTreeMap<String, u64>,
 }
 
 /// Open the channel: OpenInit on the consumer, OpenTry on the provider, OpenAck, OpenConfirm.
@@ -93,6 +91,12 @@ pub struct CloseChannel;
 #[derive(Message)]
 #[rtype(result = "LinkStats")]
 pub struct GetStats;
+
+/// Read how many packets of each kind (the packet's first JSON key, like `valset_update`) were
+/// sent on the link.
+#[derive(Message)]
+#[rtype(result = "BTreeMap<String, u64>")]
+pub struct GetSentByKind;
 
 /// Fault: change the delay from now on.
 #[derive(Message)]
@@ -135,6 +139,8 @@ pub struct Relayer {
     outage_until: u64,
     in_flight: BTreeMap<Key, Flight>,
     stats: LinkStats,
+    /// Packets sent, by kind.
+    sent_by_kind: BTreeMap<String, u64>,
     /// Channel ids (provider, consumer) once the handshake is done.
     channels: Option<(String, String)>,
     /// Times of the scheduled steps (with multiplicity), so callers can skip idle time.
@@ -173,6 +179,7 @@ impl Relayer {
             outage_until: 0,
             in_flight: BTreeMap::new(),
             stats: LinkStats::default(),
+            sent_by_kind: BTreeMap::new(),
             channels: None,
             scheduled: BTreeMap::new(),
         }
@@ -450,7 +457,7 @@ impl Handler<PacketsSent> for Relayer {
             let key = (side, packet.sequence);
             let kind = action_of(packet.data.as_slice());
             self.stats.sent += 1;
-            *self.stats.sent_by_kind.entry(kind.clone()).or_default() += 1;
+            *self.sent_by_kind.entry(kind.clone()).or_default() += 1;
             let (from, to) = self.ends(side);
             let now = self.now();
             self.trace.record(
@@ -683,10 +690,18 @@ impl Handler<GetStats> for Relayer {
     type Result = MessageResult<GetStats>;
 
     fn handle(&mut self, _msg: GetStats, _ctx: &mut Context<Self>) -> Self::Result {
-        let mut stats = self.stats.clone();
+        let mut stats = self.stats;
         stats.in_flight = self.in_flight.len() as u64;
         stats.next_event_ms = self.scheduled.keys().next().copied();
         MessageResult(stats)
+    }
+}
+
+impl Handler<GetSentByKind> for Relayer {
+    type Result = MessageResult<GetSentByKind>;
+
+    fn handle(&mut self, _msg: GetSentByKind, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.sent_by_kind.clone())
     }
 }
 

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use crate::actor::chain_actor::WithChain;
 use crate::actor::relayer::{
-    CloseChannel, Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer,
-    SetDelay,
+    CloseChannel, Delay, DropNext, GetSentByKind, GetStats, LinkEnd, LinkStats, OpenChannel,
+    Outage, Relayer, SetDelay,
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
@@ -262,6 +262,19 @@ impl Testnet {
             .get(consumer)
             .ok_or_else(|| format!("unknown link {consumer:?}"))?
             .send(GetStats)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Packets sent on the link of `consumer`, by kind (`valset_update`, `stake`, ...).
+    pub async fn sent_by_kind(
+        &self,
+        consumer: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>, String> {
+        self.links
+            .get(consumer)
+            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+            .send(GetSentByKind)
             .await
             .map_err(|e| e.to_string())
     }

@@ -168,7 +168,7 @@ actions! {
     "add_validator" => AddValidator(AddValidatorArgs), expect_error: true;
     /// The validator's operator unbonds its whole self-bond: the validator is jailed (if it was
     /// not), leaves the set and cannot be unjailed. On a consumer, the chain reports it in
-    /// `removals`. (An addition to scenario.md.)
+    /// `removals`.
     "remove_validator" => RemoveValidator(ChainValidator), expect_error: true;
     /// Close a consumer's channel from the provider side (governance); every stake becomes an
     /// immediate unbond and packets in flight time out. (An addition to scenario.md.)

@@ -16,7 +16,7 @@ use super::state::{
     BlockRef, BondStatus, DelegationInfo, RedelegationEntry, StakingConfig, UnbondingEntry,
     ValidatorInfo, BLOCK_TIMES, CONFIG, DELEGATIONS, MAX_ENTRIES, MIN_SELF_DELEGATION,
     NEXT_UNBONDING_ID, POWER_REDUCTION, REDELEGATIONS, UNBONDING, UNBONDING_INDEX, VALIDATORS,
-    VALIDATOR_DELEGATORS,
+    VALIDATOR_DELEGATORS, VALIDATOR_QUEUE,
 };
 use super::MeshStaking;
 use crate::modules::error::ModuleError;
@@ -138,6 +138,9 @@ impl MeshStaking {
             }
         }
         Self::bring_rewards_up_to(&mut val, block.time);
+        if let (BondStatus::Unbonding, Some((_, end))) = (val.status, val.unbonding) {
+            VALIDATOR_QUEUE.remove(storage, (end.nanos(), validator));
+        }
         val.jailed = false;
         val.jailed_at = None;
         val.status = BondStatus::Bonded;
@@ -202,8 +205,10 @@ impl MeshStaking {
         val.jailed = true;
         val.jailed_at = Some(here);
         if val.status == BondStatus::Bonded {
+            let end = block.time.plus_seconds(config.unbonding_time);
             val.status = BondStatus::Unbonding;
-            val.unbonding = Some((here, block.time.plus_seconds(config.unbonding_time)));
+            val.unbonding = Some((here, end));
+            VALIDATOR_QUEUE.save(storage, (end.nanos(), validator), &())?;
         }
         VALIDATORS.save(storage, validator, &val)
     }
@@ -290,22 +295,21 @@ impl MeshStaking {
 
     /// Validators whose unbonding time has passed become unbonded.
     fn complete_validator_unbonding(storage: &mut dyn Storage, block: &BlockInfo) -> StdResult<()> {
-        let done: Vec<ValidatorInfo> = VALIDATORS
-            .range(storage, None, None, Order::Ascending)
-            .filter_map(|item| match item {
-                Ok((_, v))
-                    if v.status == BondStatus::Unbonding
-                        && v.unbonding.is_some_and(|(_, end)| end <= block.time) =>
-                {
-                    Some(Ok(v))
-                }
-                Ok(_) => None,
-                Err(e) => Some(Err(e)),
-            })
+        let due: Vec<(u64, String)> = VALIDATOR_QUEUE
+            .keys(
+                storage,
+                None,
+                Some(Bound::exclusive((block.time.nanos() + 1, ""))),
+                Order::Ascending,
+            )
             .collect::<StdResult<_>>()?;
-        for mut val in done {
-            val.status = BondStatus::Unbonded;
-            VALIDATORS.save(storage, &val.name.clone(), &val)?;
+        for (nanos, name) in due {
+            VALIDATOR_QUEUE.remove(storage, (nanos, &name));
+            let mut val = Self::load_validator(storage, &name)?;
+            if val.status == BondStatus::Unbonding {
+                val.status = BondStatus::Unbonded;
+                VALIDATORS.save(storage, &name, &val)?;
+            }
         }
         Ok(())
     }

@@ -198,6 +198,9 @@ pub(crate) const REDELEGATIONS: Map<(u64, u64), RedelegationEntry> =
     Map::new("mesh_staking_redelegations");
 /// Next unbonding or redelegation id.
 pub(crate) const NEXT_UNBONDING_ID: Item<u64> = Item::new("mesh_staking_next_unbonding_id");
+/// Validators leaving the active set, keyed by (completion time of their unbonding in
+/// nanoseconds, name): the block at or after that time makes them unbonded.
+pub(crate) const VALIDATOR_QUEUE: Map<(u64, &str), ()> = Map::new("mesh_staking_validator_queue");
 /// Index of `UNBONDING` by (validator, delegator, id) → completion time in nanoseconds.
 pub(crate) const UNBONDING_INDEX: Map<(&str, &Addr, u64), u64> =
     Map::new("mesh_staking_unbonding_index");
