@@ -338,6 +338,29 @@ fn external_part(
     })
 }
 
+/// Every validator of a chain's staking module by name: `{tokens, status}` (status `bonded`,
+/// `unbonding` or `unbonded`), plus `jailed: true` / `tombstoned: true` when set.
+fn chain_validators(chain: &Chain) -> Value {
+    let validators = chain
+        .app_ref()
+        .read_module(|router, _, storage| router.staking.validators(storage))
+        .unwrap_or_default();
+    let mut out = Map::new();
+    for v in validators {
+        let mut entry = Map::new();
+        entry.insert("tokens".into(), amount(v.tokens));
+        entry.insert("status".into(), Value::String(v.status.to_string()));
+        if v.jailed {
+            entry.insert("jailed".into(), Value::Bool(true));
+        }
+        if v.tombstoned {
+            entry.insert("tombstoned".into(), Value::Bool(true));
+        }
+        out.insert(v.name, Value::Object(entry));
+    }
+    Value::Object(out)
+}
+
 fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs, advance: bool) -> Value {
     // A live chain keeps making blocks: read it at the block current now (a halted chain
     // stays at its last block).
@@ -361,6 +384,7 @@ fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs, advance: bo
         "vault": vault_part(chain, p),
         "native": native_part(chain, p),
         "external": external,
+        "validators": chain_validators(chain),
     })
 }
 
@@ -394,7 +418,7 @@ fn consumer_part(
         }
         start_after = page.requests.last().map(|r| r.validator.clone());
     }
-    let (delegations, total, tokens) = chain.app_ref().read_module(|router, _, storage| {
+    let (delegations, total, shares) = chain.app_ref().read_module(|router, _, storage| {
         let delegations = router
             .staking
             .delegations_of(storage, virtual_staking)
@@ -403,22 +427,30 @@ fn consumer_part(
             .custom
             .delegated(storage, virtual_staking)
             .unwrap_or_default();
-        let tokens: Vec<(String, Uint128)> = router
+        let shares: Vec<(String, cosmwasm_std::Decimal256)> = router
             .staking
-            .validators(storage)
+            .delegator_validators(storage, virtual_staking)
             .unwrap_or_default()
             .into_iter()
-            .map(|v| (v.name, v.tokens))
+            .map(|v| {
+                let s = router
+                    .staking
+                    .delegation_shares(storage, virtual_staking, &v)
+                    .unwrap_or_default();
+                (v, s)
+            })
             .collect();
-        (delegations, total, tokens)
+        (delegations, total, shares)
     });
     let mut delegated = Map::new();
     for (validator, amt) in delegations {
         put_nonzero(&mut delegated, &validator, amount(amt));
     }
-    let mut validators = Map::new();
-    for (name, t) in tokens {
-        validators.insert(name, json!({"tokens": t.to_string()}));
+    let mut share_map = Map::new();
+    for (validator, s) in shares {
+        if !s.is_zero() {
+            share_map.insert(validator, Value::String(s.to_string()));
+        }
     }
     json!({
         "height": height,
@@ -427,9 +459,10 @@ fn consumer_part(
         "virtual_staking": {
             "requests": requests,
             "delegated": delegated,
+            "shares": share_map,
             "total_delegated": total.to_string(),
         },
-        "validators": validators,
+        "validators": chain_validators(chain),
     })
 }
 
@@ -484,6 +517,7 @@ async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Resu
             .await?;
         consumers.insert(c.id.clone(), part);
         let s = net.link_stats(&c.id).await?;
+        let sent_by_kind = net.sent_by_kind(&c.id).await?;
         ibc.insert(
             c.id.clone(),
             json!({
@@ -493,6 +527,7 @@ async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Resu
                 "acked_error": s.acked_error,
                 "timed_out": s.timed_out,
                 "in_flight": s.in_flight,
+                "sent_by_kind": sent_by_kind,
             }),
         );
     }

@@ -153,13 +153,15 @@ struct Run<'a> {
 }
 
 /// What the consumers' conversion must be, known from the scenario alone (not from the
-/// contracts): price, discount, max cap, and the validators whose delegations a chain event
-/// changed (their delegations are not predictable from requests alone).
+/// contracts): price, discount, max cap, the validators whose delegations a chain event
+/// changed (their delegations are not predictable from requests alone), and the tombstoned ones
+/// (nothing is delegated to them, so the cap is shared by the others).
 struct ConversionTruth {
     price: BTreeMap<String, Decimal>,
     discount: BTreeMap<String, Decimal>,
     cap: BTreeMap<String, Uint128>,
     disturbed: BTreeSet<(String, String)>,
+    tombstoned: BTreeSet<(String, String)>,
 }
 
 impl ConversionTruth {
@@ -180,12 +182,13 @@ impl ConversionTruth {
                 .map(|c| (c.chain_id.clone(), Uint128::new(c.max_cap.0)))
                 .collect(),
             disturbed: BTreeSet::new(),
+            tombstoned: BTreeSet::new(),
         }
     }
 
     /// What virtual staking should delegate per validator right after an epoch, for
-    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, scaled down
-    /// proportionally (floor each) when the sum exceeds the cap.
+    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, nothing for a
+    /// tombstoned validator, scaled down proportionally (floor each) when the sum exceeds the cap.
     fn expected(
         &self,
         consumer: &str,
@@ -195,6 +198,11 @@ impl ConversionTruth {
         let keep = Decimal::one() - self.discount[consumer];
         let converted: BTreeMap<String, Uint128> = requests
             .iter()
+            .filter(|(v, _)| {
+                !self
+                    .tombstoned
+                    .contains(&(consumer.to_string(), v.to_string()))
+            })
             .map(|(v, x)| (v.clone(), x.mul_floor(price).mul_floor(keep)))
             .collect();
         let total: Uint128 = converted.values().copied().sum();
@@ -405,7 +413,9 @@ fn action_chains(scenario: &Scenario, action: &Action) -> Vec<String> {
         | Action::WithdrawRewards(_) => provider(),
         Action::SetPrice(a) => vec![a.consumer.clone()],
         Action::SetMaxCap(a) => vec![a.consumer.clone()],
-        Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => vec![v.chain.clone()],
+        Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => vec![v.chain.clone()],
+        Action::Tombstone(v) => vec![v.chain.clone()],
+        Action::AddValidator(v) => vec![v.chain.clone()],
         Action::CloseChannel(c) => vec![scenario.provider.chain_id.clone(), c.consumer.clone()],
         Action::Wait(_)
         | Action::Settle(_)
@@ -585,18 +595,23 @@ impl Run<'_> {
                     },
                 );
             }
-            Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => {
+            Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => {
                 let event = match action {
                     Action::Jail(_) => ValidatorEvent::Jail,
                     Action::Unjail(_) => ValidatorEvent::Unjail,
-                    _ => ValidatorEvent::Tombstone,
+                    _ => ValidatorEvent::Remove,
                 };
-                // A chain event changes that validator's delegations in ways requests alone
-                // cannot predict: the conversion check leaves it out from now on.
-                self.conversion
-                    .disturbed
-                    .insert((v.chain.clone(), v.validator.clone()));
-                net.validator_event(&v.chain, &v.validator, event).await?
+                self.validator_event(&v.chain, &v.validator, event).await?
+            }
+            Action::Tombstone(t) => {
+                let event = ValidatorEvent::Tombstone { power: t.power };
+                self.validator_event(&t.chain, &t.validator, event).await?
+            }
+            Action::AddValidator(a) => {
+                let event = ValidatorEvent::Add {
+                    stake: Uint128::new(a.stake.0),
+                };
+                self.validator_event(&a.chain, &a.validator, event).await?
             }
             Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
@@ -625,6 +640,23 @@ impl Run<'_> {
                 let report = self.report().await?;
                 self.snapshots.insert(label.clone(), report);
             }
+        }
+        Ok(())
+    }
+
+    /// A chain event on a validator. It changes that validator's delegations in ways requests
+    /// alone cannot predict: the conversion check leaves it out from now on.
+    async fn validator_event(
+        &mut self,
+        chain: &str,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<(), String> {
+        let key = (chain.to_string(), validator.to_string());
+        self.conversion.disturbed.insert(key.clone());
+        self.net.validator_event(chain, validator, event).await?;
+        if matches!(event, ValidatorEvent::Tombstone { .. }) {
+            self.conversion.tombstoned.insert(key);
         }
         Ok(())
     }

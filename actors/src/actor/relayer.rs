@@ -103,6 +103,12 @@ pub struct CloseChannel;
 #[rtype(result = "LinkStats")]
 pub struct GetStats;
 
+/// Read how many packets of each kind (the packet's first JSON key, like `valset_update`) were
+/// sent on the link.
+#[derive(Message)]
+#[rtype(result = "BTreeMap<String, u64>")]
+pub struct GetSentByKind;
+
 /// Fault: change the delay from now on.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -144,6 +150,8 @@ pub struct Relayer {
     outage_until: u64,
     in_flight: BTreeMap<Key, Flight>,
     stats: LinkStats,
+    /// Packets sent, by kind.
+    sent_by_kind: BTreeMap<String, u64>,
     /// Channel ids (provider, consumer) once the handshake is done.
     channels: Option<(String, String)>,
     /// Times of the scheduled steps (with multiplicity), so callers can skip idle time.
@@ -182,6 +190,7 @@ impl Relayer {
             outage_until: 0,
             in_flight: BTreeMap::new(),
             stats: LinkStats::default(),
+            sent_by_kind: BTreeMap::new(),
             channels: None,
             scheduled: BTreeMap::new(),
         }
@@ -457,6 +466,7 @@ impl Handler<PacketsSent> for Relayer {
             let key = (side, packet.sequence);
             let kind = action_of(packet.data.as_slice());
             self.stats.sent += 1;
+            *self.sent_by_kind.entry(kind.clone()).or_default() += 1;
             let (from, to) = self.ends(side);
             let now = self.now();
             self.trace.record(
@@ -693,6 +703,14 @@ impl Handler<GetStats> for Relayer {
         stats.in_flight = self.in_flight.len() as u64;
         stats.next_event_ms = self.scheduled.keys().next().copied();
         MessageResult(stats)
+    }
+}
+
+impl Handler<GetSentByKind> for Relayer {
+    type Result = MessageResult<GetSentByKind>;
+
+    fn handle(&mut self, _msg: GetSentByKind, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.sent_by_kind.clone())
     }
 }
 

@@ -11,16 +11,17 @@ pub mod clock;
 pub mod observer;
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Coin, CosmosMsg, Decimal, Empty, IbcAcknowledgement,
-    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcEndpoint, IbcOrder,
-    IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, StdAck, StdError,
-    Timestamp, WasmMsg,
+    from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal, Empty,
+    IbcAcknowledgement, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse,
+    IbcEndpoint, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
+    StdAck, StdError, Timestamp, Uint128, WasmMsg,
 };
 use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
+use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
 pub use clock::{BlockClock, BlockPos};
 
@@ -70,8 +71,89 @@ pub enum ValidatorEvent {
     Jail,
     /// Unjail.
     Unjail,
-    /// Tombstone for double signing, slashing the double-sign fraction (final).
-    Tombstone,
+    /// Tombstone for double signing, slashing the double-sign fraction of the evidence's power
+    /// (default: the validator's power now). Final.
+    Tombstone {
+        /// The consensus power the evidence names.
+        power: Option<u64>,
+    },
+    /// A new validator whose operator self-bonds `stake` (`MsgCreateValidator`).
+    Add {
+        /// The self-bond, in the chain's denom.
+        stake: Uint128,
+    },
+    /// The operator unbonds its whole self-bond: the validator leaves the set for good.
+    Remove,
+}
+
+impl ValidatorEvent {
+    /// The event as a verb ("jail", "add", ...).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            ValidatorEvent::Jail => "jail",
+            ValidatorEvent::Unjail => "unjail",
+            ValidatorEvent::Tombstone { .. } => "tombstone",
+            ValidatorEvent::Add { .. } => "add",
+            ValidatorEvent::Remove => "remove",
+        }
+    }
+
+    /// Whether the chain takes this event for `v` (an existing validator), or why not.
+    fn allowed(&self, v: &ValidatorInfo) -> Result<(), String> {
+        let it_is = || format!("it is {}", v.describe());
+        match self {
+            ValidatorEvent::Jail if v.status != BondStatus::Bonded || v.jailed => Err(it_is()),
+            ValidatorEvent::Unjail if !v.jailed || v.tombstoned => Err(it_is()),
+            ValidatorEvent::Tombstone { .. } if v.tombstoned => Err(it_is()),
+            ValidatorEvent::Tombstone { .. } if v.status == BondStatus::Unbonded => Err(
+                "it is unbonded (the chain ignores evidence against an unbonded validator)"
+                    .to_string(),
+            ),
+            ValidatorEvent::Remove if v.tombstoned => Err(it_is()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Virtual staking's `handle_valset_update` for `event` on `validator` in `block`: the one
+/// field of the transition, and `vs`'s share of a slash.
+fn valset_update(
+    validator: &str,
+    event: ValidatorEvent,
+    report: Option<&SlashReport>,
+    vs: &Addr,
+    block: &BlockInfo,
+) -> mesh_apis::virtual_staking::SudoMsg {
+    let list = || Some(vec![validator.to_string()]);
+    let slashed = report.map(|r| {
+        vec![mesh_apis::ibc::ValidatorSlashInfo {
+            validator: validator.to_string(),
+            infraction_height: r.infraction_height,
+            infraction_time: r.infraction_time.seconds(),
+            power: Uint128::from(r.power),
+            slash_amount: r.slashed_from(vs),
+            slash_ratio: r.fraction,
+            tombstoned: matches!(event, ValidatorEvent::Tombstone { .. }),
+        }]
+    });
+    let additions = matches!(event, ValidatorEvent::Add { .. }).then(|| {
+        vec![mesh_apis::ibc::AddValidator {
+            valoper: validator.to_string(),
+            start_height: block.height,
+            start_time: block.time.seconds(),
+        }]
+    });
+    mesh_apis::virtual_staking::SudoMsg::HandleValsetUpdate {
+        additions,
+        removals: (event == ValidatorEvent::Remove).then(list).flatten(),
+        updated: None,
+        jailed: (event == ValidatorEvent::Jail).then(list).flatten(),
+        unjailed: (event == ValidatorEvent::Unjail).then(list).flatten(),
+        tombstoned: matches!(event, ValidatorEvent::Tombstone { .. })
+            .then(list)
+            .flatten(),
+        slashed,
+    }
 }
 
 /// A packet leaving this chain, ready for the relayer.
@@ -784,44 +866,51 @@ impl Chain {
         self.ibc_sudo(&contract, IbcEnvelope::PacketTimeout(msg))
     }
 
-    /// A validator event decided by the chain (evidence or governance): jail (downtime slash),
-    /// tombstone (double-sign slash, final) or unjail. On the provider, native staking's
-    /// `jailing` sudo runs right after the slash with what it took from each delegator, so it
-    /// can report its users' slashes to the vault exactly; on a consumer,
-    /// virtual staking gets `handle_valset_update` in the same block with its share of the slash.
+    /// A validator event decided by the chain (evidence, governance or the operator): jail
+    /// (downtime slash), tombstone (double-sign slash, final), unjail, a new validator, or the
+    /// removal of one (its operator unbonds its whole self-bond). On the provider, native
+    /// staking's `jailing` sudo runs right after a slash with what it took from each delegator,
+    /// so it can report its users' slashes to the vault exactly; on a consumer, virtual staking
+    /// gets one `handle_valset_update` in the same block, with the field of the transition
+    /// (`additions`, `jailed`, `unjailed`, `tombstoned`, `removals`) and its share of a slash.
     pub fn validator_event(
         &mut self,
         now_ms: u64,
         validator: &str,
         event: ValidatorEvent,
     ) -> Result<(), String> {
-        use crate::modules::MeshChainExt;
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let known = self
             .app
             .read_module(|router, _, storage| router.staking.validator(storage, validator))
             .map_err(|e| error_text(&e))?;
-        let Some(known) = known else {
-            return Err(format!(
-                "unknown validator {validator:?} on {}",
-                self.cfg.chain_id
-            ));
-        };
+        let verb = event.verb();
         // Refuse before anything runs (native staking's hook included): a refused event must
         // change nothing.
-        use crate::modules::ValidatorStatus as S;
-        let allowed = match event {
-            ValidatorEvent::Jail => known.status == S::Bonded,
-            ValidatorEvent::Unjail => known.status == S::Jailed,
-            ValidatorEvent::Tombstone => known.status != S::Tombstoned,
+        let known = match (known, event) {
+            (None, ValidatorEvent::Add { .. }) => None,
+            (Some(_), ValidatorEvent::Add { .. }) => {
+                return Err(format!(
+                    "cannot add validator {validator:?} on {}: it already exists",
+                    self.cfg.chain_id
+                ))
+            }
+            (None, _) => {
+                return Err(format!(
+                    "unknown validator {validator:?} on {}",
+                    self.cfg.chain_id
+                ))
+            }
+            (Some(known), _) => Some(known),
         };
-        let verb = format!("{event:?}").to_lowercase();
-        if !allowed {
-            return Err(format!(
-                "cannot {verb} validator {validator:?} on {}: it is {}",
-                self.cfg.chain_id, known.status
-            ));
+        if let Some(known) = &known {
+            if let Err(why) = event.allowed(known) {
+                return Err(format!(
+                    "cannot {verb} validator {validator:?} on {}: {why}",
+                    self.cfg.chain_id
+                ));
+            }
         }
         // One status change per validator and block (a chain jails for a period; and the
         // consumer's updates of one block could not be told apart in time on the provider).
@@ -832,7 +921,9 @@ impl Chain {
         // not an unjailing.
         let refused = match (event, same_block) {
             (_, None) => false,
-            (ValidatorEvent::Tombstone, Some((_, _, last))) => last == ValidatorEvent::Unjail,
+            (ValidatorEvent::Tombstone { .. }, Some((_, _, last))) => {
+                last == ValidatorEvent::Unjail
+            }
             _ => true,
         };
         if refused {
@@ -842,28 +933,8 @@ impl Chain {
                 self.cfg.chain_id, block.height
             ));
         }
-        // A jailed validator signs no blocks: a double sign found now happened while it was
-        // still bonded, at the latest in the block that jailed it.
-        let infraction = match (event, known.status, changed) {
-            (ValidatorEvent::Tombstone, S::Jailed, Some((h, t, _))) => Some((h, t)),
-            _ => None,
-        };
 
-        let fractions = self.cfg.slash_fractions.clone();
-        let report = match event {
-            ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
-            ValidatorEvent::Tombstone => Some(
-                self.app
-                    .tombstone_validator(validator, fractions.double_sign),
-            ),
-            ValidatorEvent::Unjail => {
-                self.app
-                    .unjail_validator(validator)
-                    .map_err(|e| error_text(&e))?;
-                None
-            }
-        };
-        let report = report.transpose().map_err(|e| error_text(&e))?;
+        let report = self.apply_validator_event(validator, event)?;
         if let (Some(native), Some(report)) = (self.native_staking.clone(), report.as_ref()) {
             self.report_slash_to_native_staking(native, event, report);
         }
@@ -872,33 +943,7 @@ impl Chain {
             (block.height, block.time.seconds(), event),
         );
         if let Some(vs) = self.virtual_staking.clone() {
-            let list = Some(vec![validator.to_string()]);
-            let slashed = report.as_ref().map(|r| {
-                vec![mesh_apis::ibc::ValidatorSlashInfo {
-                    validator: validator.to_string(),
-                    infraction_height: infraction.map_or(r.infraction_height, |(h, _)| h),
-                    infraction_time: infraction.map_or(r.time.seconds(), |(_, t)| t),
-                    power: r.tokens_before,
-                    slash_amount: r.slashed_from(&vs),
-                    slash_ratio: r.fraction,
-                    tombstoned: event == ValidatorEvent::Tombstone,
-                }]
-            });
-            let msg = mesh_apis::virtual_staking::SudoMsg::HandleValsetUpdate {
-                additions: None,
-                removals: None,
-                updated: None,
-                jailed: (event == ValidatorEvent::Jail)
-                    .then(|| list.clone())
-                    .flatten(),
-                unjailed: (event == ValidatorEvent::Unjail)
-                    .then(|| list.clone())
-                    .flatten(),
-                tombstoned: (event == ValidatorEvent::Tombstone)
-                    .then(|| list.clone())
-                    .flatten(),
-                slashed,
-            };
+            let msg = valset_update(validator, event, report.as_ref(), &vs, &block);
             if let Err(e) = self.app.wasm_sudo(vs, &msg) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("handle_valset_update failed: {}", error_text(&e)),
@@ -920,7 +965,7 @@ impl Chain {
     ) {
         use mesh_apis::native_staking::{DelegatorSlash, SudoMsg};
         let list = Some(vec![report.validator.clone()]);
-        let tombstone = event == ValidatorEvent::Tombstone;
+        let tombstone = matches!(event, ValidatorEvent::Tombstone { .. });
         let msg = SudoMsg::Jailing {
             jailed: if tombstone { None } else { list.clone() },
             tombstoned: if tombstone { list } else { None },
@@ -928,10 +973,11 @@ impl Chain {
                 report
                     .per_delegator
                     .iter()
-                    .map(|(delegator, amount)| DelegatorSlash {
+                    .map(|d| DelegatorSlash {
                         validator: report.validator.clone(),
-                        delegator: delegator.to_string(),
-                        amount: *amount,
+                        delegator: d.delegator.to_string(),
+                        amount: d.bonded + d.unbonding + d.redelegation,
+                        unbonding: d.unbonding + d.redelegation,
                     })
                     .collect(),
             ),
@@ -941,6 +987,45 @@ impl Chain {
                 reason: format!("native staking jailing failed: {}", error_text(&e)),
             });
         }
+    }
+
+    /// The staking module's side of a validator event; the slash's report for jail and
+    /// tombstone.
+    fn apply_validator_event(
+        &mut self,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<Option<SlashReport>, String> {
+        use crate::modules::MeshChainExt;
+        let fractions = self.cfg.slash_fractions.clone();
+        let report = match event {
+            ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
+            ValidatorEvent::Tombstone { power } => Some(self.app.tombstone_validator(
+                validator,
+                fractions.double_sign,
+                power,
+            )),
+            ValidatorEvent::Unjail => {
+                self.app
+                    .unjail_validator(validator)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+            ValidatorEvent::Add { stake } => {
+                let operator = self.addr(&format!("{validator}-operator"));
+                self.app
+                    .create_validator(validator, operator, stake)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+            ValidatorEvent::Remove => {
+                self.app
+                    .remove_validator(validator)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+        };
+        report.transpose().map_err(|e| error_text(&e))
     }
 
     /// Fractions the chain slashes for double signing and downtime.

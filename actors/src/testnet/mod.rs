@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use crate::actor::chain_actor::WithChain;
 use crate::actor::relayer::{
-    CloseChannel, Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer,
-    SetDelay,
+    CloseChannel, Delay, DropNext, GetSentByKind, GetStats, LinkEnd, LinkStats, OpenChannel,
+    Outage, Relayer, SetDelay,
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
@@ -276,6 +276,19 @@ impl Testnet {
             .map_err(|e| e.to_string())
     }
 
+    /// Packets sent on the link of `consumer`, by kind (`valset_update`, `stake`, ...).
+    pub async fn sent_by_kind(
+        &self,
+        consumer: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>, String> {
+        self.links
+            .get(consumer)
+            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+            .send(GetSentByKind)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Number of pending txs in the vault and every external staking contract.
     pub async fn pending_txs(&self) -> Result<usize, String> {
         let mut total = 0;
@@ -439,7 +452,8 @@ impl Testnet {
             .map_err(|e| e.to_string())
     }
 
-    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash).
+    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash), a new
+    /// validator, or a removal.
     pub async fn validator_event(
         &self,
         chain_id: &str,
@@ -450,11 +464,7 @@ impl Testnet {
         let result = self
             .with_chain(chain_id, move |c, now| c.validator_event(now, &v, event))
             .await?;
-        let action = match event {
-            ValidatorEvent::Jail => "jail",
-            ValidatorEvent::Unjail => "unjail",
-            ValidatorEvent::Tombstone => "tombstone",
-        };
+        let action = event.verb();
         self.trace.record(
             self.now_ms(),
             TraceKind::ChainAction {

@@ -124,7 +124,7 @@ pub struct ValidatorSlashInfo {
     pub infraction_height: u64,
     /// Consumer time (seconds) of the infraction.
     pub infraction_time: u64,
-    /// Validator power (tokens) at the infraction.
+    /// The consensus power (tokens / 1,000,000) the chain measured the slash on.
     pub power: Uint128,
     /// Slashed amount: this system's share, consumer units from the chain,
     /// provider units in the packet (the converter converts it).

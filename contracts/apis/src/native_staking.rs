@@ -71,6 +71,10 @@ pub struct DelegatorSlash {
     pub delegator: String,
     /// Tokens taken.
     pub amount: Uint128,
+    /// Of `amount`, what came from unbonding entries (and redelegated stake) rather than the
+    /// delegation itself.
+    #[serde(default)]
+    pub unbonding: Uint128,
 }
 
 /// Native staking queries.

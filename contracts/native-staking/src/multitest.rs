@@ -821,6 +821,7 @@ fn jailing_with_slashed_reports_what_the_chain_took() {
         validator: VAL1.to_string(),
         delegator: delegator.to_string(),
         amount: Uint128::new(amount),
+        unbonding: Uint128::zero(),
     };
     let staking = suite.staking.clone();
     suite

@@ -31,7 +31,7 @@ use crate::requests::{
     split_proportionally, sub_request, unbond_request, unbondable,
 };
 use crate::rewards::{on_withdraw_reply, withdraw_submsgs, REPLY_WITHDRAW_REWARDS};
-use crate::state::{Config, CONFIG, VALIDATOR_TOTALS};
+use crate::state::{Config, CONFIG, TOMBSTONED, VALIDATOR_TOTALS};
 
 /// Response type of every entry point that may emit the chain's custom messages.
 pub type VsResponse = Response<VirtualStakeCustomMsg>;
@@ -227,7 +227,8 @@ pub fn sudo(deps: VsDepsMut, env: Env, msg: SudoMsg) -> Result<VsResponse, Contr
 }
 
 /// The epoch: withdraw rewards (one batch to the converter), then either unstake everything
-/// (max cap 0) or rebalance the chain's delegations to the converted, capped requests.
+/// (max cap 0) or rebalance the chain's delegations to the converted, capped requests (none
+/// for a tombstoned validator: its delegation is unbonded, its requests stay).
 fn handle_epoch(mut deps: VsDepsMut, env: Env) -> Result<VsResponse, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let status: BondStatusResponse = deps.querier.query(&QueryRequest::Custom(
@@ -253,6 +254,11 @@ fn handle_epoch(mut deps: VsDepsMut, env: Env) -> Result<VsResponse, ContractErr
 
     let mut desired: BTreeMap<String, Uint128> = BTreeMap::new();
     for (validator, total) in totals {
+        // Nothing stays delegated to a tombstoned validator (its requests remain, see
+        // `TOMBSTONED`).
+        if TOMBSTONED.has(deps.storage, &validator) {
+            continue;
+        }
         let consumer = convert_to_consumer(deps.as_ref(), &config, total)?;
         if !consumer.is_zero() {
             desired.insert(validator, consumer);
@@ -351,6 +357,9 @@ fn handle_valset_update(
 ) -> Result<VsResponse, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut response = Response::new().add_attribute("action", "handle_valset_update");
+    for validator in update.tombstoned.iter().flatten() {
+        TOMBSTONED.save(deps.storage, validator, &())?;
+    }
     for slash in update.slashed.iter().flatten() {
         let provider = convert_to_provider(deps.as_ref(), &config, slash.slash_amount)?;
         let taken = slash_validator(deps.storage, &slash.validator, provider)?;

@@ -325,6 +325,8 @@ pub fn fault_kind(scenario: &Scenario, action: &Action) -> Option<&'static str> 
         Action::Jail(_) => "jail",
         Action::Unjail(_) => "unjail",
         Action::Tombstone(_) => "tombstone",
+        Action::AddValidator(_) => "add_validator",
+        Action::RemoveValidator(_) => "remove_validator",
         Action::CloseChannel(_) => "close_channel",
         _ => return None,
     })

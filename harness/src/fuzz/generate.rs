@@ -19,10 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scenario::{
-    AccountBalance, Action, Amount, ChainValidator, Consumer, ConsumerOnly, Delay, DrainArgs,
-    DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs,
-    SetPriceArgs, SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec,
-    WithdrawRewardsArgs,
+    AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, Consumer, ConsumerOnly,
+    Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake,
+    Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount,
+    UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
 };
 
 /// Chain ids and denoms of the (up to four) generated consumers, in order.
@@ -318,6 +318,10 @@ struct Model {
     remote: BTreeMap<(String, String, String), u128>,
     jailed: BTreeSet<(String, String)>,
     tombstoned: BTreeSet<(String, String)>,
+    /// Validators whose self-bond was removed (never active again).
+    removed: BTreeSet<(String, String)>,
+    /// Validators created so far (their names are numbered).
+    added: usize,
     /// Chain → lower bound of the end of its latest halt (ms of [`Model::t`]).
     halted_until: BTreeMap<String, u64>,
     /// A lower bound of simulated time: the sum of the waits so far.
@@ -345,6 +349,8 @@ const KINDS: &[(Kind, u32)] = &[
     (Kind::Jail, 2),
     (Kind::Unjail, 2),
     (Kind::Tombstone, 1),
+    (Kind::AddValidator, 1),
+    (Kind::RemoveValidator, 1),
     (Kind::Delay, 3),
     (Kind::DropNext, 3),
     (Kind::Outage, 3),
@@ -373,6 +379,8 @@ enum Kind {
     Jail,
     Unjail,
     Tombstone,
+    AddValidator,
+    RemoveValidator,
     Delay,
     DropNext,
     Outage,
@@ -426,6 +434,8 @@ impl Model {
             remote: BTreeMap::new(),
             jailed: BTreeSet::new(),
             tombstoned: BTreeSet::new(),
+            removed: BTreeSet::new(),
+            added: 0,
             halted_until: BTreeMap::new(),
             t: 0,
             dropped: false,
@@ -473,6 +483,11 @@ impl Model {
             model.t += d.0;
             Action::Wait(d)
         };
+        let tombstone = |v: &str, chain: &str| TombstoneArgs {
+            chain: chain.to_string(),
+            validator: v.to_string(),
+            power: None,
+        };
         let key = (id.clone(), validator.clone());
         match rng.gen_range(0..5) {
             0 => {
@@ -490,7 +505,7 @@ impl Model {
                 ];
                 if rng.gen_bool(0.5) {
                     self.tombstoned.insert(key);
-                    steps.push(Action::Tombstone(on(&validator, &id)));
+                    steps.push(Action::Tombstone(tombstone(&validator, &id)));
                 }
                 steps
             }
@@ -535,7 +550,7 @@ impl Model {
                     wait(self, rng, 6 * SEC, MIN),
                     Action::Unjail(on(&validator, &id)),
                     wait(self, rng, 6 * SEC, MIN),
-                    Action::Tombstone(on(&validator, &id)),
+                    Action::Tombstone(tombstone(&validator, &id)),
                 ]
             }
         }
@@ -595,7 +610,11 @@ impl Model {
             Action::Jail(cv)
         } else {
             self.tombstoned.insert(key);
-            Action::Tombstone(cv)
+            Action::Tombstone(TombstoneArgs {
+                chain: cv.chain,
+                validator: cv.validator,
+                power: None,
+            })
         }
     }
 
@@ -680,7 +699,9 @@ impl Model {
             .iter()
             .filter(|v| {
                 let key = (chain.to_string(), v.to_string());
-                !self.jailed.contains(&key) && !self.tombstoned.contains(&key)
+                !self.jailed.contains(&key)
+                    && !self.tombstoned.contains(&key)
+                    && !self.removed.contains(&key)
             })
             .collect();
         if !active.is_empty() && !rng.gen_bool(INVALID) {
@@ -916,9 +937,46 @@ impl Model {
                     }
                     _ => {
                         self.tombstoned.insert(key);
-                        Action::Tombstone(cv)
+                        // Sometimes the evidence names a power of its own.
+                        let power = rng.gen_bool(0.25).then(|| rng.gen_range(1..=200));
+                        Action::Tombstone(TombstoneArgs {
+                            chain: cv.chain,
+                            validator: cv.validator,
+                            power,
+                        })
                     }
                 }
+            }
+            Kind::AddValidator => {
+                let on_provider = rng.gen_bool(0.3);
+                let chain = if on_provider {
+                    self.provider.clone()
+                } else {
+                    self.consumers[self.consumer(rng)].0.clone()
+                };
+                self.added += 1;
+                let validator = format!("{chain}-new{}", self.added);
+                if on_provider {
+                    self.provider_validators.push(validator.clone());
+                } else if let Some(c) = self.consumers.iter_mut().find(|c| c.0 == chain) {
+                    c.1.push(validator.clone());
+                }
+                Action::AddValidator(AddValidatorArgs {
+                    chain,
+                    validator,
+                    stake: Amount(amount(rng, 1_000_000, 50_000_000)),
+                })
+            }
+            Kind::RemoveValidator => {
+                let (chain, vals) = if rng.gen_bool(0.3) {
+                    (self.provider.clone(), self.provider_validators.clone())
+                } else {
+                    let (id, vals, ..) = self.consumers[self.consumer(rng)].clone();
+                    (id, vals)
+                };
+                let validator = self.validator(rng, &chain, &vals);
+                self.removed.insert((chain.clone(), validator.clone()));
+                Action::RemoveValidator(ChainValidator { chain, validator })
             }
             Kind::Delay => {
                 let (id, ..) = self.consumers[self.consumer(rng)].clone();

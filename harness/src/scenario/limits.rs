@@ -130,6 +130,8 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
         | Action::Jail(_)
         | Action::Unjail(_)
         | Action::Tombstone(_)
+        | Action::AddValidator(_)
+        | Action::RemoveValidator(_)
         | Action::CloseChannel(_)
         | Action::Fault(_)
         | Action::Expect(_)

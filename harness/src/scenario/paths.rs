@@ -23,8 +23,10 @@ pub enum Leaf {
     Range,
     /// A count or height (a number).
     Count,
-    /// A text (a time, a validator's status).
+    /// A text (a time, a validator's status, a decimal).
     Text,
+    /// `true` (omitted when false).
+    Flag,
 }
 
 impl Leaf {
@@ -34,6 +36,7 @@ impl Leaf {
             Leaf::Range => "a value range (only .low or .high may follow)",
             Leaf::Count => "a number",
             Leaf::Text => "a text",
+            Leaf::Flag => "true (omitted when false)",
         }
     }
 }
@@ -85,10 +88,16 @@ pub fn validators_of(scenario: &Scenario, chain: &str) -> Vec<String> {
         names.extend(c.validators.iter().map(|v| v.name.clone()));
     }
     for step in &scenario.steps {
-        if let Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) = &step.action {
-            if v.chain == chain {
-                names.insert(v.validator.clone());
+        let named = match &step.action {
+            Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => {
+                Some((&v.chain, &v.validator))
             }
+            Action::Tombstone(v) => Some((&v.chain, &v.validator)),
+            Action::AddValidator(v) => Some((&v.chain, &v.validator)),
+            _ => None,
+        };
+        if let Some((_, v)) = named.filter(|(c, _)| *c == chain) {
+            names.insert(v.clone());
         }
     }
     names.into_iter().collect()
@@ -114,6 +123,16 @@ pub fn report_shape(scenario: &Scenario) -> Node {
         .map(|(k, v)| (k.to_owned(), v))
         .collect(),
     )
+}
+
+/// A validator of a chain's staking module in the report: tokens, status and flags.
+fn validator_shape() -> Rc<Node> {
+    object(vec![
+        ("tokens", leaf(Leaf::Amount)),
+        ("status", leaf(Leaf::Text)),
+        ("jailed", leaf(Leaf::Flag)),
+        ("tombstoned", leaf(Leaf::Flag)),
+    ])
 }
 
 fn provider_shape(scenario: &Scenario, users: &[String], consumers: &[String]) -> Rc<Node> {
@@ -143,7 +162,7 @@ fn provider_shape(scenario: &Scenario, users: &[String], consumers: &[String]) -
         (
             "delegations",
             each(
-                validators,
+                validators.clone(),
                 format!("validator of {provider}"),
                 leaf(Leaf::Amount),
             ),
@@ -204,6 +223,10 @@ fn provider_shape(scenario: &Scenario, users: &[String], consumers: &[String]) -
         ),
         ("native", each(users.to_vec(), "user", native)),
         ("external", Rc::new(external)),
+        (
+            "validators",
+            each(validators, format!("validator of {provider}"), validator_shape()),
+        ),
     ])
 }
 
@@ -251,11 +274,15 @@ fn consumers_shape(scenario: &Scenario) -> Rc<Node> {
                                 each(vals.clone(), what.clone(), leaf(Leaf::Amount)),
                             ),
                             ("total_delegated", leaf(Leaf::Amount)),
+                            (
+                                "shares",
+                                each(vals.clone(), what.clone(), leaf(Leaf::Text)),
+                            ),
                         ]),
                     ),
                     (
                         "validators",
-                        each(vals, what, object(vec![("tokens", leaf(Leaf::Amount))])),
+                        each(vals, what, validator_shape()),
                     ),
                 ]);
                 (c.chain_id.clone(), part)
@@ -265,19 +292,35 @@ fn consumers_shape(scenario: &Scenario) -> Rc<Node> {
 }
 
 fn ibc_shape(consumers: &[String]) -> Rc<Node> {
-    let counters = object(
-        [
-            "sent",
-            "received",
-            "acked_ok",
-            "acked_error",
-            "timed_out",
-            "in_flight",
-        ]
-        .into_iter()
-        .map(|k| (k, leaf(Leaf::Count)))
-        .collect(),
-    );
+    let kinds = [
+        "stake",
+        "unstake",
+        "burn",
+        "transfer_rewards",
+        "valset_update",
+        "internal_unstake",
+        "distribute_batch",
+    ];
+    let mut fields: Vec<(&str, Rc<Node>)> = [
+        "sent",
+        "received",
+        "acked_ok",
+        "acked_error",
+        "timed_out",
+        "in_flight",
+    ]
+    .into_iter()
+    .map(|k| (k, leaf(Leaf::Count)))
+    .collect();
+    fields.push((
+        "sent_by_kind",
+        each(
+            kinds.iter().map(|k| k.to_string()).collect(),
+            "packet kind",
+            leaf(Leaf::Count),
+        ),
+    ));
+    let counters = object(fields);
     each(consumers.to_vec(), "consumer", counters)
 }
 

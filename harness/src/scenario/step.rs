@@ -3,7 +3,8 @@
 //!
 //! `expect_error` is accepted on the actions that are transactions or chain events (bond, unbond,
 //! stake_local, unstake_local, release_local, stake_remote, unstake_remote,
-//! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone).
+//! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone,
+//! add_validator, remove_validator, close_channel).
 //! It is rejected (by validation, with the step's path) on wait, settle, epoch, drain, fault,
 //! expect and snapshot, which drive the run rather than act on a chain.
 
@@ -189,8 +190,16 @@ actions! {
     "jail" => Jail(ChainValidator), expect_error: true;
     /// Unjail a validator.
     "unjail" => Unjail(ChainValidator), expect_error: true;
-    /// Tombstone a validator: the chain slashes the double-sign fraction.
-    "tombstone" => Tombstone(ChainValidator), expect_error: true;
+    /// Tombstone a validator (double-sign evidence): the chain slashes the double-sign fraction
+    /// of the evidence's power (`power`, default the validator's power now), jails it for good.
+    "tombstone" => Tombstone(TombstoneArgs), expect_error: true;
+    /// Create a validator mid-run: its operator self-bonds `stake` (minted for it). On a
+    /// consumer, the chain reports it in `additions`. (An addition to scenario.md.)
+    "add_validator" => AddValidator(AddValidatorArgs), expect_error: true;
+    /// The validator's operator unbonds its whole self-bond: the validator is jailed (if it was
+    /// not), leaves the set and cannot be unjailed. On a consumer, the chain reports it in
+    /// `removals`.
+    "remove_validator" => RemoveValidator(ChainValidator), expect_error: true;
     /// Close a consumer's channel from the provider side (governance); every stake becomes an
     /// immediate unbond and packets in flight time out. (An addition to scenario.md.)
     "close_channel" => CloseChannel(ConsumerOnly), expect_error: true;
@@ -379,6 +388,44 @@ pub struct ChainValidator {
 }
 
 object_only!(ChainValidator, "an object {\"chain\", \"validator\"}");
+
+/// `{chain, validator, power?}`: tombstone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct TombstoneArgs {
+    /// The provider's or a consumer's chain id.
+    pub chain: String,
+    /// A validator of that chain.
+    pub validator: String,
+    /// The consensus power the evidence names (tokens / 1,000,000); default: the validator's
+    /// power now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<u64>,
+}
+
+object_only!(
+    TombstoneArgs,
+    "an object {\"chain\", \"validator\"} or {\"chain\", \"validator\", \"power\"}"
+);
+
+/// `{chain, validator, stake}`: add_validator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct AddValidatorArgs {
+    /// The provider's or a consumer's chain id.
+    pub chain: String,
+    /// The new validator's name (unique on that chain).
+    #[serde(deserialize_with = "rules::name")]
+    #[schemars(schema_with = "rules::name_schema")]
+    pub validator: String,
+    /// Its operator's self-bond, in the chain's denom (more than 0).
+    pub stake: Amount,
+}
+
+object_only!(
+    AddValidatorArgs,
+    "an object {\"chain\", \"validator\", \"stake\"}"
+);
 
 // ---------------------------------------------------------------------------------------------
 // Faults

@@ -5,8 +5,9 @@
 //! - chain ids are unique and no consumer uses the provider's; validator names are unique per
 //!   chain; a delay range has `min <= max`;
 //! - steps name known users (keys of `accounts`), consumers, chains and links; validators must
-//!   exist on the chain the step acts on, except in a step with `expect_error` (the contracts are
-//!   what reject an unknown validator there);
+//!   exist on the chain the step acts on (at genesis or from an earlier `add_validator`), except
+//!   in a step with `expect_error` (the contracts are what reject an unknown validator there);
+//!   `add_validator` names a new validator with a stake above 0;
 //! - snapshot labels are unique; every `expect` path is one the report can contain
 //!   (`paths.rs`), named with the closest valid path when not;
 //! - the limits of `limits.rs`: the time the steps can take, each chain's supply, conversions.
@@ -144,6 +145,16 @@ impl<'a> Names<'a> {
         )
     }
 
+    /// From an `add_validator` step on: `validator` exists on `chain`.
+    fn add_validator(&mut self, chain: &str, validator: &'a str) {
+        if chain == self.provider {
+            self.provider_validators.push(validator);
+        } else if let Some((_, validators)) = self.consumers.iter_mut().find(|(id, _)| *id == chain)
+        {
+            validators.push(validator);
+        }
+    }
+
     /// The validators of a chain (provider or consumer), and how to name the chain.
     fn chain(&self, path: &str, chain: &str) -> Result<(&[&'a str], String), ValidationError> {
         if chain == self.provider {
@@ -188,11 +199,14 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_unique_validators("provider.validators", &self.provider.validators)?;
         self.validate_consumers()?;
-        let names = Names::new(self);
+        let mut names = Names::new(self);
         let shape = paths::report_shape(self);
         let mut labels: Vec<(&str, usize)> = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             validate_step(&names, i, step)?;
+            if let (Action::AddValidator(a), None) = (&step.action, &step.expect_error) {
+                names.add_validator(&a.chain, &a.validator);
+            }
             match &step.action {
                 Action::Snapshot(label) => {
                     if let Some((_, first)) = labels.iter().find(|(l, _)| l == label) {
@@ -282,9 +296,29 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
         }
         Action::SetPrice(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
         Action::SetMaxCap(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
-        Action::Jail(a) | Action::Unjail(a) | Action::Tombstone(a) => {
+        Action::Jail(a) | Action::Unjail(a) | Action::RemoveValidator(a) => {
             let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
             check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
+        }
+        Action::Tombstone(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
+        }
+        Action::AddValidator(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            if a.stake.0 == 0 {
+                return fail(
+                    at("stake"),
+                    "must be greater than 0 (a validator needs a self-bond)",
+                );
+            }
+            if !lenient && vals.contains(&a.validator.as_str()) {
+                return fail(
+                    at("validator"),
+                    format!("validator {:?} already exists on {desc}", a.validator),
+                );
+            }
+            Ok(())
         }
         Action::Fault(f) => validate_fault(names, &p, f),
         // Paths and labels: checked in `validate` with the report's shape.

@@ -88,8 +88,8 @@ fn unknown_action() {
         "t.json: steps[1].stake: unknown action \"stake\", expected one of: bond, unbond, \
          stake_local, unstake_local, release_local, stake_remote, unstake_remote, \
          withdraw_unbonded_remote, withdraw_rewards, wait, settle, epoch, set_price, \
-         set_max_cap, jail, unjail, tombstone, close_channel, drain, fault, expect, snapshot (plus \
-         optionally \"expect_error\")"
+         set_max_cap, jail, unjail, tombstone, add_validator, remove_validator, close_channel, \
+         drain, fault, expect, snapshot (plus optionally \"expect_error\")"
     );
 }
 
@@ -264,6 +264,53 @@ fn unknown_validators() {
     );
 }
 
+/// Validator-set steps: a new validator needs a fresh name and a stake; it is known to the
+/// steps after it (not before); the evidence power is a whole number.
+#[test]
+fn validator_set_steps() {
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "v2", "stake": "0"}}"#),
+        "t.json: steps[0].add_validator.stake: must be greater than 0 (a validator needs a \
+         self-bond)"
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "juno-val1", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.validator: validator \"juno-val1\" already exists on \
+         consumer \"juno\""
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "osmo", "validator": "v2", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.chain: unknown chain \"osmo\" (known: provider, juno)"
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "v.2", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.validator: \"v.2\" contains \".\", which report paths \
+         use as separator"
+    );
+    assert_eq!(
+        step_err(
+            r#"{"jail": {"chain": "juno", "validator": "v2"}}, {"add_validator": {"chain": "juno", "validator": "v2", "stake": "5"}}"#
+        ),
+        "t.json: steps[0].jail.validator: unknown validator \"v2\" on consumer \"juno\" \
+         (known: juno-val1)"
+    );
+    assert_eq!(
+        step_err(
+            r#"{"add_validator": {"chain": "juno", "validator": "v2", "stake": "5"}}, {"remove_validator": {"chain": "juno", "validator": "v3"}}"#
+        ),
+        "t.json: steps[1].remove_validator.validator: unknown validator \"v3\" on consumer \
+         \"juno\" (known: juno-val1, v2)"
+    );
+    assert!(step_err(
+        r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": "100"}}"#
+    )
+    .starts_with("t.json: steps[0].tombstone.power: invalid type: string \"100\""));
+    assert!(
+        step_err(r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": -1}}"#)
+            .starts_with("t.json: steps[0].tombstone.power: invalid value: integer `-1`")
+    );
+}
+
 /// ... but accepted in a step with `expect_error`, where the contract is what rejects them
 /// (the example of `scenario.md`); users and consumers are still checked there.
 #[test]
@@ -288,7 +335,7 @@ fn expect_error_only_on_actions_that_can_fail() {
         "t.json: steps[0]: \"expect_error\" is not allowed on a \"wait\" step (only on actions \
          that can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
          unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
-         jail, unjail, tombstone, close_channel)"
+         jail, unjail, tombstone, add_validator, remove_validator, close_channel)"
     );
     assert_eq!(
         step_err(

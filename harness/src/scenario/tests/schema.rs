@@ -71,7 +71,7 @@ fn schema_mentions_every_action() {
             "{name}"
         );
     }
-    assert_eq!(accepting.len(), 15);
+    assert_eq!(accepting.len(), 17);
 }
 
 /// Each fault shape is an alternative with its required keys.
