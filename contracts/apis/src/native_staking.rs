@@ -30,6 +30,15 @@ pub enum ExecuteMsg {
     },
     /// A proxy only, with funds: unbonded tokens going back to the vault.
     ReleaseProxyStake {},
+    /// A proxy only: the chain's share arithmetic took `amount` of its owner's tokens when it
+    /// (un/re)delegated on `validator` (what the shares are worth is truncated): the vault
+    /// slashes it, so the owner's lien stays what the tokens behind it are.
+    RoundingLoss {
+        /// The validator the loss happened on.
+        validator: String,
+        /// Tokens lost.
+        amount: Uint128,
+    },
     /// Vault only: burn part of `owner`'s stake.
     BurnStake {
         /// The user.

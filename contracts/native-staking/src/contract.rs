@@ -1,5 +1,6 @@
 //! Entry points and handlers of native staking.
 
+use cosmwasm_schema::cw_serde;
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
@@ -73,6 +74,9 @@ pub fn execute(
             execute_receive_stake(deps, env, info, owner, msg)
         }
         ExecuteMsg::ReleaseProxyStake {} => execute_release_proxy_stake(deps, info),
+        ExecuteMsg::RoundingLoss { validator, amount } => {
+            execute_rounding_loss(deps, info, validator, amount)
+        }
         ExecuteMsg::BurnStake {
             owner,
             amount,
@@ -93,9 +97,9 @@ fn only_vault(deps: Deps, info: &MessageInfo) -> Result<Config, ContractError> {
     Ok(cfg)
 }
 
-/// Vault only, with funds: stake them for `owner` on the validator named in `msg`. The first
-/// time, the owner's proxy is instantiated with the funds (it delegates them); afterwards the
-/// funds go to the proxy's `stake`.
+/// Vault only, with funds: stake them for `owner` on the validator named in `msg`, through the
+/// proxy's `stake`. The first time, the owner's proxy is instantiated first (with no funds), and
+/// the stake follows in the reply, once the proxy is registered (so it can report to us).
 fn execute_receive_stake(
     deps: DepsMut,
     env: Env,
@@ -130,17 +134,21 @@ fn execute_receive_stake(
                 admin: Some(env.contract.address.to_string()),
                 code_id: cfg.proxy_code_id,
                 msg: to_json_binary(&ProxyInstantiateMsg {
-                    denom: cfg.denom,
+                    denom: cfg.denom.clone(),
                     owner: owner_addr.to_string(),
-                    validator,
+                    validator: validator.clone(),
                 })?,
-                funds,
+                funds: vec![],
                 label: format!("mesh-native-staking-proxy {owner_addr}"),
             };
-            Ok(res.add_submessage(SubMsg::reply_on_success(
-                instantiate,
-                REPLY_ID_INSTANTIATE_PROXY,
-            )))
+            let first = FirstStake {
+                validator,
+                amount: Uint128::try_from(amount).map_err(StdError::from)?,
+            };
+            Ok(res.add_submessage(
+                SubMsg::reply_on_success(instantiate, REPLY_ID_INSTANTIATE_PROXY)
+                    .with_payload(to_json_binary(&first)?),
+            ))
         }
     }
 }
@@ -170,6 +178,42 @@ fn execute_release_proxy_stake(
         .add_attribute("action", "release_proxy_stake")
         .add_attribute("owner", owner)
         .add_attribute("amount", amount.to_string()))
+}
+
+/// A registered proxy only: its owner lost `amount` to the chain's share arithmetic on
+/// `validator`; the vault slashes the owner by it (one `local_slash`).
+fn execute_rounding_loss(
+    deps: DepsMut,
+    info: MessageInfo,
+    validator: String,
+    amount: Uint128,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let owner = OWNER_BY_PROXY
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::NotProxy {
+            sender: info.sender.to_string(),
+        })?;
+    let mut res = Response::new()
+        .add_attribute("action", "rounding_loss")
+        .add_attribute("owner", &owner)
+        .add_attribute("validator", &validator)
+        .add_attribute("amount", amount);
+    if !amount.is_zero() {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash {
+                slashes: vec![SlashInfo {
+                    user: owner.to_string(),
+                    slash: amount,
+                }],
+                validator,
+            })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
 }
 
 /// Vault only: burn `amount` of `owner`'s stake through their proxy (after a slash elsewhere).
@@ -212,7 +256,15 @@ fn execute_burn_stake(
         .add_attribute("amount", amount.amount.to_string()))
 }
 
-/// Reply of a proxy instantiation: record owner ↔ proxy from the instantiate response.
+/// The first stake of a new proxy, carried to the reply of its instantiation.
+#[cw_serde]
+struct FirstStake {
+    validator: String,
+    amount: Uint128,
+}
+
+/// Reply of a proxy instantiation: record owner ↔ proxy from the instantiate response, then
+/// send the first stake to the proxy.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, _env: Env, reply: Reply) -> Result<Response, ContractError> {
     if reply.id != REPLY_ID_INSTANTIATE_PROXY {
@@ -232,10 +284,21 @@ pub fn reply(deps: DepsMut, _env: Env, reply: Reply) -> Result<Response, Contrac
     let owner = deps.api.addr_validate(&owner)?;
     PROXY_BY_OWNER.save(deps.storage, &owner, &proxy)?;
     OWNER_BY_PROXY.save(deps.storage, &proxy, &owner)?;
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "proxy_created")
         .add_attribute("owner", owner)
-        .add_attribute("proxy", proxy))
+        .add_attribute("proxy", &proxy);
+    if let Ok(first) = from_json::<FirstStake>(&reply.payload) {
+        let cfg = CONFIG.load(deps.storage)?;
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: proxy.to_string(),
+            msg: to_json_binary(&ProxyExecuteMsg::Stake {
+                validator: first.validator,
+            })?,
+            funds: vec![Coin::new(first.amount, &cfg.denom)],
+        });
+    }
+    Ok(res)
 }
 
 /// The new contract's address and its instantiate data: from the `MsgInstantiateContractResponse`

@@ -73,11 +73,14 @@ fn native_staking_contract() -> Box<dyn Contract<Empty>> {
 }
 
 fn proxy_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        mesh_native_staking_proxy::contract::execute,
-        mesh_native_staking_proxy::contract::instantiate,
-        mesh_native_staking_proxy::contract::query,
-    ))
+    Box::new(
+        ContractWrapper::new(
+            mesh_native_staking_proxy::contract::execute,
+            mesh_native_staking_proxy::contract::instantiate,
+            mesh_native_staking_proxy::contract::query,
+        )
+        .with_reply(mesh_native_staking_proxy::contract::reply),
+    )
 }
 
 /// A chain with three validators, a vault stand-in holding 10_000, and native staking

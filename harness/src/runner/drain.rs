@@ -11,7 +11,7 @@ use super::{Run, StepFailure};
 use crate::invariants::{self, Violation};
 use crate::scenario::{
     Action, Fault, FaultContract, LocalStake, RemoteStake, UserAmount, UserConsumer, UserOnly,
-    DRAIN_SETTLE_WITHIN,
+    DRAIN_SETTLE_WITHIN, DRAIN_UNSTAKE_ROUNDS,
 };
 
 fn drained(detail: String) -> StepFailure {
@@ -30,8 +30,22 @@ impl Run<'_> {
     pub(super) async fn drain(&mut self) -> Result<(), StepFailure> {
         self.lift_faults().await?;
         self.drain_settle("lifting the faults").await?;
-        self.unstake_everything().await?;
-        self.drain_settle("unstaking everything").await?;
+        // A delegation to a slashed validator is shares worth fractions of tokens: unstaking its
+        // whole worth can leave shares still worth a token (the truncated remainder raised their
+        // worth), which a user unstakes again. Anything left after a few rounds is stuck.
+        let mut rounds = 0;
+        while self.unstake_everything().await? {
+            self.drain_settle("unstaking everything").await?;
+            rounds += 1;
+            if rounds == DRAIN_UNSTAKE_ROUNDS {
+                if self.unstake_everything().await? {
+                    return Err(drained(format!(
+                        "stake left to unstake after {DRAIN_UNSTAKE_ROUNDS} rounds of unstaking everything"
+                    )));
+                }
+                break;
+            }
+        }
         for c in self.scenario.consumers.clone() {
             self.act_or_drained(&Action::Epoch(crate::scenario::ConsumerOnly {
                 consumer: c.chain_id.clone(),
@@ -104,12 +118,15 @@ impl Run<'_> {
             .map_err(|e| drained(format!("{what} failed: {e}")))
     }
 
-    /// Unstake every settled remote stake and every local delegation of every user.
-    async fn unstake_everything(&mut self) -> Result<(), StepFailure> {
+    /// Unstake every settled remote stake and every local delegation of every user; false when
+    /// there was nothing to unstake.
+    async fn unstake_everything(&mut self) -> Result<bool, StepFailure> {
+        let mut any = false;
         for user in self.names.users.clone() {
             for c in self.scenario.consumers.clone() {
                 for s in self.stakes_of(&user, &c.chain_id).await? {
                     if !s.stake.high.is_zero() {
+                        any = true;
                         self.act_or_drained(&Action::UnstakeRemote(RemoteStake {
                             user: user.clone(),
                             consumer: c.chain_id.clone(),
@@ -121,6 +138,10 @@ impl Run<'_> {
                 }
             }
             for (validator, amount) in self.local_delegations(&user).await? {
+                if amount.is_zero() {
+                    continue;
+                }
+                any = true;
                 self.act_or_drained(&Action::UnstakeLocal(LocalStake {
                     user: user.clone(),
                     validator,
@@ -129,7 +150,7 @@ impl Run<'_> {
                 .await?;
             }
         }
-        Ok(())
+        Ok(any)
     }
 
     /// Withdraw every matured remote unbond and release every local unbonding.

@@ -69,6 +69,7 @@ pub use step::{
     DrainArgs, Expectations, Fault, FaultContract, LocalStake, RemoteStake, SetMaxCapArgs,
     SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly,
     WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN, DRAIN_SETTLES, DRAIN_SETTLE_WITHIN,
+    DRAIN_UNSTAKE_ROUNDS,
 };
 pub use validate::ValidationError;
 pub use values::{Amount, Delay, DurationValue, Ratio};

@@ -225,7 +225,11 @@ fn provider_shape(scenario: &Scenario, users: &[String], consumers: &[String]) -
         ("external", Rc::new(external)),
         (
             "validators",
-            each(validators, format!("validator of {provider}"), validator_shape()),
+            each(
+                validators,
+                format!("validator of {provider}"),
+                validator_shape(),
+            ),
         ),
     ])
 }
@@ -274,16 +278,10 @@ fn consumers_shape(scenario: &Scenario) -> Rc<Node> {
                                 each(vals.clone(), what.clone(), leaf(Leaf::Amount)),
                             ),
                             ("total_delegated", leaf(Leaf::Amount)),
-                            (
-                                "shares",
-                                each(vals.clone(), what.clone(), leaf(Leaf::Text)),
-                            ),
+                            ("shares", each(vals.clone(), what.clone(), leaf(Leaf::Text))),
                         ]),
                     ),
-                    (
-                        "validators",
-                        each(vals, what, validator_shape()),
-                    ),
+                    ("validators", each(vals, what, validator_shape())),
                 ]);
                 (c.chain_id.clone(), part)
             })

@@ -390,7 +390,7 @@ impl MeshStaking {
     /// those shares pay (truncated) are queued for `unbonding_time` if the validator is bonded
     /// (merged into an entry of the same block), else paid at once (the reference provider's
     /// instant unbonding from a validator out of the active set). Returns when the tokens are (or
-    /// were) paid.
+    /// were) paid and how many tokens the shares paid.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn undelegate<R: CosmosRouter + ?Sized>(
         &self,
@@ -401,16 +401,17 @@ impl MeshStaking {
         delegator: &Addr,
         validator: &str,
         amount: Uint128,
-    ) -> StdResult<Timestamp> {
+    ) -> StdResult<(Timestamp, Uint128)> {
         let val = Self::load_validator(storage, validator)?;
         let shares = self.unbond_shares(storage, delegator, validator, amount)?;
         if val.status == BondStatus::Bonded {
             Self::check_unbonding_entries(storage, delegator, validator)?;
         }
         let returned = self.unbond(storage, block, delegator, validator, shares)?;
-        self.start_unbonding_entry_or_pay(
+        let completion = self.start_unbonding_entry_or_pay(
             api, storage, router, block, delegator, &val, validator, returned,
-        )
+        )?;
+        Ok((completion, returned))
     }
 
     /// After an unbond from `val` (as it was before): queue `returned` for the unbonding time if

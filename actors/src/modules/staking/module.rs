@@ -44,12 +44,14 @@ impl Module for MeshStaking {
             }
             StakingMsg::Undelegate { validator, amount } => {
                 let amount = Self::check_coin(&config, &amount)?;
-                let completion =
+                // As the SDK's event: the amount is what the shares paid (truncated), which can
+                // be a unit below the amount asked for once the validator was slashed.
+                let (completion, returned) =
                     self.undelegate(api, storage, router, block, &sender, &validator, amount)?;
                 Event::new("unbond")
                     .add_attribute("delegator", sender.as_str())
                     .add_attribute("validator", validator)
-                    .add_attribute("amount", format!("{amount}{}", config.bonded_denom))
+                    .add_attribute("amount", format!("{returned}{}", config.bonded_denom))
                     .add_attribute("completion_time", completion.seconds().to_string())
             }
             StakingMsg::Redelegate {
