@@ -4,7 +4,7 @@
 //!
 //! Plus backing: every user's collateral has tokens behind it (vault or native staking).
 
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Uint128, Uint256};
 use mesh_actors::chain::Chain;
 use mesh_actors::testnet::{consumer_contract, Testnet};
 use mesh_apis::{external_staking as ext, native_staking, native_staking_proxy, vault, ValueRange};
@@ -194,8 +194,9 @@ fn check_provider(
     Ok(())
 }
 
-/// What a user's native staking proxy holds: delegated, unbonding, and liquid tokens, less the
-/// burns it still owes (they never go back to the vault). Zero without a proxy.
+/// What a user's native staking proxy holds: delegated (exactly: its shares' worth before the
+/// truncation to whole tokens), unbonding, and liquid tokens, less the burns it still owes (they
+/// never go back to the vault). Zero without a proxy.
 fn proxy_tokens(chain: &Chain, native: &Addr, user: &str) -> ProxyTokens {
     let owner = chain.addr(user).to_string();
     let proxy: Option<native_staking::ProxyByOwnerResponse> = chain
@@ -207,10 +208,8 @@ fn proxy_tokens(chain: &Chain, native: &Addr, user: &str) -> ProxyTokens {
     let (delegated, unbonding) = chain.app_ref().read_module(|router, _, storage| {
         let delegated = router
             .staking
-            .delegations_of(storage, &proxy)
-            .unwrap_or_default()
-            .into_iter()
-            .fold(Uint128::zero(), |a, (_, d)| a + d);
+            .delegated_worth(storage, &proxy)
+            .unwrap_or_default();
         let unbonding = router
             .staking
             .unbonding_total(storage, &proxy)
@@ -241,16 +240,16 @@ fn proxy_tokens(chain: &Chain, native: &Addr, user: &str) -> ProxyTokens {
 /// The tokens behind a user's local lien (see [`proxy_tokens`]).
 #[derive(Debug, Default)]
 struct ProxyTokens {
-    delegated: Uint128,
+    delegated: Decimal256,
     unbonding: Uint128,
     liquid: Uint128,
     burn_owed: Uint128,
 }
 
 /// Backing: a user's collateral is at most the tokens really behind it, what the vault holds for
-/// them (collateral not out at native staking) plus what their proxy really has delegated,
-/// unbonding or back (less burns it owes). The liens are promises, not tokens: a slash the chain
-/// took that the vault was not told of shows here.
+/// them (collateral not out at native staking) plus what their proxy really has delegated (the
+/// shares' exact worth), unbonding or back (less burns it owes). The liens are promises, not
+/// tokens: a slash the chain took that the vault was not told of shows here.
 fn check_backing(
     chain: &Chain,
     user: &str,
@@ -260,18 +259,17 @@ fn check_backing(
 ) -> Result<(), Violation> {
     let in_vault = collateral.saturating_sub(native_lien);
     let t = proxy_tokens(chain, native, user);
-    let at_proxy = (t.delegated + t.unbonding + t.liquid).saturating_sub(t.burn_owed);
-    if collateral > in_vault + at_proxy {
+    let whole = |v: Uint128| Decimal256::from_atomics(v, 0).unwrap_or(Decimal256::MAX);
+    let behind = (whole(in_vault) + t.delegated + whole(t.unbonding) + whole(t.liquid))
+        .saturating_sub(whole(t.burn_owed));
+    // The worth is rounded at 18 decimals: one atom of tolerance.
+    if whole(collateral) > behind + Decimal256::new(Uint256::one()) {
         return Err(violation(
             "backing",
             format!(
-                "{user}: collateral {collateral} > tokens behind it {}: in the vault {in_vault} \
+                "{user}: collateral {collateral} > tokens behind it {behind}: in the vault {in_vault} \
                  + delegated {} + unbonding {} + back at the proxy {} - burns owed {}",
-                in_vault + at_proxy,
-                t.delegated,
-                t.unbonding,
-                t.liquid,
-                t.burn_owed
+                t.delegated, t.unbonding, t.liquid, t.burn_owed
             ),
         ));
     }

@@ -710,8 +710,10 @@ impl Run<'_> {
             .iter()
             .map(|u| (u.clone(), self.net.addr(&provider, u)))
             .collect();
+        let native = self.net.contract("native")?.deployed.addr.clone();
         let oracle = crate::slash_oracle::SlashOracle::new(
             vault,
+            native,
             externals,
             users,
             self.escaped_slash.clone(),

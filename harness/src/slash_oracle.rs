@@ -52,6 +52,9 @@ struct Before {
 /// The oracle (install it on the provider chain with `Chain::set_receive_observer`).
 pub struct SlashOracle {
     vault: Addr,
+    /// Native staking: its slashes (rounding losses of a burn the slash caused) are not this
+    /// oracle's business.
+    native: Addr,
     /// External staking contract → consumer id.
     externals: BTreeMap<Addr, String>,
     /// User name and address.
@@ -68,12 +71,14 @@ impl SlashOracle {
     /// staking contracts (address → consumer id), reporting to `findings`.
     pub fn new(
         vault: Addr,
+        native: Addr,
         externals: BTreeMap<Addr, String>,
         users: Vec<(String, Addr)>,
         findings: Findings,
     ) -> Self {
         SlashOracle {
             vault,
+            native,
             externals,
             users,
             before: None,
@@ -111,6 +116,27 @@ struct Applied {
     infraction_height: u64,
     /// What unstakes the consumer could not fully unbond paid of it already.
     prepaid: Uint128,
+}
+
+/// Per user address, what the vault slashed on behalf of `lienholder` in `events`.
+fn vault_slashes(events: &[Event], lienholder: &Addr) -> BTreeMap<String, Uint128> {
+    let mut out: BTreeMap<String, Uint128> = BTreeMap::new();
+    let wanted = format!("wasm-{}", mesh_apis::vault::EVENT_SLASH);
+    for e in events.iter().filter(|e| e.ty == wanted) {
+        let get = |k: &str| {
+            e.attributes
+                .iter()
+                .find(|a| a.key == k)
+                .map(|a| a.value.as_str())
+        };
+        if get("lienholder") != Some(lienholder.as_str()) {
+            continue;
+        }
+        if let (Some(user), Some(Ok(slashed))) = (get("user"), get("slashed").map(str::parse)) {
+            *out.entry(user.to_string()).or_default() += Uint128::new(slashed);
+        }
+    }
+    out
 }
 
 fn applied_slashes(events: &[Event]) -> Vec<Applied> {
@@ -263,10 +289,12 @@ impl ReceiveObserver for SlashOracle {
                 );
             }
         }
+        let local = vault_slashes(events, &self.native);
         for (name, addr) in &self.users {
             let was = before.collateral[name];
             let now = self.collateral(chain, addr);
-            let dropped = was.saturating_sub(now);
+            let local = local.get(addr.as_str()).copied().unwrap_or_default();
+            let dropped = was.saturating_sub(now).saturating_sub(local);
             let (lo, hi, why) = expected.remove(name).unwrap_or_default();
             let (lo, hi) = (lo.min(was), hi.min(was));
             if dropped < lo || dropped > hi || now > was {

@@ -410,12 +410,10 @@ fn valset_update(
             touched.push(v);
         }
     }
-    let cutoff = t.saturating_sub(cfg.unbonding_period);
     touched.sort();
     touched.dedup();
     for v in touched {
-        resp = judge_pending_slashes(store, env, cfg, v, cutoff, resp, &mut msgs)?;
-        valset::prune(store, v, cutoff)?;
+        resp = judge_pending_slashes(store, env, cfg, v, resp, &mut msgs)?;
     }
 
     for (key, list) in [
@@ -494,13 +492,13 @@ fn apply_slash(
 }
 
 /// After an update of `validator`'s history: apply its pending slashes the history now shows
-/// active, drop those tombstoned before or older than `cutoff` (consumer seconds), keep the rest.
+/// active, drop those tombstoned before, keep the rest (an update still to arrive completes the
+/// history; the consumer applied the slash, so it must not lapse while it waits).
 fn judge_pending_slashes(
     storage: &mut dyn Storage,
     env: &Env,
     cfg: &Config,
     validator: &str,
-    cutoff: u64,
     mut resp: IbcReceiveResponse,
     msgs: &mut Vec<WasmMsg>,
 ) -> Result<IbcReceiveResponse, ContractError> {
@@ -512,9 +510,7 @@ fn judge_pending_slashes(
         let s = &p.info;
         if valset::was_active_at(storage, validator, s.infraction_height)? {
             resp = apply_slash(storage, env, cfg, s, p.height, resp, msgs)?;
-        } else if s.infraction_time < cutoff
-            || valset::tombstoned_before(storage, validator, s.infraction_height)?
-        {
+        } else if valset::tombstoned_before(storage, validator, s.infraction_height)? {
             resp = resp.add_attribute("slash_ignored", validator);
         } else {
             keep.push(p);

@@ -187,8 +187,8 @@ pub struct PendingSlash {
 
 /// Per validator, slashes whose infraction height the history does not show active yet: the
 /// unordered channel can deliver a slash before the update that made the validator active
-/// again. Judged again after every update of that validator; dropped once older than the
-/// unbonding period.
+/// again. Judged again after every update of that validator; dropped only when the history shows
+/// the validator tombstoned before the infraction.
 pub const PENDING_SLASHES: Map<&str, Vec<PendingSlash>> = Map::new("pending_slashes");
 
 /// Per validator, slash the consumer took before this contract learned of it: an unstake the

@@ -2,7 +2,9 @@
 //! history of states by consumer height, so a slash is applied only if the validator was
 //! active at the infraction height. Packets may arrive out of order (unordered channel): each
 //! change is recorded at its own height, the current state is the latest one. Tombstoned is
-//! final: later changes are ignored and a tombstone erases the history after it.
+//! final: later changes are ignored and a tombstone erases the history after it. The history is
+//! kept whole: an update can arrive any time later (a dropped packet is sent again, however
+//! long that takes), and the state at its slash's infraction height must still be known.
 
 use cosmwasm_std::{Order, StdResult, Storage};
 use cw_storage_plus::Bound;
@@ -108,26 +110,6 @@ fn tombstoned_at_or_before(storage: &dyn Storage, validator: &str, height: u64) 
     ))
 }
 
-/// Drop history entries older than `cutoff_time` (consumer seconds), keeping the newest of them
-/// (it still gives the state at the cutoff).
-pub fn prune(storage: &mut dyn Storage, validator: &str, cutoff_time: u64) -> StdResult<()> {
-    let old: Vec<u64> = VALSET_HISTORY
-        .prefix(validator)
-        .range(storage, None, None, Order::Ascending)
-        .filter_map(|item| match item {
-            Ok((h, e)) if e.time < cutoff_time => Some(Ok(h)),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<StdResult<_>>()?;
-    if let Some((_, drop)) = old.split_last() {
-        for h in drop {
-            VALSET_HISTORY.remove(storage, (validator, *h));
-        }
-    }
-    Ok(())
-}
-
 fn refresh_current(storage: &mut dyn Storage, validator: &str) -> StdResult<()> {
     let latest = VALSET_HISTORY
         .prefix(validator)
@@ -199,18 +181,5 @@ mod tests {
         assert!(!set_state(&mut s, "v", 40, 400, Active).unwrap());
         assert_eq!(current(&s, "v").unwrap().unwrap().state, Tombstoned);
         assert_eq!(current(&s, "v").unwrap().unwrap().since_height, 20);
-    }
-
-    /// Pruning keeps the newest entry before the cutoff.
-    #[test]
-    fn prune_keeps_state_at_cutoff() {
-        let mut s = MockStorage::new();
-        set_state(&mut s, "v", 10, 100, Active).unwrap();
-        set_state(&mut s, "v", 20, 200, Jailed).unwrap();
-        set_state(&mut s, "v", 30, 300, Active).unwrap();
-        prune(&mut s, "v", 250).unwrap();
-        assert_eq!(state_at(&s, "v", 15).unwrap(), None);
-        assert_eq!(state_at(&s, "v", 25).unwrap(), Some(Jailed));
-        assert_eq!(state_at(&s, "v", 35).unwrap(), Some(Active));
     }
 }

@@ -26,7 +26,7 @@ use crate::state::{Lien, UserInfo, CONFIG, EXTERNAL_STAKERS, LIENS, LOCAL_STAKIN
 /// Reply id of burn messages: a failed burn is reported in an event, it never reverts the slash.
 pub const REPLY_ID_BURN: u64 = 2;
 /// Event emitted per slashed user.
-pub const EVENT_SLASH: &str = "vault_slash";
+pub use mesh_apis::vault::EVENT_SLASH;
 /// Event emitted per slash entry that was skipped (the user has no lien with the reporter).
 pub const EVENT_SLASH_SKIPPED: &str = "vault_slash_skipped";
 /// Event emitted when a burn message failed on its lienholder.

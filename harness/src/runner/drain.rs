@@ -2,9 +2,14 @@
 //! and remote), wait out every unbonding period, withdraw and release everything, then require
 //! that every user's collateral is entirely free and unbondable, with no lien, no pending tx and
 //! nothing in flight. A lien that can never be released is a violation named `drain`.
+//!
+//! The one exception is the chain's dust: after slashes, a delegation's shares can be worth a
+//! token or two that no undelegation pays out (the SDK's truncation); a native lien no larger
+//! than such a delegation, which an unstake of its whole worth did not move, may stay.
 
 use cosmwasm_std::Uint128;
 use mesh_apis::{external_staking as ext, vault};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::{Run, StepFailure};
@@ -25,26 +30,81 @@ fn drained(detail: String) -> StepFailure {
     }
 }
 
+/// The most a delegation the drain could not move may hold to count as the chain's dust.
+const MAX_DUST: u128 = 2;
+
+/// A stake the drain still has to unstake.
+#[derive(Clone, Debug, PartialEq)]
+enum Left {
+    Remote(RemoteStake),
+    Local(LocalStake),
+}
+
+impl Left {
+    fn unstake(&self) -> Action {
+        match self {
+            Left::Remote(s) => Action::UnstakeRemote(s.clone()),
+            Left::Local(s) => Action::UnstakeLocal(s.clone()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Left::Remote(s) => format!(
+                "{} has {} on {}/{}",
+                s.user, s.amount.0, s.consumer, s.validator
+            ),
+            Left::Local(s) => format!("{} has {} delegated to {}", s.user, s.amount.0, s.validator),
+        }
+    }
+}
+
 impl Run<'_> {
     /// Run the drain (see the module doc).
     pub(super) async fn drain(&mut self) -> Result<(), StepFailure> {
         self.lift_faults().await?;
         self.drain_settle("lifting the faults").await?;
-        // A delegation to a slashed validator is shares worth fractions of tokens: unstaking its
-        // whole worth can leave shares still worth a token (the truncated remainder raised their
-        // worth), which a user unstakes again. Anything left after a few rounds is stuck.
-        let mut rounds = 0;
-        while self.unstake_everything().await? {
-            self.drain_settle("unstaking everything").await?;
-            rounds += 1;
-            if rounds == DRAIN_UNSTAKE_ROUNDS {
-                if self.unstake_everything().await? {
-                    return Err(drained(format!(
-                        "stake left to unstake after {DRAIN_UNSTAKE_ROUNDS} rounds of unstaking everything"
-                    )));
+        // Each round waits out every unbonding period (so the chain's limit of unbonding entries
+        // per delegation is free again), withdraws and releases everything, and unstakes what is
+        // left. A delegation to a slashed validator is shares worth fractions of tokens:
+        // unstaking its whole worth can leave shares still worth a token (the truncated
+        // remainders raised their worth), which a user unstakes again in the next round.
+        // A delegation the last round's unstake of its whole worth did not move at all is the
+        // SDK's dust (shares worth a token that no undelegation pays out): its lien may stay.
+        let mut round = 0;
+        let mut previous: Vec<Left> = vec![];
+        let mut dust: BTreeMap<String, Uint128> = BTreeMap::new();
+        loop {
+            self.wait_out_unbonding().await;
+            self.withdraw_and_release_everything().await?;
+            self.drain_settle("withdrawing and releasing everything")
+                .await?;
+            let mut left = self.stake_left().await?;
+            left.retain(|s| match s {
+                Left::Local(l) if l.amount.0 <= MAX_DUST && previous.contains(s) => {
+                    *dust.entry(l.user.clone()).or_default() += Uint128::new(l.amount.0);
+                    false
                 }
+                _ => true,
+            });
+            if left.is_empty() {
                 break;
             }
+            if round == DRAIN_UNSTAKE_ROUNDS {
+                return Err(drained(format!(
+                    "stake left after {DRAIN_UNSTAKE_ROUNDS} rounds of unstaking everything: {}",
+                    left.iter()
+                        .map(|s| s.describe())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            for stake in &left {
+                self.act_or_drained(&stake.unstake()).await?;
+            }
+            self.drain_settle("unstaking everything").await?;
+            previous = left;
+            round += 1;
         }
         for c in self.scenario.consumers.clone() {
             self.act_or_drained(&Action::Epoch(crate::scenario::ConsumerOnly {
@@ -53,6 +113,11 @@ impl Run<'_> {
             .await?;
         }
         self.drain_settle("the consumers' epochs").await?;
+        self.require_everything_free(&dust).await
+    }
+
+    /// Let the longest unbonding period there is pass.
+    async fn wait_out_unbonding(&self) {
         let longest = self
             .scenario
             .consumers
@@ -62,10 +127,6 @@ impl Run<'_> {
             .max()
             .unwrap_or_default();
         self.net.wait(Duration::from_millis(longest + 1_000)).await;
-        self.withdraw_and_release_everything().await?;
-        self.drain_settle("withdrawing and releasing everything")
-            .await?;
-        self.require_everything_free().await
     }
 
     /// Each link back to its configured delay, no more drops or failing receives, and every
@@ -118,39 +179,33 @@ impl Run<'_> {
             .map_err(|e| drained(format!("{what} failed: {e}")))
     }
 
-    /// Unstake every settled remote stake and every local delegation of every user; false when
-    /// there was nothing to unstake.
-    async fn unstake_everything(&mut self) -> Result<bool, StepFailure> {
-        let mut any = false;
+    /// Every user's remote stakes and local delegations still to unstake.
+    async fn stake_left(&mut self) -> Result<Vec<Left>, StepFailure> {
+        let mut left = vec![];
         for user in self.names.users.clone() {
             for c in self.scenario.consumers.clone() {
                 for s in self.stakes_of(&user, &c.chain_id).await? {
                     if !s.stake.high.is_zero() {
-                        any = true;
-                        self.act_or_drained(&Action::UnstakeRemote(RemoteStake {
+                        left.push(Left::Remote(RemoteStake {
                             user: user.clone(),
                             consumer: c.chain_id.clone(),
                             validator: s.validator.clone(),
                             amount: s.stake.high.u128().into(),
-                        }))
-                        .await?;
+                        }));
                     }
                 }
             }
             for (validator, amount) in self.local_delegations(&user).await? {
-                if amount.is_zero() {
-                    continue;
+                if !amount.is_zero() {
+                    left.push(Left::Local(LocalStake {
+                        user: user.clone(),
+                        validator,
+                        amount: amount.u128().into(),
+                    }));
                 }
-                any = true;
-                self.act_or_drained(&Action::UnstakeLocal(LocalStake {
-                    user: user.clone(),
-                    validator,
-                    amount: amount.u128().into(),
-                }))
-                .await?;
             }
         }
-        Ok(any)
+        Ok(left)
     }
 
     /// Withdraw every matured remote unbond and release every local unbonding.
@@ -180,7 +235,10 @@ impl Run<'_> {
 
     /// Every user: no lien, nothing slashable, everything free, and all of it unbondable; no
     /// pending tx and nothing in flight anywhere.
-    async fn require_everything_free(&mut self) -> Result<(), StepFailure> {
+    async fn require_everything_free(
+        &mut self,
+        dust: &BTreeMap<String, Uint128>,
+    ) -> Result<(), StepFailure> {
         if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
             return Err(drained(format!("not settled at the end: {}", v.detail)));
         }
@@ -202,9 +260,12 @@ impl Run<'_> {
                 })
                 .await?;
             let details = details.map_err(|e| drained(format!("{user}: {e}")))?;
+            let native = self.net.contract("native")?.deployed.addr.to_string();
+            let dust = dust.get(&user).copied().unwrap_or_default();
             let left: Vec<String> = claims
                 .iter()
                 .filter(|c| !c.amount.is_zero())
+                .filter(|c| !(c.lienholder == native && c.amount.high <= dust))
                 .map(|c| {
                     let holder = lienholders
                         .iter()
@@ -220,16 +281,17 @@ impl Run<'_> {
                 )));
             }
             let collateral = details.bonded;
-            if details.free.low != collateral || details.free.high != collateral {
+            let unbondable = collateral.saturating_sub(dust);
+            if details.free.low < unbondable || details.free.high < unbondable {
                 return Err(drained(format!(
                     "{user}: collateral {collateral} but only {} free with no lien left",
                     details.free
                 )));
             }
-            if collateral > Uint128::zero() {
+            if !details.free.low.is_zero() {
                 self.act_or_drained(&Action::Unbond(UserAmount {
                     user: user.clone(),
-                    amount: collateral.u128().into(),
+                    amount: details.free.low.u128().into(),
                 }))
                 .await?;
             }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use cosmwasm_std::{Decimal, Uint256};
 
 use super::model::Scenario;
-use super::step::{Action, Fault, DRAIN_SETTLES, DRAIN_SETTLE_WITHIN};
+use super::step::{Action, Fault, DRAIN_SETTLES, DRAIN_SETTLE_WITHIN, DRAIN_UNSTAKE_ROUNDS};
 use super::validate::{fail, Check};
 use super::values::DurationValue;
 
@@ -87,7 +87,7 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
             })
             .unwrap_or(u64::MAX),
         // The longest outage still to end, every settle to its bound, one epoch per consumer,
-        // the longest unbonding period.
+        // the longest unbonding period once per round and once more.
         Action::Drain(_) => {
             let outage = scenario
                 .steps
@@ -109,10 +109,11 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
                 .chain([scenario.provider.unbonding_period.millis()])
                 .max()
                 .unwrap_or_default();
+            let waits = (unbonding + 1_000).saturating_mul(DRAIN_UNSTAKE_ROUNDS as u64 + 1);
             (DRAIN_SETTLE_WITHIN.millis() + 1_000)
                 .saturating_mul(DRAIN_SETTLES)
                 .saturating_add(epochs)
-                .saturating_add(unbonding)
+                .saturating_add(waits)
                 .saturating_add(outage)
                 .saturating_add(1_000)
         }

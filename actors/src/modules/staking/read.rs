@@ -3,7 +3,7 @@
 use cosmwasm_std::{Addr, Decimal256, Order, StdResult, Storage, Timestamp, Uint128};
 
 use super::rewards::{settle, units_to_tokens};
-use super::shares::balance_of_shares;
+use super::shares::{balance_of_shares, tokens_from_shares};
 use super::state::{
     StakingConfig, UnbondingEntry, ValidatorInfo, CONFIG, DELEGATIONS, REDELEGATIONS, UNBONDING,
     UNBONDING_INDEX, VALIDATORS, VALIDATOR_DELEGATORS,
@@ -65,6 +65,22 @@ impl MeshStaking {
             .may_load(storage, (delegator, validator))?
             .map(|d| d.shares)
             .unwrap_or_default())
+    }
+
+    /// What all of `delegator`'s delegations are worth, exactly (their shares' worth before the
+    /// truncation to whole tokens that balances and undelegations apply).
+    pub fn delegated_worth(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+    ) -> StdResult<Decimal256> {
+        let mut worth = Decimal256::zero();
+        for validator in self.delegator_validators(storage, delegator)? {
+            let shares = self.delegation_shares(storage, delegator, &validator)?;
+            let val = Self::load_validator(storage, &validator)?;
+            worth += tokens_from_shares(shares, val.tokens, val.delegator_shares)?;
+        }
+        Ok(worth)
     }
 
     /// Delegations of `delegator` with a non-zero balance as (validator, balance), sorted by
