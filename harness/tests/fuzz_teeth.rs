@@ -472,7 +472,7 @@ fn a_finding_becomes_a_failed_junit_case() {
     use mesh_harness::fuzz::campaign::{self, Campaign};
     use mesh_harness::fuzz::merge::SummaryFile;
     let c = Campaign {
-        seeds: 0..SEEDS,
+        seeds: 0..BASIC.seeds,
         codes: Codes {
             converter: converter_ignoring_discount,
             ..Codes::default()
