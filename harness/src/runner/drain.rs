@@ -4,10 +4,11 @@
 //! nothing in flight. A lien that can never be released is a violation named `drain`.
 //!
 //! The one exception is the chain's dust: after slashes, a delegation's shares can be worth a
-//! token or two that no undelegation pays out (the SDK's truncation); a native lien no larger
-//! than such a delegation, which an unstake of its whole worth did not move, may stay.
+//! token or two that no undelegation pays out (the SDK's truncation, including the shift of a
+//! truncated balance another delegator's undelegation causes); a native lien no larger than
+//! what such shares are worth (rounded up, at most 2 tokens) may stay.
 
-use cosmwasm_std::Uint128;
+use cosmwasm_std::{Decimal256, Uint128};
 use mesh_apis::{external_staking as ext, vault};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -48,6 +49,11 @@ impl Left {
         }
     }
 
+    /// The (user, validator) of a local delegation.
+    fn key_of(&self, l: &LocalStake) -> (String, String) {
+        (l.user.clone(), l.validator.clone())
+    }
+
     fn describe(&self) -> String {
         match self {
             Left::Remote(s) => format!(
@@ -72,21 +78,15 @@ impl Run<'_> {
         // A delegation the last round's unstake of its whole worth did not move at all is the
         // SDK's dust (shares worth a token that no undelegation pays out): its lien may stay.
         let mut round = 0;
-        let mut previous: Vec<Left> = vec![];
-        let mut dust: BTreeMap<String, Uint128> = BTreeMap::new();
+        // (user, validator) → the dust left on that delegation.
+        let mut dust: BTreeMap<(String, String), Uint128> = BTreeMap::new();
         loop {
             self.wait_out_unbonding().await;
             self.withdraw_and_release_everything().await?;
             self.drain_settle("withdrawing and releasing everything")
                 .await?;
             let mut left = self.stake_left().await?;
-            left.retain(|s| match s {
-                Left::Local(l) if l.amount.0 <= MAX_DUST && previous.contains(s) => {
-                    *dust.entry(l.user.clone()).or_default() += Uint128::new(l.amount.0);
-                    false
-                }
-                _ => true,
-            });
+            left.retain(|s| !matches!(s, Left::Local(l) if dust.contains_key(&s.key_of(l))));
             if left.is_empty() {
                 break;
             }
@@ -100,10 +100,30 @@ impl Run<'_> {
                 )));
             }
             for stake in &left {
+                // Read the worth again: another user's undelegation on the same validator can
+                // have moved this delegation's truncated balance since the list was made.
+                let stake = match stake {
+                    Left::Local(l) => {
+                        let now = self.local_delegation(&l.user, &l.validator).await?;
+                        if now.is_zero() {
+                            continue;
+                        }
+                        Left::Local(LocalStake {
+                            amount: now.u128().into(),
+                            ..l.clone()
+                        })
+                    }
+                    remote => remote.clone(),
+                };
                 self.act_or_drained(&stake.unstake()).await?;
+                if let Left::Local(l) = &stake {
+                    let after = self.local_delegation(&l.user, &l.validator).await?;
+                    if after.u128() == l.amount.0 && after.u128() <= MAX_DUST {
+                        dust.insert(stake.key_of(l), after);
+                    }
+                }
             }
             self.drain_settle("unstaking everything").await?;
-            previous = left;
             round += 1;
         }
         for c in self.scenario.consumers.clone() {
@@ -113,7 +133,17 @@ impl Run<'_> {
             .await?;
         }
         self.drain_settle("the consumers' epochs").await?;
-        self.require_everything_free(&dust).await
+        // What is left delegated is dust (shares no undelegation pays out): a native lien up to
+        // its exact worth, rounded up, may stay.
+        let mut dust_of: BTreeMap<String, Uint128> = BTreeMap::new();
+        for user in self.names.users.clone() {
+            let worth = self.local_worth(&user).await?;
+            let allowed = worth.to_uint_ceil();
+            let allowed = Uint128::try_from(allowed).unwrap_or(Uint128::MAX);
+            dust_of.insert(user, allowed.min(Uint128::new(MAX_DUST)));
+        }
+        drop(dust);
+        self.require_everything_free(&dust_of).await
     }
 
     /// Let the longest unbonding period there is pass.
@@ -312,6 +342,38 @@ impl Run<'_> {
                 invariants::user_stakes(chain, &contract, &user)
             })
             .await??)
+    }
+
+    /// What all of `user`'s local delegations are worth, exactly (0 without a proxy).
+    async fn local_worth(&mut self, user: &str) -> Result<Decimal256, StepFailure> {
+        let Ok(name) = self.net.proxy(user).await else {
+            return Ok(Decimal256::zero());
+        };
+        let proxy = self.net.contract(&name)?.deployed.addr.clone();
+        Ok(self
+            .net
+            .with_chain(self.net.provider_id(), move |chain, _| {
+                chain.app_ref().read_module(|router, _, storage| {
+                    router.staking.delegated_worth(storage, &proxy)
+                })
+            })
+            .await?
+            .map_err(|e| e.to_string())?)
+    }
+
+    /// What `user`'s delegation to `validator` is worth now (truncated; 0 without a proxy).
+    async fn local_delegation(
+        &mut self,
+        user: &str,
+        validator: &str,
+    ) -> Result<Uint128, StepFailure> {
+        Ok(self
+            .local_delegations(user)
+            .await?
+            .into_iter()
+            .find(|(v, _)| v == validator)
+            .map(|(_, a)| a)
+            .unwrap_or_default())
     }
 
     async fn local_delegations(
