@@ -146,17 +146,27 @@ impl Run<'_> {
         self.require_everything_free(&dust_of).await
     }
 
-    /// Let the longest unbonding period there is pass.
+    /// Let the longest unbonding period there is pass, and a block of the slowest chain more (an
+    /// unbonding matures in the first block at or after its completion time).
     async fn wait_out_unbonding(&self) {
-        let longest = self
-            .scenario
+        let s = self.scenario;
+        let longest = s
             .consumers
             .iter()
             .map(|c| c.external_staking.unbonding_period.0)
-            .chain([self.scenario.provider.unbonding_period.0])
+            .chain([s.provider.unbonding_period.0])
             .max()
             .unwrap_or_default();
-        self.net.wait(Duration::from_millis(longest + 1_000)).await;
+        let slowest_block = s
+            .consumers
+            .iter()
+            .map(|c| c.block_time.0)
+            .chain([s.provider.block_time.0])
+            .max()
+            .unwrap_or_default();
+        self.net
+            .wait(Duration::from_millis(longest + slowest_block + 1_000))
+            .await;
     }
 
     /// Each link back to its configured delay, no more drops or failing receives, and every
