@@ -205,11 +205,10 @@ pub fn native_staking() -> MeshContract {
 /// The per-user native staking proxy.
 pub fn native_staking_proxy() -> MeshContract {
     use mesh_native_staking_proxy::contract as c;
-    Box::new(ContractWrapper::new_with_empty(
-        c::execute,
-        c::instantiate,
-        c::query,
-    ))
+    Box::new(
+        ContractWrapper::new_with_empty(c::execute, c::instantiate, c::query)
+            .with_reply_empty(c::reply),
+    )
 }
 
 /// External staking (provider end of a link).

@@ -29,6 +29,56 @@ impl SimClock {
     }
 }
 
+/// Simulated time (ms) as people read it: `1d2h3m4s`, `500ms`, `0s`. Traces, timelines and
+/// messages write times and durations this way, never as raw milliseconds.
+pub fn human_ms(ms: u64) -> String {
+    let (mut secs, millis) = (ms / 1000, ms % 1000);
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    if secs > 0 || (out.is_empty() && millis == 0) {
+        out.push_str(&format!("{secs}s"));
+    }
+    if millis > 0 {
+        out.push_str(&format!("{millis}ms"));
+    }
+    out
+}
+
+/// Reads back what [`human_ms`] wrote (`1d2h3m4s500ms` → milliseconds).
+pub fn parse_human_ms(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let (number, after) = rest.split_at(digits);
+        let number: u64 = number.parse().ok()?;
+        let (size, after) = if let Some(a) = after.strip_prefix("ms") {
+            (1, a)
+        } else if let Some(a) = after.strip_prefix('s') {
+            (1_000, a)
+        } else if let Some(a) = after.strip_prefix('m') {
+            (60_000, a)
+        } else if let Some(a) = after.strip_prefix('h') {
+            (3_600_000, a)
+        } else if let Some(a) = after.strip_prefix('d') {
+            (86_400_000, a)
+        } else {
+            return None;
+        };
+        total = total.checked_add(number.checked_mul(size)?)?;
+        rest = after;
+    }
+    Some(total)
+}
+
 /// Run `fut` as a simulation: an actix System on a tokio current-thread runtime whose clock is
 /// paused, so virtual time only moves when every actor is waiting.
 pub fn run_simulation<F, R>(fut: F) -> R
@@ -43,4 +93,26 @@ where
             .expect("a current-thread runtime")
     });
     system.block_on(fut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Times read like durations and read back exactly.
+    #[test]
+    fn human_times_round_trip() {
+        for (ms, text) in [
+            (0, "0s"),
+            (500, "500ms"),
+            (7_706_000, "2h8m26s"),
+            (90_061_500, "1d1h1m1s500ms"),
+            (21 * 86_400_000, "21d"),
+        ] {
+            assert_eq!(human_ms(ms), text);
+            assert_eq!(parse_human_ms(text), Some(ms));
+        }
+        assert_eq!(parse_human_ms("5x"), None);
+        assert_eq!(parse_human_ms(""), None);
+    }
 }

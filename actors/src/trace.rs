@@ -2,8 +2,9 @@
 //! simulated time, with accounts, contracts and chains by name.
 
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::task::Waker;
 
 /// One traced event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -187,30 +188,88 @@ pub enum TraceKind {
     },
 }
 
-/// The shared trace of one simulation (single-threaded).
+/// The shared trace of one simulation (single-threaded), with an optional limit on its length:
+/// the budget of work a run may do (see [`Trace::set_limit`]).
 #[derive(Clone, Default)]
-pub struct Trace(Rc<RefCell<Vec<TraceEvent>>>);
+pub struct Trace {
+    events: Rc<RefCell<Vec<TraceEvent>>>,
+    limit: Rc<Limit>,
+}
+
+/// The most events a trace may hold, and who waits for it to be reached.
+#[derive(Default)]
+struct Limit {
+    max: Cell<Option<usize>>,
+    waiting: RefCell<Option<Waker>>,
+}
 
 impl Trace {
     /// Record an event at `t_ms`.
     pub fn record(&self, t_ms: u64, kind: TraceKind) {
         tracing::debug!(t_ms, ?kind, "trace");
-        self.0.borrow_mut().push(TraceEvent { t_ms, kind });
+        let len = {
+            let mut events = self.events.borrow_mut();
+            events.push(TraceEvent { t_ms, kind });
+            events.len()
+        };
+        if self.limit.max.get().is_some_and(|max| len > max) {
+            if let Some(waker) = self.limit.waiting.borrow_mut().take() {
+                waker.wake();
+            }
+        }
     }
 
     /// A copy of every event so far.
     pub fn events(&self) -> Vec<TraceEvent> {
-        self.0.borrow().clone()
+        self.events.borrow().clone()
     }
 
     /// Number of events so far.
     pub fn len(&self) -> usize {
-        self.0.borrow().len()
+        self.events.borrow().len()
     }
 
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.borrow().is_empty()
+        self.events.borrow().is_empty()
+    }
+
+    /// Limit the run's work to `max` events (none: no limit). Waiting in simulated time
+    /// ([`crate::testnet::Testnet::wait`]) ends early once the trace holds more.
+    pub fn set_limit(&self, max: Option<usize>) {
+        self.limit.max.set(max);
+    }
+
+    /// The limit, if the trace holds more events than it.
+    pub fn exceeded(&self) -> Option<usize> {
+        self.limit.max.get().filter(|max| self.len() > *max)
+    }
+
+    /// Resolves once the trace holds more events than its limit (never without a limit).
+    pub fn limit_reached(&self) -> LimitReached {
+        LimitReached {
+            trace: self.clone(),
+        }
+    }
+}
+
+/// The future of [`Trace::limit_reached`].
+pub struct LimitReached {
+    trace: Trace,
+}
+
+impl std::future::Future for LimitReached {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.trace.exceeded().is_some() {
+            return std::task::Poll::Ready(());
+        }
+        *self.trace.limit.waiting.borrow_mut() = Some(cx.waker().clone());
+        std::task::Poll::Pending
     }
 }
 

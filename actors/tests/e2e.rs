@@ -463,13 +463,21 @@ fn a_refused_validator_event_changes_nothing() {
             .unwrap(),
         };
         net.exec("alice", "vault", &stake, vec![]).await.unwrap();
-        net.validator_event("provider", "val1", ValidatorEvent::Tombstone)
-            .await
-            .unwrap();
+        net.validator_event(
+            "provider",
+            "val1",
+            ValidatorEvent::Tombstone { power: None },
+        )
+        .await
+        .unwrap();
         let after_first = details(&net).await;
         assert_eq!(after_first.bonded, v(90_000_000));
         let err = net
-            .validator_event("provider", "val1", ValidatorEvent::Tombstone)
+            .validator_event(
+                "provider",
+                "val1",
+                ValidatorEvent::Tombstone { power: None },
+            )
             .await
             .unwrap_err();
         assert!(err.contains("it is tombstoned"), "{err}");

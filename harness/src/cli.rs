@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 use mesh_actors::contracts::Codes;
 
+use crate::fuzz::merge::{self, SummaryFile};
+use crate::fuzz::shard_env::{self, ShardArg};
+use crate::junit;
 use crate::report::format_duration_ms;
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -21,7 +24,8 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run                         run the built-in demo and print its report and timeline
   mesh-harness run fixtures/               run every scenario under fixtures/
   mesh-harness run a.json --json           one JSON object per scenario on stdout
-  mesh-harness run a.json --trace t.jsonl --timeline t.mmd
+  mesh-harness run a.json --trace t.jsonl --timeline t.md   the timeline as Markdown (a mermaid block)
+  mesh-harness run fixtures/ --junit junit.xml             a JUnit report for the CI's test view
   mesh-harness check-determinism a.json    run twice and compare the traces
   scripts/build-wasm.sh                    build the contracts to artifacts/*.wasm
   mesh-harness check-wasm artifacts/*.wasm                 cosmwasm-vm's static checks
@@ -30,6 +34,8 @@ const EXAMPLES: &str = "Examples:
   mesh-harness fuzz --seeds 0..100 --wasm artifacts/       fuzz the wasm build
   mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
   mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
+  mesh-harness fuzz --seeds 0..10000 --shard auto --json --junit j.xml > s.json   shard from CI env
+  mesh-harness fuzz merge shard-*.json --junit fuzz.xml   combine the shards' summaries
   mesh-harness replay fixtures/regressions/seed-93-settled.json
   mesh-harness schema > scenario.schema.json
   mesh-harness bench --json                measure the harness (release build, about a minute)
@@ -52,7 +58,8 @@ pub enum Command {
     Run(RunArgs),
     /// Fuzz: one seeded random scenario of actions and faults per seed, invariants after every
     /// step; a seed that breaks one is confirmed, shrunk and written as a regression fixture.
-    /// Exit 1 if any did.
+    /// Exit 1 if any did. `fuzz merge` combines the shards' summaries.
+    #[command(args_conflicts_with_subcommands = true)]
     Fuzz(FuzzArgs),
     /// List the scenarios in files or directories (default: fixtures/).
     List {
@@ -125,6 +132,10 @@ pub struct RunArgs {
     /// from it apart from gas (exit 1 if there is one).
     #[arg(long)]
     pub compare_native: bool,
+    /// The work budget of each run: it fails once its trace holds more events than this
+    /// (default 1000000).
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<usize>,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -141,15 +152,25 @@ pub struct FuzzArgs {
     #[arg(long, default_value_t = 50)]
     pub steps: usize,
     /// Run only shard I of N (1-based): the seeds whose offset from A is I-1 modulo N, so a CI
-    /// matrix can split one campaign.
-    #[arg(long, default_value = "1/1", value_name = "I/N")]
-    pub shard: crate::fuzz::campaign::Shard,
+    /// matrix can split one campaign. `auto` reads it from the environment:
+    /// MESH_HARNESS_SHARD_INDEX (1 to N) and MESH_HARNESS_SHARD_COUNT, JOB_COMPLETION_INDEX
+    /// (Kubernetes Indexed Job, from 0) with MESH_HARNESS_SHARD_COUNT, or GitLab's, CircleCI's
+    /// or Buildkite's parallel-job variables.
+    #[arg(long, default_value = "1/1", value_name = "I/N|auto")]
+    pub shard: ShardArg,
     /// Where to write the shrunk failing cases.
     #[arg(long, default_value = "fixtures/regressions", value_name = "DIR")]
     pub out: PathBuf,
     /// Print one JSON object (the summary) on stdout, and no progress bar.
     #[arg(long)]
     pub json: bool,
+    /// Write a JUnit XML report to this file: a failed test case per seed that broke an
+    /// invariant.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// `merge`: combine shards' summaries.
+    #[command(subcommand)]
+    pub action: Option<FuzzAction>,
     /// Most runs spent shrinking one failing case.
     #[arg(long, default_value_t = 400, value_name = "RUNS")]
     pub shrink_budget: usize,
@@ -161,6 +182,29 @@ pub struct FuzzArgs {
     pub wasm: Option<PathBuf>,
 }
 
+/// Subcommands of `fuzz`.
+#[derive(Subcommand, Debug)]
+pub enum FuzzAction {
+    /// Combine the `--json` summaries of a campaign's shards (every shard, once) into one:
+    /// runs, steps, faults by kind, violations. Exit 1 if any shard found a violation, 2 if a
+    /// summary is unreadable, malformed or missing.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `fuzz merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shards' summaries (`fuzz --shard I/N --json > FILE`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print the merged summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Write a JUnit XML report of the whole campaign to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
 /// Output options shared by `run` and `replay`.
 #[derive(Args, Debug, Default)]
 pub struct OutputArgs {
@@ -170,9 +214,14 @@ pub struct OutputArgs {
     /// Write the trace (JSON lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// Write a Mermaid sequence diagram of the cross-chain traffic to this file.
+    /// Write a Mermaid sequence diagram of the cross-chain traffic to this file; a `.md` file
+    /// (or several scenarios) gets Markdown with one `mermaid` fence per scenario.
     #[arg(long, value_name = "FILE")]
     pub timeline: Option<PathBuf>,
+    /// Write a JUnit XML report to this file: one test case per scenario, a failed one with
+    /// its failure line and step.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// A command's failure: exit code and message.
@@ -229,9 +278,55 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, Exit> {
         .collect()
 }
 
+/// An I/O error's text without the " (os error N)" suffix.
+fn io_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_owned(),
+        None => text,
+    }
+}
+
 fn write_file(path: &Path, text: &str) -> Result<(), Exit> {
     std::fs::write(path, text)
-        .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure an output file can be written, before anything runs (it is created empty).
+fn check_output_file(path: &Path) -> Result<(), Exit> {
+    std::fs::File::create(path)
+        .map(|_| ())
+        .map_err(|e| bad_input(format!("{}: cannot write: {}", path.display(), io_text(&e))))
+}
+
+/// Makes sure files can be written into an output directory, before anything runs, without
+/// leaving anything behind: the directory, or its nearest existing ancestor, takes a probe.
+pub fn check_output_dir(dir: &Path) -> Result<(), Exit> {
+    let fail =
+        |e: std::io::Error| bad_input(format!("{}: cannot write: {}", dir.display(), io_text(&e)));
+    let mut existing = dir;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    if !existing.is_dir() {
+        return Err(bad_input(format!(
+            "{}: cannot write: {} is not a directory",
+            dir.display(),
+            existing.display()
+        )));
+    }
+    let probe = existing.join(format!(".mesh-harness-write-check-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(fail)?;
+    std::fs::remove_dir(&probe).map_err(fail)
 }
 
 fn trace_lines(outcome: &RunOutcome, with_name: bool) -> String {
@@ -283,6 +378,13 @@ fn options_for(origin: &str, scenario: &Scenario, opts: &RunOptions) -> Result<R
     Ok(opts)
 }
 
+/// Whether an output file is Markdown (`.md` or `.markdown`): the timeline is then written as
+/// a `mermaid` fenced block, which GitHub renders.
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
 fn run_and_print(
     runs: &[(String, Scenario)],
     opts: &RunOptions,
@@ -290,15 +392,24 @@ fn run_and_print(
     demo: bool,
     compare_native: bool,
 ) -> Result<(), Exit> {
+    for path in [&out.trace, &out.timeline, &out.junit]
+        .into_iter()
+        .flatten()
+    {
+        check_output_file(path)?;
+    }
     let per_file: Vec<RunOptions> = runs
         .iter()
         .map(|(origin, scenario)| options_for(origin, scenario, opts))
         .collect::<Result<_, _>>()?;
     let mut outcomes = vec![];
+    let mut times = vec![];
     let mut differing = 0;
     let stdout = std::io::stdout();
     for ((origin, scenario), opts) in runs.iter().zip(&per_file) {
+        let started = std::time::Instant::now();
         let outcome = runner::run(scenario, opts);
+        times.push(started.elapsed());
         let differences = compare_native.then(|| {
             let native = Scenario {
                 contracts: Default::default(),
@@ -366,10 +477,10 @@ fn run_and_print(
         write_file(path, &text)?;
     }
     if let Some(path) = &out.timeline {
-        let text = if many {
+        let text = if many || is_markdown(path) {
             outcomes
                 .iter()
-                .map(|(o, s)| format!("## {}\n\n```mermaid\n{}```\n\n", o.name, diagram(o, s)))
+                .map(|(o, s)| timeline::markdown(&o.name, &diagram(o, s)))
                 .collect()
         } else {
             outcomes
@@ -378,6 +489,22 @@ fn run_and_print(
                 .unwrap_or_default()
         };
         write_file(path, &text)?;
+    }
+    if let Some(path) = &out.junit {
+        let results: Vec<junit::ScenarioRun> = runs
+            .iter()
+            .zip(&outcomes)
+            .zip(&times)
+            .map(
+                |(((origin, scenario), (outcome, _)), time)| junit::ScenarioRun {
+                    origin,
+                    scenario,
+                    outcome,
+                    time: *time,
+                },
+            )
+            .collect();
+        write_file(path, &junit::run_report(&results))?;
     }
     let failed = outcomes.iter().filter(|(o, _)| !o.passed).count();
     if !out.json && many {
@@ -403,11 +530,18 @@ fn run_and_print(
 fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     use crate::fuzz::campaign::{self, Campaign, Event};
     use std::io::IsTerminal;
+    if let Some(FuzzAction::Merge(merge_args)) = args.action {
+        return fuzz_merge(merge_args);
+    }
     let codes = codes_from(args.wasm.as_deref())?;
+    let (shard, shard_source) = shard_env::resolve(args.shard).map_err(bad_input)?;
+    if let Some(var) = shard_source {
+        eprintln!("fuzz: shard {shard} (from {var})");
+    }
     let c = Campaign {
         seeds: args.seeds,
         steps: args.steps,
-        shard: args.shard,
+        shard,
         out: Some(args.out),
         shrink_budget: args.shrink_budget,
         codes,
@@ -415,13 +549,20 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     };
     if args.print {
         for seed in c.shard_seeds() {
-            let scenario = crate::fuzz::generate(seed, c.steps).scenario();
+            let case = crate::fuzz::generate(seed, c.steps);
+            let scenario = crate::fuzz::replayable(&case.scenario(), &c.codes);
             println!(
                 "{}",
                 serde_json::to_string(&scenario).expect("scenarios serialise")
             );
         }
         return Ok(());
+    }
+    if let Some(dir) = &c.out {
+        check_output_dir(dir)?;
+    }
+    if let Some(path) = &args.junit {
+        check_output_file(path)?;
     }
     let total = c.shard_seeds().count() as u64;
     let bar = (!args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
@@ -463,8 +604,16 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let file = SummaryFile::new(&c, &summary);
+    if let Some(path) = &args.junit {
+        let results = junit::FuzzResults::shard(&file, summary.elapsed, summary.text());
+        write_file(path, &junit::fuzz_report(&results))?;
+    }
     if args.json {
-        println!("{}", summary.to_json());
+        println!(
+            "{}",
+            serde_json::to_string(&file).expect("a summary serialises")
+        );
     } else {
         println!(
             "fuzz: seeds {}..{} shard {}, {} steps each",
@@ -472,7 +621,48 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
         );
         print!("{}", summary.text());
     }
+    if let Some(e) = summary.findings.iter().find_map(|f| f.write_error.clone()) {
+        return Err(bad_input(e));
+    }
     if summary.passed() {
+        Ok(())
+    } else {
+        Err(Exit {
+            code: 1,
+            message: String::new(),
+        })
+    }
+}
+
+/// `mesh-harness fuzz merge`: read every shard's summary, check they make one campaign, print
+/// the merged summary.
+fn fuzz_merge(args: MergeArgs) -> Result<(), Exit> {
+    if let Some(path) = &args.junit {
+        check_output_file(path)?;
+    }
+    let mut inputs = vec![];
+    for file in &args.files {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| bad_input(format!("{name}: cannot read: {}", io_text(&e))))?;
+        inputs.push((name.clone(), merge::read(&name, &text).map_err(bad_input)?));
+    }
+    let merged = merge::merge(&inputs).map_err(bad_input)?;
+    if let Some(path) = &args.junit {
+        write_file(
+            path,
+            &junit::fuzz_report(&junit::FuzzResults::merged(&merged)),
+        )?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&merged).expect("a summary serialises")
+        );
+    } else {
+        print!("{}", merged.text());
+    }
+    if merged.passed() {
         Ok(())
     } else {
         Err(Exit {
@@ -492,6 +682,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let opts = RunOptions {
                 seed: args.seed,
                 codes: codes_from(args.wasm.as_deref())?,
+                max_events: Some(args.max_events.unwrap_or(runner::DEFAULT_MAX_EVENTS)),
                 ..Default::default()
             };
             let compare = args.compare_native;
@@ -515,6 +706,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let runs = load_all(&[file])?;
             let opts = RunOptions {
                 codes: codes_from(wasm.as_deref())?,
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
             run_and_print(&runs, &opts, &out, false, false)
@@ -537,6 +729,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             let opts = RunOptions {
                 seed,
                 codes: codes_from(wasm.as_deref())?,
+                max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
             let opts = options_for(origin, scenario, &opts)?;

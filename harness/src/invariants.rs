@@ -1,11 +1,13 @@
 //! The invariants of harness.md, checked after every step and at the end:
 //! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
 //! 3. when settled: provider and consumer agree, nothing in flight, no range open.
+//!
+//! Plus backing: every user's collateral has tokens behind it (vault or native staking).
 
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Uint128, Uint256};
 use mesh_actors::chain::Chain;
 use mesh_actors::testnet::{consumer_contract, Testnet};
-use mesh_apis::{external_staking as ext, vault, ValueRange};
+use mesh_apis::{external_staking as ext, native_staking, native_staking_proxy, vault, ValueRange};
 use std::collections::BTreeMap;
 
 use crate::report::{narrow, ReportNames};
@@ -29,7 +31,8 @@ fn violation(invariant: &'static str, detail: String) -> Violation {
     Violation { invariant, detail }
 }
 
-fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienResponse> {
+/// Every lien of `account` (an address) in the vault, in lienholder order.
+pub(crate) fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienResponse> {
     let mut out = vec![];
     let mut start_after = None;
     loop {
@@ -48,6 +51,29 @@ fn claims(chain: &Chain, vault_addr: &Addr, account: &str) -> Vec<vault::LienRes
             }
             _ => return out,
         }
+    }
+}
+
+/// Every stake of `user` (an address) at an external staking contract, in validator order.
+pub(crate) fn user_stakes(
+    chain: &Chain,
+    contract: &Addr,
+    user: &str,
+) -> Result<Vec<ext::StakeResponse>, String> {
+    let mut out: Vec<ext::StakeResponse> = vec![];
+    loop {
+        let page: ext::StakesResponse = chain.query_json(
+            contract,
+            &ext::QueryMsg::Stakes {
+                user: user.to_string(),
+                start_after: out.last().map(|s| s.validator.clone()),
+                limit: Some(vault::MAX_PAGE_LIMIT),
+            },
+        )?;
+        if page.stakes.is_empty() {
+            return Ok(out);
+        }
+        out.extend(page.stakes);
     }
 }
 
@@ -139,6 +165,12 @@ fn check_provider(
                 ),
             ));
         }
+        let native_lien = liens
+            .iter()
+            .find(|l| l.lienholder == native.as_str())
+            .map(|l| l.amount.high)
+            .unwrap_or_default();
+        check_backing(chain, user, native, c, native_lien)?;
         total_collateral += c;
     }
     // Balance sheet: every collateral token is either in the vault or out at native staking.
@@ -156,6 +188,88 @@ fn check_provider(
             "conservation",
             format!(
                 "vault holds {held}, local liens {native_liens}, but users' collateral is {total_collateral}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What a user's native staking proxy holds: delegated (exactly: its shares' worth before the
+/// truncation to whole tokens), unbonding, and liquid tokens, less the burns it still owes (they
+/// never go back to the vault). Zero without a proxy.
+fn proxy_tokens(chain: &Chain, native: &Addr, user: &str) -> ProxyTokens {
+    let owner = chain.addr(user).to_string();
+    let proxy: Option<native_staking::ProxyByOwnerResponse> = chain
+        .query_json(native, &native_staking::QueryMsg::ProxyByOwner { owner })
+        .ok();
+    let Some(proxy) = proxy.map(|p| Addr::unchecked(p.proxy)) else {
+        return ProxyTokens::default();
+    };
+    let (delegated, unbonding) = chain.app_ref().read_module(|router, _, storage| {
+        let delegated = router
+            .staking
+            .delegated_worth(storage, &proxy)
+            .unwrap_or_default();
+        let unbonding = router
+            .staking
+            .unbonding_total(storage, &proxy)
+            .unwrap_or_default();
+        (delegated, unbonding)
+    });
+    let liquid = chain
+        .app_ref()
+        .wrap()
+        .query_balance(proxy.to_string(), chain.config().denom.clone())
+        .map(|c| narrow(c.amount))
+        .unwrap_or_default();
+    let burn_owed = chain
+        .query_json::<_, native_staking_proxy::ConfigResponse>(
+            &proxy,
+            &native_staking_proxy::QueryMsg::Config {},
+        )
+        .map(|c| c.burned)
+        .unwrap_or_default();
+    ProxyTokens {
+        delegated,
+        unbonding,
+        liquid,
+        burn_owed,
+    }
+}
+
+/// The tokens behind a user's local lien (see [`proxy_tokens`]).
+#[derive(Debug, Default)]
+struct ProxyTokens {
+    delegated: Decimal256,
+    unbonding: Uint128,
+    liquid: Uint128,
+    burn_owed: Uint128,
+}
+
+/// Backing: a user's collateral is at most the tokens really behind it, what the vault holds for
+/// them (collateral not out at native staking) plus what their proxy really has delegated (the
+/// shares' exact worth), unbonding or back (less burns it owes). The liens are promises, not
+/// tokens: a slash the chain took that the vault was not told of shows here.
+fn check_backing(
+    chain: &Chain,
+    user: &str,
+    native: &Addr,
+    collateral: Uint128,
+    native_lien: Uint128,
+) -> Result<(), Violation> {
+    let in_vault = collateral.saturating_sub(native_lien);
+    let t = proxy_tokens(chain, native, user);
+    let whole = |v: Uint128| Decimal256::from_atomics(v, 0).unwrap_or(Decimal256::MAX);
+    let behind = (whole(in_vault) + t.delegated + whole(t.unbonding) + whole(t.liquid))
+        .saturating_sub(whole(t.burn_owed));
+    // The worth is rounded at 18 decimals: one atom of tolerance.
+    if whole(collateral) > behind + Decimal256::new(Uint256::one()) {
+        return Err(violation(
+            "backing",
+            format!(
+                "{user}: collateral {collateral} > tokens behind it {behind}: in the vault {in_vault} \
+                 + delegated {} + unbonding {} + back at the proxy {} - burns owed {}",
+                t.delegated, t.unbonding, t.liquid, t.burn_owed
             ),
         ));
     }
@@ -297,30 +411,14 @@ pub async fn check_settled(
                 move |chain, _| -> Result<BTreeMap<String, Uint128>, String> {
                     let mut per_validator: BTreeMap<String, Uint128> = BTreeMap::new();
                     for user in &users {
-                        let mut start_after = None;
-                        loop {
-                            let page: ext::StakesResponse = chain.query_json(
-                                &contract,
-                                &ext::QueryMsg::Stakes {
-                                    user: user.to_string(),
-                                    start_after: start_after.clone(),
-                                    limit: Some(vault::MAX_PAGE_LIMIT),
-                                },
-                            )?;
-                            if page.stakes.is_empty() {
-                                break;
+                        for s in user_stakes(chain, &contract, user.as_str())? {
+                            if !s.stake.is_settled() {
+                                return Err(format!(
+                                    "{user} on {}: stake range {} still open",
+                                    s.validator, s.stake
+                                ));
                             }
-                            for s in &page.stakes {
-                                if !s.stake.is_settled() {
-                                    return Err(format!(
-                                        "{user} on {}: stake range {} still open",
-                                        s.validator, s.stake
-                                    ));
-                                }
-                                *per_validator.entry(s.validator.clone()).or_default() +=
-                                    s.stake.low;
-                            }
-                            start_after = page.stakes.last().map(|s| s.validator.clone());
+                            *per_validator.entry(s.validator.clone()).or_default() += s.stake.low;
                         }
                     }
                     per_validator.retain(|_, v| !v.is_zero());
@@ -350,8 +448,10 @@ pub async fn check_settled(
             return Ok(Err(violation(
                 "settled",
                 format!(
-                    "{}: provider committed stake {committed:?} != consumer requests {requested:?} (provider units)",
-                    c.id
+                    "{}: provider committed stake {} != consumer requests {} (provider units)",
+                    c.id,
+                    crate::names::amounts(&committed),
+                    crate::names::amounts(&requested)
                 ),
             )));
         }

@@ -3,10 +3,13 @@
 //! - [`scenario`]: the scenario file format (scenario.md), loading, validation, schema.
 //! - [`topology`]: a scenario's chains, contracts and links for the actor runtime.
 //! - [`runner`]: the director that runs steps in simulated time.
-//! - [`report`]: the state report; [`invariants`]: harness.md's invariants.
+//! - [`report`]: the state report; [`invariants`]: harness.md's invariants, and
+//!   [`slash_oracle`]: no slash escaped.
+//! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`equivalence`]: a native run against a wasm run of the same scenario.
 //! - [`timeline`]: the Mermaid diagram of a run.
+//! - [`junit`]: JUnit XML reports of runs and fuzz campaigns, for CI test views.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
 //! - [`bench`]: the benchmarks of `mesh-harness bench`.
 
@@ -15,8 +18,11 @@ pub mod cli;
 pub mod equivalence;
 pub mod fuzz;
 pub mod invariants;
+pub mod junit;
+pub mod names;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod slash_oracle;
 pub mod timeline;
 pub mod topology;

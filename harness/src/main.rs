@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use mesh_harness::cli::{execute, Cli};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
@@ -16,6 +17,9 @@ fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal (not in CI logs, files or pipes), and
+        // never when NO_COLOR is set.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let cli = Cli::parse();
     if let Err(exit) = execute(cli) {

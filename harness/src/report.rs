@@ -63,21 +63,7 @@ fn put_nonzero(map: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// Simulated time as a readable duration (`1d2h3m4s`, `0s`).
 pub fn format_duration_ms(ms: u64) -> String {
-    let (mut secs, millis) = (ms / 1000, ms % 1000);
-    let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    if secs > 0 || (out.is_empty() && millis == 0) {
-        out.push_str(&format!("{secs}s"));
-    }
-    if millis > 0 {
-        out.push_str(&format!("{millis}ms"));
-    }
-    out
+    mesh_actors::time::human_ms(ms)
 }
 
 /// A chain timestamp as RFC 3339 (UTC, seconds).
@@ -352,10 +338,35 @@ fn external_part(
     })
 }
 
-fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs) -> Value {
+/// Every validator of a chain's staking module by name: `{tokens, status}` (status `bonded`,
+/// `unbonding` or `unbonded`), plus `jailed: true` / `tombstoned: true` when set.
+fn chain_validators(chain: &Chain) -> Value {
+    let validators = chain
+        .app_ref()
+        .read_module(|router, _, storage| router.staking.validators(storage))
+        .unwrap_or_default();
+    let mut out = Map::new();
+    for v in validators {
+        let mut entry = Map::new();
+        entry.insert("tokens".into(), amount(v.tokens));
+        entry.insert("status".into(), Value::String(v.status.to_string()));
+        if v.jailed {
+            entry.insert("jailed".into(), Value::Bool(true));
+        }
+        if v.tombstoned {
+            entry.insert("tombstoned".into(), Value::Bool(true));
+        }
+        out.insert(v.name, Value::Object(entry));
+    }
+    Value::Object(out)
+}
+
+fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs, advance: bool) -> Value {
     // A live chain keeps making blocks: read it at the block current now (a halted chain
     // stays at its last block).
-    let _ = chain.advance(now_ms);
+    if advance {
+        let _ = chain.advance(now_ms);
+    }
     let (height, time) = chain_clock(chain);
     let mut external = Map::new();
     for consumer in &p.names.consumers {
@@ -373,6 +384,7 @@ fn provider_part(chain: &mut Chain, now_ms: u64, p: &ProviderInputs) -> Value {
         "vault": vault_part(chain, p),
         "native": native_part(chain, p),
         "external": external,
+        "validators": chain_validators(chain),
     })
 }
 
@@ -381,8 +393,11 @@ fn consumer_part(
     now_ms: u64,
     names: &ConsumerNames,
     virtual_staking: &Addr,
+    advance: bool,
 ) -> Value {
-    let _ = chain.advance(now_ms);
+    if advance {
+        let _ = chain.advance(now_ms);
+    }
     let (height, time) = chain_clock(chain);
     let mut requests = Map::new();
     let mut start_after = None;
@@ -403,7 +418,7 @@ fn consumer_part(
         }
         start_after = page.requests.last().map(|r| r.validator.clone());
     }
-    let (delegations, total, tokens) = chain.app_ref().read_module(|router, _, storage| {
+    let (delegations, total, shares) = chain.app_ref().read_module(|router, _, storage| {
         let delegations = router
             .staking
             .delegations_of(storage, virtual_staking)
@@ -412,22 +427,30 @@ fn consumer_part(
             .custom
             .delegated(storage, virtual_staking)
             .unwrap_or_default();
-        let tokens: Vec<(String, Uint128)> = router
+        let shares: Vec<(String, cosmwasm_std::Decimal256)> = router
             .staking
-            .validators(storage)
+            .delegator_validators(storage, virtual_staking)
             .unwrap_or_default()
             .into_iter()
-            .map(|v| (v.name, v.tokens))
+            .map(|v| {
+                let s = router
+                    .staking
+                    .delegation_shares(storage, virtual_staking, &v)
+                    .unwrap_or_default();
+                (v, s)
+            })
             .collect();
-        (delegations, total, tokens)
+        (delegations, total, shares)
     });
     let mut delegated = Map::new();
     for (validator, amt) in delegations {
         put_nonzero(&mut delegated, &validator, amount(amt));
     }
-    let mut validators = Map::new();
-    for (name, t) in tokens {
-        validators.insert(name, json!({"tokens": t.to_string()}));
+    let mut share_map = Map::new();
+    for (validator, s) in shares {
+        if !s.is_zero() {
+            share_map.insert(validator, Value::String(s.to_string()));
+        }
     }
     json!({
         "height": height,
@@ -436,14 +459,27 @@ fn consumer_part(
         "virtual_staking": {
             "requests": requests,
             "delegated": delegated,
+            "shares": share_map,
             "total_delegated": total.to_string(),
         },
-        "validators": validators,
+        "validators": chain_validators(chain),
     })
 }
 
-/// Build the whole report of `net` now.
+/// Build the whole report of `net` now, every chain brought to its current block first (which
+/// runs that block's begin-block work: matured unbondings, a due epoch).
 pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> {
+    build_report(net, names, true).await
+}
+
+/// The report of `net` as the chains stand, without bringing them to the current block: reading
+/// it changes nothing, so a run that reads it (around an `expect_error` step) executes exactly
+/// as one that does not.
+pub async fn build_at_rest(net: &Testnet, names: &ReportNames) -> Result<Value, String> {
+    build_report(net, names, false).await
+}
+
+async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Result<Value, String> {
     let addr_of =
         |name: &str| -> Result<Addr, String> { Ok(net.contract(name)?.deployed.addr.clone()) };
     let mut external = BTreeMap::new();
@@ -463,7 +499,7 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
     };
     let provider = net
         .with_chain(net.provider_id(), move |chain, now| {
-            provider_part(chain, now, &inputs)
+            provider_part(chain, now, &inputs, advance)
         })
         .await?;
     let mut consumers = Map::new();
@@ -476,11 +512,12 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
         let names_c = c.clone();
         let part = net
             .with_chain(&c.id, move |chain, now| {
-                consumer_part(chain, now, &names_c, &vs)
+                consumer_part(chain, now, &names_c, &vs, advance)
             })
             .await?;
         consumers.insert(c.id.clone(), part);
         let s = net.link_stats(&c.id).await?;
+        let sent_by_kind = net.sent_by_kind(&c.id).await?;
         ibc.insert(
             c.id.clone(),
             json!({
@@ -490,6 +527,7 @@ pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> 
                 "acked_error": s.acked_error,
                 "timed_out": s.timed_out,
                 "in_flight": s.in_flight,
+                "sent_by_kind": sent_by_kind,
             }),
         );
     }
@@ -547,9 +585,13 @@ pub fn without_gas(mut report: Value) -> Value {
     report
 }
 
-/// Look up a dot-separated path in a report.
+/// Look up a dot-separated path in a report. A value range's `.low` and `.high` are the value
+/// itself when the range is settled (reported as one amount).
 pub fn lookup<'a>(report: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(report, |v, key| v.get(key))
+    path.split('.').try_fold(report, |v, key| match v {
+        Value::String(_) if key == "low" || key == "high" => Some(v),
+        _ => v.get(key),
+    })
 }
 
 /// Does `got` (None: omitted) satisfy `expected`? Amount strings and numbers compare by value,

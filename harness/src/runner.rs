@@ -20,9 +20,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::invariants::{self, Violation};
+use crate::names::{amounts, AddressBook};
 use crate::report::{self, ReportNames};
 use crate::scenario::{Action, Fault, FaultContract, Scenario, Step};
 use crate::topology;
+
+mod drain;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +41,15 @@ pub struct RunOptions {
     /// Where the scenario's relative `.wasm` paths start (its file's directory; default: the
     /// current directory).
     pub base_dir: Option<PathBuf>,
+    /// The run's work budget: it stops, failed, once its trace holds more events than this
+    /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
+    pub max_events: Option<usize>,
 }
+
+/// The CLI's work budget: a million traced events, thousands of times what the largest
+/// fixture needs, so a scenario that would run practically forever (epochs shorter than a
+/// packet's round trip over years) stops with a clear failure.
+pub const DEFAULT_MAX_EVENTS: usize = 1_000_000;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -140,16 +151,22 @@ struct Run<'a> {
     tolerate: bool,
     step_errors: Vec<(usize, String)>,
     conversion: ConversionTruth,
+    /// When the last outage or halt injected so far ends (ms).
+    faults_until: u64,
+    /// What the "no escaped slash" oracle found (see [`crate::slash_oracle`]).
+    escaped_slash: crate::slash_oracle::Findings,
 }
 
 /// What the consumers' conversion must be, known from the scenario alone (not from the
-/// contracts): price, discount, max cap, and the validators whose delegations a chain event
-/// changed (their delegations are not predictable from requests alone).
+/// contracts): price, discount, max cap, the validators whose delegations a chain event
+/// changed (their delegations are not predictable from requests alone), and the tombstoned ones
+/// (nothing is delegated to them, so the cap is shared by the others).
 struct ConversionTruth {
     price: BTreeMap<String, Decimal>,
     discount: BTreeMap<String, Decimal>,
     cap: BTreeMap<String, Uint128>,
     disturbed: BTreeSet<(String, String)>,
+    tombstoned: BTreeSet<(String, String)>,
 }
 
 impl ConversionTruth {
@@ -170,12 +187,13 @@ impl ConversionTruth {
                 .map(|c| (c.chain_id.clone(), Uint128::new(c.max_cap.0)))
                 .collect(),
             disturbed: BTreeSet::new(),
+            tombstoned: BTreeSet::new(),
         }
     }
 
     /// What virtual staking should delegate per validator right after an epoch, for
-    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, scaled down
-    /// proportionally (floor each) when the sum exceeds the cap.
+    /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, nothing for a
+    /// tombstoned validator, scaled down proportionally (floor each) when the sum exceeds the cap.
     fn expected(
         &self,
         consumer: &str,
@@ -185,6 +203,11 @@ impl ConversionTruth {
         let keep = Decimal::one() - self.discount[consumer];
         let converted: BTreeMap<String, Uint128> = requests
             .iter()
+            .filter(|(v, _)| {
+                !self
+                    .tombstoned
+                    .contains(&(consumer.to_string(), v.to_string()))
+            })
             .map(|(v, x)| (v.clone(), x.mul_floor(price).mul_floor(keep)))
             .collect();
         let total: Uint128 = converted.values().copied().sum();
@@ -226,7 +249,9 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             return outcome;
         }
     }
-    let net = match Testnet::start(&spec).await {
+    let trace = mesh_actors::trace::Trace::default();
+    trace.set_limit(opts.max_events);
+    let net = match Testnet::start_traced(&spec, trace).await {
         Ok(net) => net,
         Err(e) => {
             outcome.failure = Some(format!("the topology did not start: {e}"));
@@ -249,7 +274,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         tolerate: opts.tolerate_action_errors,
         step_errors: vec![],
         conversion: ConversionTruth::new(scenario),
+        faults_until: 0,
+        escaped_slash: Default::default(),
     };
+    if let Err(e) = run.watch_slashes().await {
+        outcome.failure = Some(e);
+        return outcome;
+    }
     let mut failure = None;
     for (index, step) in scenario.steps.iter().enumerate() {
         let action = step.action.name();
@@ -267,9 +298,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             }
             other => other,
         };
-        let result = match result {
-            Ok(()) => run.check_invariants(&step.action).await,
-            Err(e) => Err(e),
+        let result = match (result, run.net.trace().exceeded()) {
+            (_, Some(max)) => Err(StepFailure::from(format!(
+                "the run's work budget of {max} traced events ran out (raise it with \
+                 --max-events)"
+            ))),
+            (Ok(()), None) => run.check_invariants(&step.action).await,
+            (Err(e), None) => Err(e),
         };
         if let Err(f) = result {
             let when = report::format_duration_ms(run.net.now_ms());
@@ -298,15 +333,29 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     outcome.report = report::build(&run.net, &run.names)
         .await
         .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
+    // Contracts and chains speak in addresses; the user wrote names.
+    let book = AddressBook::of(&run.net, &run.names).await;
     outcome.snapshots = std::mem::take(&mut run.snapshots);
-    outcome.step_errors = std::mem::take(&mut run.step_errors);
-    outcome.trace = run.net.trace().events();
+    outcome.step_errors = std::mem::take(&mut run.step_errors)
+        .into_iter()
+        .map(|(i, e)| (i, book.humanize(&e)))
+        .collect();
+    outcome.trace = run
+        .net
+        .trace()
+        .events()
+        .iter()
+        .map(|e| book.humanize_event(e))
+        .collect();
     match failure {
         None => outcome.passed = true,
         Some((index, f)) => {
             outcome.failed_step = Some(index);
-            outcome.failure = Some(f.message);
-            outcome.violation = f.violation;
+            outcome.failure = Some(book.humanize(&f.message));
+            outcome.violation = f.violation.map(|v| Violation {
+                detail: book.humanize(&v.detail),
+                ..v
+            });
         }
     }
     outcome
@@ -363,6 +412,36 @@ fn show(v: Option<&Value>) -> String {
     v.map(Value::to_string).unwrap_or_else(|| "(absent)".into())
 }
 
+/// The chains an action's transaction or event acts on (it brings them to the current block
+/// first). One place to extend for a new action.
+fn action_chains(scenario: &Scenario, action: &Action) -> Vec<String> {
+    let provider = || vec![scenario.provider.chain_id.clone()];
+    match action {
+        Action::Bond(_)
+        | Action::Unbond(_)
+        | Action::StakeLocal(_)
+        | Action::UnstakeLocal(_)
+        | Action::ReleaseLocal(_)
+        | Action::StakeRemote(_)
+        | Action::UnstakeRemote(_)
+        | Action::WithdrawUnbondedRemote(_)
+        | Action::WithdrawRewards(_) => provider(),
+        Action::SetPrice(a) => vec![a.consumer.clone()],
+        Action::SetMaxCap(a) => vec![a.consumer.clone()],
+        Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => vec![v.chain.clone()],
+        Action::Tombstone(v) => vec![v.chain.clone()],
+        Action::AddValidator(v) => vec![v.chain.clone()],
+        Action::CloseChannel(c) => vec![scenario.provider.chain_id.clone(), c.consumer.clone()],
+        Action::Wait(_)
+        | Action::Settle(_)
+        | Action::Epoch(_)
+        | Action::Drain(_)
+        | Action::Fault(_)
+        | Action::Expect(_)
+        | Action::Snapshot(_) => vec![],
+    }
+}
+
 fn stake_msg(validator: &str) -> Result<cosmwasm_std::Binary, String> {
     to_json_binary(&lienholder::StakeMsg {
         validator: validator.to_string(),
@@ -380,13 +459,25 @@ impl Run<'_> {
     }
 
     async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        if let Action::Drain(_) = step.action {
+            return self.drain().await;
+        }
+        // An action that can be refused first brings the chains it acts on to the current block
+        // (as its transaction would), in every mode: then reading the report around an
+        // `expect_error` step (at rest, see `report::build_at_rest`) changes nothing, and a
+        // fuzz run replays exactly once its refused steps carry `expect_error`.
+        if step.action.accepts_expect_error() {
+            for chain in action_chains(self.scenario, &step.action) {
+                let _ = self.net.with_chain(&chain, |c, now| c.advance(now)).await?;
+            }
+        }
         match &step.expect_error {
             None => self
                 .act(&step.action)
                 .await
                 .map_err(|e| format!("failed: {e}").into()),
             Some(expected) => {
-                let before = self.report().await?;
+                let before = report::build_at_rest(&self.net, &self.names).await?;
                 match self.act(&step.action).await {
                     Ok(()) => Err(format!(
                         "expected an error containing {expected:?}, but it succeeded"
@@ -396,7 +487,7 @@ impl Run<'_> {
                         Err(format!("expected an error containing {expected:?}, got: {e}").into())
                     }
                     Err(_) => {
-                        let after = self.report().await?;
+                        let after = report::build_at_rest(&self.net, &self.names).await?;
                         match first_difference(&without_clock(before), &without_clock(after), "") {
                             None => Ok(()),
                             Some(d) => {
@@ -473,7 +564,19 @@ impl Run<'_> {
                 };
                 net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
             }
-            Action::Wait(d) => net.wait(Duration::from_millis(d.0)).await,
+            Action::Wait(d) => {
+                let until = net.now_ms() + d.millis();
+                net.wait(Duration::from_millis(d.0)).await;
+                // The runtime's timers have limits of their own; a wait must never end early
+                // without saying so (the scenario limits keep it far from them).
+                if net.now_ms() != until {
+                    return Err(format!(
+                        "the simulated clock stopped at t={} instead of t={}",
+                        report::format_duration_ms(net.now_ms()),
+                        report::format_duration_ms(until)
+                    ));
+                }
+            }
             Action::Settle(s) => {
                 net.settle(Duration::from_millis(s.within_or_default().0))
                     .await?
@@ -507,31 +610,45 @@ impl Run<'_> {
                     },
                 );
             }
-            Action::Jail(v) | Action::Unjail(v) | Action::Tombstone(v) => {
+            Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => {
                 let event = match action {
                     Action::Jail(_) => ValidatorEvent::Jail,
                     Action::Unjail(_) => ValidatorEvent::Unjail,
-                    _ => ValidatorEvent::Tombstone,
+                    _ => ValidatorEvent::Remove,
                 };
-                // A chain event changes that validator's delegations in ways requests alone
-                // cannot predict: the conversion check leaves it out from now on.
-                self.conversion
-                    .disturbed
-                    .insert((v.chain.clone(), v.validator.clone()));
-                net.validator_event(&v.chain, &v.validator, event).await?
+                self.validator_event(&v.chain, &v.validator, event).await?
+            }
+            Action::Tombstone(t) => {
+                let event = ValidatorEvent::Tombstone { power: t.power };
+                self.validator_event(&t.chain, &t.validator, event).await?
+            }
+            Action::AddValidator(a) => {
+                let event = ValidatorEvent::Add {
+                    stake: Uint128::new(a.stake.0),
+                };
+                self.validator_event(&a.chain, &a.validator, event).await?
             }
             Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
             Action::Fault(f) => self.fault(f).await?,
+            Action::Drain(_) => return Err("drain runs as a step of its own".into()),
             Action::Expect(expectations) => {
                 let report = self.report().await?;
-                for (path, expected) in expectations.iter() {
-                    let got = report::lookup(&report, path);
-                    if !report::matches(expected, got) {
-                        return Err(format!(
-                            "expect {path}: expected {expected}, got {}",
-                            show(got)
-                        ));
-                    }
+                let mismatches: Vec<String> = expectations
+                    .iter()
+                    .filter_map(|(path, expected)| {
+                        let got = report::lookup(&report, path);
+                        (!report::matches(expected, got))
+                            .then(|| format!("{path}: expected {expected}, got {}", show(got)))
+                    })
+                    .collect();
+                if !mismatches.is_empty() {
+                    let total = expectations.0.len();
+                    let head = if total == 1 {
+                        "expect".to_owned()
+                    } else {
+                        format!("expect ({} of {total} paths differ)", mismatches.len())
+                    };
+                    return Err(format!("{head} {}", mismatches.join("; ")));
                 }
             }
             Action::Snapshot(label) => {
@@ -542,8 +659,32 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn fault(&self, fault: &Fault) -> Result<(), String> {
+    /// A chain event on a validator. It changes that validator's delegations in ways requests
+    /// alone cannot predict: the conversion check leaves it out from now on.
+    async fn validator_event(
+        &mut self,
+        chain: &str,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<(), String> {
+        let key = (chain.to_string(), validator.to_string());
+        self.conversion.disturbed.insert(key.clone());
+        self.net.validator_event(chain, validator, event).await?;
+        if matches!(event, ValidatorEvent::Tombstone { .. }) {
+            self.conversion.tombstoned.insert(key);
+        }
+        Ok(())
+    }
+
+    async fn fault(&mut self, fault: &Fault) -> Result<(), String> {
         let net = &self.net;
+        let now = net.now_ms();
+        match fault {
+            Fault::LinkOutage { outage: d, .. } | Fault::ChainHalt { halt: d, .. } => {
+                self.faults_until = self.faults_until.max(now.saturating_add(d.0));
+            }
+            _ => {}
+        }
         match fault {
             Fault::LinkDelay { link, delay } => net.set_delay(link, topology::delay(delay)).await,
             Fault::LinkDrop { link, drop_next } => net.drop_next(link, *drop_next).await,
@@ -567,7 +708,46 @@ impl Run<'_> {
         }
     }
 
+    /// Install the "no escaped slash" oracle on the provider chain.
+    async fn watch_slashes(&self) -> Result<(), String> {
+        let provider = self.net.provider_id().to_string();
+        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let mut externals = BTreeMap::new();
+        for c in &self.names.consumers {
+            externals.insert(
+                self.net.contract(&c.id)?.deployed.addr.clone(),
+                c.id.clone(),
+            );
+        }
+        let users = self
+            .names
+            .users
+            .iter()
+            .map(|u| (u.clone(), self.net.addr(&provider, u)))
+            .collect();
+        let native = self.net.contract("native")?.deployed.addr.clone();
+        let oracle = crate::slash_oracle::SlashOracle::new(
+            vault,
+            native,
+            externals,
+            users,
+            self.escaped_slash.clone(),
+        );
+        self.net
+            .with_chain(&provider, move |chain, _| {
+                chain.set_receive_observer(Box::new(oracle))
+            })
+            .await
+    }
+
     async fn check_invariants(&self, action: &Action) -> Result<(), StepFailure> {
+        let found = self.escaped_slash.lock().expect("oracle lock").take();
+        if let Some(v) = found {
+            return Err(StepFailure {
+                message: v.to_string(),
+                violation: Some(v),
+            });
+        }
         let broken = invariants::check(&self.net, &self.names, &self.genesis).await?;
         if let Err(v) = broken {
             return Err(StepFailure {
@@ -627,15 +807,41 @@ impl Run<'_> {
                 .map(|(v, a)| (v.clone(), *a))
                 .collect()
         };
+        // What the chain's dust took of the cap: a disturbed validator's delegation above its
+        // target (an undelegation of slashed shares paid a unit less and left it delegated).
+        let dust: Uint128 = delegated
+            .iter()
+            .filter(|(v, _)| {
+                self.conversion
+                    .disturbed
+                    .contains(&(consumer.to_string(), v.to_string()))
+            })
+            .map(|(v, d)| d.saturating_sub(expected.get(v).copied().unwrap_or_default()))
+            .sum();
         let (expected, delegated) = (keep(&expected), keep(&delegated));
-        if expected != delegated {
+        // Each delegation is its target; under a cap the dust fills, the others may fall short
+        // of their targets by that dust in all.
+        let below = |v: &String, e: &Uint128| {
+            e.saturating_sub(delegated.get(v).copied().unwrap_or_default())
+        };
+        let short: Uint128 = expected.iter().map(|(v, e)| below(v, e)).sum();
+        let over = delegated
+            .iter()
+            .any(|(v, d)| *d > expected.get(v).copied().unwrap_or_default());
+        let same_keys = expected
+            .keys()
+            .all(|v| delegated.contains_key(v) || expected[v] <= dust);
+        if (expected != delegated) && (over || !same_keys || short > dust) {
             return Ok(Err(Violation {
                 invariant: "conversion",
                 detail: format!(
-                    "{consumer}: after the epoch, virtual delegations {delegated:?} != requests {requests:?} converted at price {} discount {} under cap {} = {expected:?}",
+                    "{consumer}: after the epoch, virtual delegations {} != requests {} converted at price {} discount {} under cap {} = {}",
+                    amounts(&delegated),
+                    amounts(&requests),
                     self.conversion.price[consumer],
                     self.conversion.discount[consumer],
-                    self.conversion.cap[consumer]
+                    self.conversion.cap[consumer],
+                    amounts(&expected)
                 ),
             }));
         }

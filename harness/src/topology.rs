@@ -98,6 +98,10 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
             if let Some(limit) = c.gas_limit {
                 chain.gas_limit = limit;
             }
+            // The consumer chain unbonds in the period external staking mirrors on the provider:
+            // a validator it jailed stays slashable (evidence accepted) exactly as long as the
+            // provider keeps its history.
+            chain.unbonding_secs = ms_to_secs(c.external_staking.unbonding_period.0);
             ConsumerSpec {
                 chain,
                 validators: validators(&c.validators),
@@ -155,13 +159,36 @@ pub fn report_names(scenario: &Scenario) -> ReportNames {
             denoms: vec![c.denom.clone()],
         })
         .collect();
+    let mut provider_validators: Vec<String> = scenario
+        .provider
+        .validators
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
     for step in &scenario.steps {
-        if let Action::WithdrawRewards(w) = &step.action {
-            if let Some(c) = consumers.iter_mut().find(|c| c.id == w.consumer) {
-                if !c.accounts.contains(&w.recipient) {
-                    c.accounts.push(w.recipient.clone());
+        match &step.action {
+            Action::WithdrawRewards(w) => {
+                if let Some(c) = consumers.iter_mut().find(|c| c.id == w.consumer) {
+                    if !c.accounts.contains(&w.recipient) {
+                        c.accounts.push(w.recipient.clone());
+                    }
                 }
             }
+            // Validators created mid-run are reported like the genesis ones.
+            Action::AddValidator(a) => {
+                let list = if a.chain == scenario.provider.chain_id {
+                    Some(&mut provider_validators)
+                } else {
+                    consumers
+                        .iter_mut()
+                        .find(|c| c.id == a.chain)
+                        .map(|c| &mut c.validators)
+                };
+                if let Some(list) = list.filter(|l| !l.contains(&a.validator)) {
+                    list.push(a.validator.clone());
+                }
+            }
+            _ => {}
         }
     }
     for c in &mut consumers {
@@ -178,12 +205,7 @@ pub fn report_names(scenario: &Scenario) -> ReportNames {
     ReportNames {
         provider_denoms,
         users: scenario.accounts.keys().cloned().collect(),
-        provider_validators: scenario
-            .provider
-            .validators
-            .iter()
-            .map(|v| v.name.clone())
-            .collect(),
+        provider_validators,
         consumers,
     }
 }

@@ -117,7 +117,10 @@ fn bad_contracts_sections_are_one_line_naming_file_and_role() {
     .unwrap();
     assert_bad_input(
         &run(&["run", zero.to_str().unwrap()]),
-        &["provider.gas_limit", "at least 1"],
+        &[
+            "provider.gas_limit",
+            "an integer from 1 to 9007199254740991",
+        ],
     );
 }
 

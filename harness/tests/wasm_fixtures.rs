@@ -1,6 +1,7 @@
 //! Every fixture on the `.wasm` builds of the contracts: it passes, with a final report,
 //! snapshots and trace identical to the native run's apart from gas, and the report has its gas
-//! section. (The native run itself is checked against `snapshots/` by `fixtures.rs`.)
+//! section, every path of which an `expect` step may name. (The native run itself is checked
+//! against `snapshots/` by `fixtures.rs`.)
 //!
 //! The modules come from `$MESH_WASM_DIR` (default: `artifacts/`, built by
 //! `scripts/build-wasm.sh`); without them the test says so and passes, unless
@@ -11,6 +12,8 @@ use mesh_harness::cli::collect_files;
 use mesh_harness::equivalence::differences;
 use mesh_harness::runner::{run, RunOptions};
 use mesh_harness::scenario::load_file;
+use mesh_harness::scenario::paths::{check_path, report_shape};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,17 @@ fn artefacts() -> Option<PathBuf> {
     // Straight to stderr, past the test harness's capture, so the skip shows in `cargo test`.
     let _ = writeln!(std::io::stderr(), "{msg}");
     None
+}
+
+/// The path of every leaf under `value` (at `path`).
+fn leaf_paths(value: &Value, path: &str) -> Vec<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| leaf_paths(v, &format!("{path}.{k}")))
+            .collect(),
+        _ => vec![path.to_owned()],
+    }
 }
 
 #[test]
@@ -63,6 +77,12 @@ fn every_fixture_runs_the_same_on_wasm() {
                 "{}: the wasm report has no gas for the vault",
                 file.display()
             ));
+        }
+        let shape = report_shape(&scenario);
+        for path in leaf_paths(&on_wasm.report["gas"], "gas") {
+            if let Err(e) = check_path(&shape, &path) {
+                failures.push(format!("{}: {e}", file.display()));
+            }
         }
         if native.report.get("gas").is_some() {
             failures.push(format!(

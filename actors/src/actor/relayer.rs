@@ -33,6 +33,17 @@ pub enum Delay {
     },
 }
 
+impl std::fmt::Display for Delay {
+    /// `5s`, or `1s..30s` for a seeded range.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::time::human_ms;
+        match *self {
+            Delay::Fixed(ms) => f.write_str(&human_ms(ms)),
+            Delay::Range { min, max } => write!(f, "{}..{}", human_ms(min), human_ms(max)),
+        }
+    }
+}
+
 /// One end of a link.
 #[derive(Clone)]
 pub struct LinkEnd {
@@ -92,6 +103,12 @@ pub struct CloseChannel;
 #[rtype(result = "LinkStats")]
 pub struct GetStats;
 
+/// Read how many packets of each kind (the packet's first JSON key, like `valset_update`) were
+/// sent on the link.
+#[derive(Message)]
+#[rtype(result = "BTreeMap<String, u64>")]
+pub struct GetSentByKind;
+
 /// Fault: change the delay from now on.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -133,6 +150,8 @@ pub struct Relayer {
     outage_until: u64,
     in_flight: BTreeMap<Key, Flight>,
     stats: LinkStats,
+    /// Packets sent, by kind.
+    sent_by_kind: BTreeMap<String, u64>,
     /// Channel ids (provider, consumer) once the handshake is done.
     channels: Option<(String, String)>,
     /// Times of the scheduled steps (with multiplicity), so callers can skip idle time.
@@ -171,6 +190,7 @@ impl Relayer {
             outage_until: 0,
             in_flight: BTreeMap::new(),
             stats: LinkStats::default(),
+            sent_by_kind: BTreeMap::new(),
             channels: None,
             scheduled: BTreeMap::new(),
         }
@@ -426,9 +446,7 @@ impl Relayer {
 
 /// The halt end in a chain's refusal, if that is why it refused.
 fn halted_until<T>(res: &Result<T, String>) -> Option<u64> {
-    let err = res.as_ref().err()?;
-    let rest = err.split("halted until ").nth(1)?;
-    rest.trim_end_matches("ms").parse().ok()
+    crate::chain::halted_until(res.as_ref().err()?)
 }
 
 impl Actor for Relayer {
@@ -448,6 +466,7 @@ impl Handler<PacketsSent> for Relayer {
             let key = (side, packet.sequence);
             let kind = action_of(packet.data.as_slice());
             self.stats.sent += 1;
+            *self.sent_by_kind.entry(kind.clone()).or_default() += 1;
             let (from, to) = self.ends(side);
             let now = self.now();
             self.trace.record(
@@ -687,12 +706,20 @@ impl Handler<GetStats> for Relayer {
     }
 }
 
+impl Handler<GetSentByKind> for Relayer {
+    type Result = MessageResult<GetSentByKind>;
+
+    fn handle(&mut self, _msg: GetSentByKind, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.sent_by_kind.clone())
+    }
+}
+
 impl Handler<SetDelay> for Relayer {
     type Result = ();
 
     fn handle(&mut self, msg: SetDelay, _ctx: &mut Context<Self>) {
         self.delay = msg.0;
-        self.record_fault(format!("delay {:?}", msg.0));
+        self.record_fault(format!("delay {}", msg.0));
     }
 }
 
@@ -710,7 +737,10 @@ impl Handler<Outage> for Relayer {
 
     fn handle(&mut self, msg: Outage, _ctx: &mut Context<Self>) {
         self.outage_until = self.outage_until.max(msg.until_ms);
-        self.record_fault(format!("outage until {}ms", msg.until_ms));
+        self.record_fault(format!(
+            "outage until t={}",
+            crate::time::human_ms(msg.until_ms)
+        ));
     }
 }
 

@@ -8,12 +8,13 @@
 pub mod app;
 pub mod books;
 pub mod clock;
+pub mod observer;
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Coin, CosmosMsg, Decimal, Empty, IbcAcknowledgement,
-    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcEndpoint, IbcOrder,
-    IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, StdAck, StdError,
-    Timestamp, WasmMsg,
+    from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal, Empty,
+    IbcAcknowledgement, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse,
+    IbcEndpoint, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
+    StdAck, StdError, Timestamp, Uint128, WasmMsg,
 };
 use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::contracts::{Code, Role};
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
+use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
 use crate::wasm::{GasMeter, GasStats};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
 pub use clock::{BlockClock, BlockPos};
@@ -82,8 +84,89 @@ pub enum ValidatorEvent {
     Jail,
     /// Unjail.
     Unjail,
-    /// Tombstone for double signing, slashing the double-sign fraction (final).
-    Tombstone,
+    /// Tombstone for double signing, slashing the double-sign fraction of the evidence's power
+    /// (default: the validator's power now). Final.
+    Tombstone {
+        /// The consensus power the evidence names.
+        power: Option<u64>,
+    },
+    /// A new validator whose operator self-bonds `stake` (`MsgCreateValidator`).
+    Add {
+        /// The self-bond, in the chain's denom.
+        stake: Uint128,
+    },
+    /// The operator unbonds its whole self-bond: the validator leaves the set for good.
+    Remove,
+}
+
+impl ValidatorEvent {
+    /// The event as a verb ("jail", "add", ...).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            ValidatorEvent::Jail => "jail",
+            ValidatorEvent::Unjail => "unjail",
+            ValidatorEvent::Tombstone { .. } => "tombstone",
+            ValidatorEvent::Add { .. } => "add",
+            ValidatorEvent::Remove => "remove",
+        }
+    }
+
+    /// Whether the chain takes this event for `v` (an existing validator), or why not.
+    fn allowed(&self, v: &ValidatorInfo) -> Result<(), String> {
+        let it_is = || format!("it is {}", v.describe());
+        match self {
+            ValidatorEvent::Jail if v.status != BondStatus::Bonded || v.jailed => Err(it_is()),
+            ValidatorEvent::Unjail if !v.jailed || v.tombstoned => Err(it_is()),
+            ValidatorEvent::Tombstone { .. } if v.tombstoned => Err(it_is()),
+            ValidatorEvent::Tombstone { .. } if v.status == BondStatus::Unbonded => Err(
+                "it is unbonded (the chain ignores evidence against an unbonded validator)"
+                    .to_string(),
+            ),
+            ValidatorEvent::Remove if v.tombstoned => Err(it_is()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Virtual staking's `handle_valset_update` for `event` on `validator` in `block`: the one
+/// field of the transition, and `vs`'s share of a slash.
+fn valset_update(
+    validator: &str,
+    event: ValidatorEvent,
+    report: Option<&SlashReport>,
+    vs: &Addr,
+    block: &BlockInfo,
+) -> mesh_apis::virtual_staking::SudoMsg {
+    let list = || Some(vec![validator.to_string()]);
+    let slashed = report.map(|r| {
+        vec![mesh_apis::ibc::ValidatorSlashInfo {
+            validator: validator.to_string(),
+            infraction_height: r.infraction_height,
+            infraction_time: r.infraction_time.seconds(),
+            power: Uint128::from(r.power),
+            slash_amount: r.slashed_from(vs),
+            slash_ratio: r.fraction,
+            tombstoned: matches!(event, ValidatorEvent::Tombstone { .. }),
+        }]
+    });
+    let additions = matches!(event, ValidatorEvent::Add { .. }).then(|| {
+        vec![mesh_apis::ibc::AddValidator {
+            valoper: validator.to_string(),
+            start_height: block.height,
+            start_time: block.time.seconds(),
+        }]
+    });
+    mesh_apis::virtual_staking::SudoMsg::HandleValsetUpdate {
+        additions,
+        removals: (event == ValidatorEvent::Remove).then(list).flatten(),
+        updated: None,
+        jailed: (event == ValidatorEvent::Jail).then(list).flatten(),
+        unjailed: (event == ValidatorEvent::Unjail).then(list).flatten(),
+        tombstoned: matches!(event, ValidatorEvent::Tombstone { .. })
+            .then(list)
+            .flatten(),
+        slashed,
+    }
 }
 
 /// A packet leaving this chain, ready for the relayer.
@@ -101,7 +184,7 @@ pub struct Chain {
     ibc: IbcState,
     /// Virtual staking contract (consumer): gets epochs and validator-set updates.
     virtual_staking: Option<Addr>,
-    /// Native staking contract (provider): gets `jailing` before a slash.
+    /// Native staking contract (provider): gets `jailing` with what a slash took, after it.
     native_staking: Option<Addr>,
     epochs_done: u64,
     epoch_dirty: bool,
@@ -121,11 +204,34 @@ pub struct Chain {
     roles: BTreeMap<Addr, String>,
     /// Names of contracts (for gas records), by address.
     names: BTreeMap<Addr, String>,
+    /// Watches packet receives (oracles).
+    observer: Option<Box<dyn observer::ReceiveObserver>>,
+}
+
+/// The error of a transaction on a halted chain: "chain juno is halted until t=2h8m26s".
+pub fn halted_error(chain_id: &str, until_ms: u64) -> String {
+    format!(
+        "chain {chain_id} is halted until t={}",
+        crate::time::human_ms(until_ms)
+    )
+}
+
+/// The halt end (ms) in an error of [`halted_error`]'s form.
+pub fn halted_until(error: &str) -> Option<u64> {
+    let rest = error.split("is halted until t=").nth(1)?;
+    let time = rest.split(|c: char| !c.is_ascii_alphanumeric()).next()?;
+    crate::time::parse_human_ms(time)
 }
 
 /// Turn a cw-multi-test error into the contract's own message.
 pub fn error_text(err: &StdError) -> String {
-    let mut text = err.to_string();
+    clean_error(&err.to_string())
+}
+
+/// The innermost message of an error text that wraps it in layers of context
+/// (`kind: Other, error: Querier contract error: ...`).
+pub fn clean_error(text: &str) -> String {
+    let mut text = text.to_string();
     // cw-multi-test and StdError wrap the contract's message in layers of context.
     while let Some(idx) = text.find("error: ") {
         let rest = &text[idx + "error: ".len()..];
@@ -152,6 +258,7 @@ impl Chain {
             native_staking: None,
             status_changes: BTreeMap::new(),
             last_epoch: None,
+            observer: None,
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -286,6 +393,11 @@ impl Chain {
         self.native_staking.as_ref()
     }
 
+    /// Watch every packet receive from now on (replaces an earlier observer).
+    pub fn set_receive_observer(&mut self, observer: Box<dyn observer::ReceiveObserver>) {
+        self.observer = Some(observer);
+    }
+
     /// The address of a named account on this chain.
     pub fn addr(&self, name: &str) -> Addr {
         self.app.api().addr_make(name)
@@ -333,7 +445,7 @@ impl Chain {
     /// ("chain X is halted until Nms"; relayers read the time back from it).
     fn advance_or_halted(&mut self, now_ms: u64) -> Result<(), String> {
         self.advance(now_ms)
-            .map_err(|until| format!("chain {} is halted until {until}ms", self.cfg.chain_id))
+            .map_err(|until| halted_error(&self.cfg.chain_id, until))
     }
 
     /// Bring the chain to the block current at `now_ms`, running its begin-block work.
@@ -381,6 +493,11 @@ impl Chain {
         self.last_epoch = books::read_books(self, &contract, height).ok();
         self.events.push(ChainEvent::Epoch { height, error });
         self.collect_outbox();
+    }
+
+    /// How many epoch boundaries the chain has passed (the index of its last epoch).
+    pub fn epochs_done(&self) -> u64 {
+        self.epochs_done
     }
 
     /// Virtual staking's requests and delegations right after the last epoch (None before the
@@ -545,8 +662,10 @@ impl Chain {
         use cosmwasm_std::Querier;
         match self.app.raw_query(&raw) {
             cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Ok(bin)) => Ok(bin),
-            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => Err(e),
-            cosmwasm_std::SystemResult::Err(e) => Err(e.to_string()),
+            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => {
+                Err(clean_error(&e))
+            }
+            cosmwasm_std::SystemResult::Err(e) => Err(clean_error(&e.to_string())),
         }
     }
 
@@ -763,7 +882,17 @@ impl Chain {
             None => {
                 let relayer = self.addr(RELAYER_NAME);
                 let msg = IbcPacketReceiveMsg::new(packet.clone(), relayer);
-                match self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg)) {
+                let mut observer = self.observer.take();
+                if let Some(o) = observer.as_mut() {
+                    o.before_receive(self, &end.contract, packet);
+                }
+                let result = self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg));
+                if let Some(o) = observer.as_mut() {
+                    let events = result.as_ref().map(|r| r.events.as_slice()).unwrap_or(&[]);
+                    o.after_receive(self, &end.contract, packet, events);
+                }
+                self.observer = observer;
+                match result {
                     Ok(resp) => return Ok(resp.data.unwrap_or_default()),
                     Err(e) => StdAck::error(e),
                 }
@@ -840,43 +969,51 @@ impl Chain {
         self.ibc_sudo(&contract, IbcEnvelope::PacketTimeout(msg))
     }
 
-    /// A validator event decided by the chain (evidence or governance): jail (downtime slash),
-    /// tombstone (double-sign slash, final) or unjail. On the provider, native staking's
-    /// `jailing` sudo runs first so it can report its users' slashes to the vault; on a consumer,
-    /// virtual staking gets `handle_valset_update` in the same block with its share of the slash.
+    /// A validator event decided by the chain (evidence, governance or the operator): jail
+    /// (downtime slash), tombstone (double-sign slash, final), unjail, a new validator, or the
+    /// removal of one (its operator unbonds its whole self-bond). On the provider, native
+    /// staking's `jailing` sudo runs right after a slash with what it took from each delegator,
+    /// so it can report its users' slashes to the vault exactly; on a consumer, virtual staking
+    /// gets one `handle_valset_update` in the same block, with the field of the transition
+    /// (`additions`, `jailed`, `unjailed`, `tombstoned`, `removals`) and its share of a slash.
     pub fn validator_event(
         &mut self,
         now_ms: u64,
         validator: &str,
         event: ValidatorEvent,
     ) -> Result<(), String> {
-        use crate::modules::MeshChainExt;
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let known = self
             .app
             .read_module(|router, _, storage| router.staking.validator(storage, validator))
             .map_err(|e| error_text(&e))?;
-        let Some(known) = known else {
-            return Err(format!(
-                "unknown validator {validator:?} on {}",
-                self.cfg.chain_id
-            ));
-        };
+        let verb = event.verb();
         // Refuse before anything runs (native staking's hook included): a refused event must
         // change nothing.
-        use crate::modules::ValidatorStatus as S;
-        let allowed = match event {
-            ValidatorEvent::Jail => known.status == S::Bonded,
-            ValidatorEvent::Unjail => known.status == S::Jailed,
-            ValidatorEvent::Tombstone => known.status != S::Tombstoned,
+        let known = match (known, event) {
+            (None, ValidatorEvent::Add { .. }) => None,
+            (Some(_), ValidatorEvent::Add { .. }) => {
+                return Err(format!(
+                    "cannot add validator {validator:?} on {}: it already exists",
+                    self.cfg.chain_id
+                ))
+            }
+            (None, _) => {
+                return Err(format!(
+                    "unknown validator {validator:?} on {}",
+                    self.cfg.chain_id
+                ))
+            }
+            (Some(known), _) => Some(known),
         };
-        let verb = format!("{event:?}").to_lowercase();
-        if !allowed {
-            return Err(format!(
-                "cannot {verb} validator {validator:?} on {}: it is {}",
-                self.cfg.chain_id, known.status
-            ));
+        if let Some(known) = &known {
+            if let Err(why) = event.allowed(known) {
+                return Err(format!(
+                    "cannot {verb} validator {validator:?} on {}: {why}",
+                    self.cfg.chain_id
+                ));
+            }
         }
         // One status change per validator and block (a chain jails for a period; and the
         // consumer's updates of one block could not be told apart in time on the provider).
@@ -887,7 +1024,9 @@ impl Chain {
         // not an unjailing.
         let refused = match (event, same_block) {
             (_, None) => false,
-            (ValidatorEvent::Tombstone, Some((_, _, last))) => last == ValidatorEvent::Unjail,
+            (ValidatorEvent::Tombstone { .. }, Some((_, _, last))) => {
+                last == ValidatorEvent::Unjail
+            }
             _ => true,
         };
         if refused {
@@ -897,79 +1036,17 @@ impl Chain {
                 self.cfg.chain_id, block.height
             ));
         }
-        // A jailed validator signs no blocks: a double sign found now happened while it was
-        // still bonded, at the latest in the block that jailed it.
-        let infraction = match (event, known.status, changed) {
-            (ValidatorEvent::Tombstone, S::Jailed, Some((h, t, _))) => Some((h, t)),
-            _ => None,
-        };
 
-        if let (Some(native), true) = (self.native_staking.clone(), event != ValidatorEvent::Unjail)
-        {
-            let list = Some(vec![validator.to_string()]);
-            let msg = match event {
-                ValidatorEvent::Tombstone => mesh_apis::native_staking::SudoMsg::Jailing {
-                    jailed: None,
-                    tombstoned: list,
-                },
-                _ => mesh_apis::native_staking::SudoMsg::Jailing {
-                    jailed: list,
-                    tombstoned: None,
-                },
-            };
-            if let Err(e) = self.metered(|app| app.wasm_sudo(native, &msg)) {
-                self.events.push(ChainEvent::SendFailed {
-                    reason: format!("native staking jailing failed: {}", error_text(&e)),
-                });
-            }
+        let report = self.apply_validator_event(validator, event)?;
+        if let (Some(native), Some(report)) = (self.native_staking.clone(), report.as_ref()) {
+            self.report_slash_to_native_staking(native, event, report);
         }
-        let fractions = self.cfg.slash_fractions.clone();
-        let report = match event {
-            ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
-            ValidatorEvent::Tombstone => Some(
-                self.app
-                    .tombstone_validator(validator, fractions.double_sign),
-            ),
-            ValidatorEvent::Unjail => {
-                self.app
-                    .unjail_validator(validator)
-                    .map_err(|e| error_text(&e))?;
-                None
-            }
-        };
-        let report = report.transpose().map_err(|e| error_text(&e))?;
         self.status_changes.insert(
             validator.to_string(),
             (block.height, block.time.seconds(), event),
         );
         if let Some(vs) = self.virtual_staking.clone() {
-            let list = Some(vec![validator.to_string()]);
-            let slashed = report.as_ref().map(|r| {
-                vec![mesh_apis::ibc::ValidatorSlashInfo {
-                    validator: validator.to_string(),
-                    infraction_height: infraction.map_or(r.infraction_height, |(h, _)| h),
-                    infraction_time: infraction.map_or(r.time.seconds(), |(_, t)| t),
-                    power: r.tokens_before,
-                    slash_amount: r.slashed_from(&vs),
-                    slash_ratio: r.fraction,
-                    tombstoned: event == ValidatorEvent::Tombstone,
-                }]
-            });
-            let msg = mesh_apis::virtual_staking::SudoMsg::HandleValsetUpdate {
-                additions: None,
-                removals: None,
-                updated: None,
-                jailed: (event == ValidatorEvent::Jail)
-                    .then(|| list.clone())
-                    .flatten(),
-                unjailed: (event == ValidatorEvent::Unjail)
-                    .then(|| list.clone())
-                    .flatten(),
-                tombstoned: (event == ValidatorEvent::Tombstone)
-                    .then(|| list.clone())
-                    .flatten(),
-                slashed,
-            };
+            let msg = valset_update(validator, event, report.as_ref(), &vs, &block);
             if let Err(e) = self.metered(|app| app.wasm_sudo(vs, &msg)) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("handle_valset_update failed: {}", error_text(&e)),
@@ -978,6 +1055,80 @@ impl Chain {
         }
         self.collect_outbox();
         Ok(())
+    }
+
+    /// Native staking's `jailing` hook, right after the chain slashed: what the slash took
+    /// from each delegator of the validator (delegation and unbonding entries together), so its
+    /// users' collateral drops by exactly what the chain took.
+    fn report_slash_to_native_staking(
+        &mut self,
+        native: Addr,
+        event: ValidatorEvent,
+        report: &crate::modules::SlashReport,
+    ) {
+        use mesh_apis::native_staking::{DelegatorSlash, SudoMsg};
+        let list = Some(vec![report.validator.clone()]);
+        let tombstone = matches!(event, ValidatorEvent::Tombstone { .. });
+        let msg = SudoMsg::Jailing {
+            jailed: if tombstone { None } else { list.clone() },
+            tombstoned: if tombstone { list } else { None },
+            slashed: Some(
+                report
+                    .per_delegator
+                    .iter()
+                    .map(|d| DelegatorSlash {
+                        validator: report.validator.clone(),
+                        delegator: d.delegator.to_string(),
+                        amount: d.bonded + d.unbonding + d.redelegation,
+                        unbonding: d.unbonding + d.redelegation,
+                    })
+                    .collect(),
+            ),
+        };
+        if let Err(e) = self.metered(|app| app.wasm_sudo(native, &msg)) {
+            self.events.push(ChainEvent::SendFailed {
+                reason: format!("native staking jailing failed: {}", error_text(&e)),
+            });
+        }
+    }
+
+    /// The staking module's side of a validator event; the slash's report for jail and
+    /// tombstone.
+    fn apply_validator_event(
+        &mut self,
+        validator: &str,
+        event: ValidatorEvent,
+    ) -> Result<Option<SlashReport>, String> {
+        use crate::modules::MeshChainExt;
+        let fractions = self.cfg.slash_fractions.clone();
+        let report = match event {
+            ValidatorEvent::Jail => Some(self.app.jail_validator(validator, fractions.downtime)),
+            ValidatorEvent::Tombstone { power } => Some(self.app.tombstone_validator(
+                validator,
+                fractions.double_sign,
+                power,
+            )),
+            ValidatorEvent::Unjail => {
+                self.app
+                    .unjail_validator(validator)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+            ValidatorEvent::Add { stake } => {
+                let operator = self.addr(&format!("{validator}-operator"));
+                self.app
+                    .create_validator(validator, operator, stake)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+            ValidatorEvent::Remove => {
+                self.app
+                    .remove_validator(validator)
+                    .map_err(|e| error_text(&e))?;
+                None
+            }
+        };
+        report.transpose().map_err(|e| error_text(&e))
     }
 
     /// Fractions the chain slashes for double signing and downtime.

@@ -6,26 +6,35 @@ use cosmwasm_std::{Addr, Api, CustomMsg, CustomQuery, Decimal, StdResult, Storag
 use cw_multi_test::{App, Bank, Distribution, Gov, Ibc, Module, Stargate, Wasm};
 use serde::de::DeserializeOwned;
 
-use super::staking::{MeshStaking, SlashReport, StakingConfig};
+use super::staking::{BlockRef, MeshStaking, SelfBondShares, SlashReport, StakingConfig};
 
 /// Genesis and governance/evidence calls into [`MeshStaking`] at the App's current block.
 pub trait MeshChainExt {
     /// Stores the staking configuration (genesis).
     fn setup_staking(&mut self, config: StakingConfig) -> StdResult<()>;
-    /// Adds a bonded validator, optionally minting and delegating a self-bond.
+    /// Adds a bonded genesis validator, optionally minting and delegating a self-bond (one
+    /// share per 1,000,000 tokens, as the reference test chains' genesis).
     fn add_validator(&mut self, name: &str, self_bond: Option<(Addr, Uint128)>) -> StdResult<()>;
-    /// Jails a bonded validator and slashes it by `fraction`.
+    /// Creates a bonded validator mid-run (`MsgCreateValidator`): mints the self-bond to the
+    /// operator and delegates it at one share per token.
+    fn create_validator(&mut self, name: &str, operator: Addr, stake: Uint128) -> StdResult<()>;
+    /// Downtime: slashes `fraction` of the validator's power and jails it.
     fn jail_validator(&mut self, name: &str, fraction: Decimal) -> StdResult<SlashReport>;
-    /// Tombstones a validator (final) and slashes it by `fraction`.
-    fn tombstone_validator(&mut self, name: &str, fraction: Decimal) -> StdResult<SlashReport>;
-    /// Slashes a validator by `fraction` without changing its status.
+    /// Double sign: slashes `fraction` of `power` (default: the validator's power now), jails
+    /// and tombstones it (final).
+    fn tombstone_validator(
+        &mut self,
+        name: &str,
+        fraction: Decimal,
+        power: Option<u64>,
+    ) -> StdResult<SlashReport>;
+    /// Slashes a validator by `fraction` of its power now, for an infraction in this block,
+    /// without changing its status.
     fn slash_validator(&mut self, name: &str, fraction: Decimal) -> StdResult<SlashReport>;
     /// Unjails a jailed validator.
     fn unjail_validator(&mut self, name: &str) -> StdResult<()>;
-    /// Takes a validator out of the set (status unbonded).
+    /// The operator unbonds its whole self-bond: the validator leaves the set for good.
     fn remove_validator(&mut self, name: &str) -> StdResult<()>;
-    /// Brings an unbonded validator back into the set (status bonded).
-    fn rebond_validator(&mut self, name: &str) -> StdResult<()>;
 }
 
 impl<BankT, ApiT, StorageT, CustomT, WasmT, DistrT, IbcT, GovT, StargateT> MeshChainExt
@@ -51,9 +60,31 @@ where
         let block = self.block_info();
         self.init_modules(|router, api, storage| {
             let router = &*router;
-            router
-                .staking
-                .add_validator(api, storage, router, &block, name, self_bond)
+            router.staking.add_validator(
+                api,
+                storage,
+                router,
+                &block,
+                name,
+                self_bond,
+                SelfBondShares::Genesis,
+            )
+        })
+    }
+
+    fn create_validator(&mut self, name: &str, operator: Addr, stake: Uint128) -> StdResult<()> {
+        let block = self.block_info();
+        self.init_modules(|router, api, storage| {
+            let router = &*router;
+            router.staking.add_validator(
+                api,
+                storage,
+                router,
+                &block,
+                name,
+                Some((operator, stake)),
+                SelfBondShares::CreateValidator,
+            )
         })
     }
 
@@ -67,13 +98,18 @@ where
         })
     }
 
-    fn tombstone_validator(&mut self, name: &str, fraction: Decimal) -> StdResult<SlashReport> {
+    fn tombstone_validator(
+        &mut self,
+        name: &str,
+        fraction: Decimal,
+        power: Option<u64>,
+    ) -> StdResult<SlashReport> {
         let block = self.block_info();
         self.init_modules(|router, api, storage| {
             let router = &*router;
             router
                 .staking
-                .tombstone(api, storage, router, &block, name, fraction)
+                .tombstone(api, storage, router, &block, name, fraction, power)
         })
     }
 
@@ -81,9 +117,18 @@ where
         let block = self.block_info();
         self.init_modules(|router, api, storage| {
             let router = &*router;
+            let power = router
+                .staking
+                .validator(storage, name)?
+                .map(|v| v.power())
+                .unwrap_or_default();
+            let here = BlockRef {
+                height: block.height,
+                time: block.time,
+            };
             router
                 .staking
-                .slash(api, storage, router, &block, name, fraction)
+                .slash(api, storage, router, &block, name, here, power, fraction)
         })
     }
 
@@ -94,15 +139,11 @@ where
 
     fn remove_validator(&mut self, name: &str) -> StdResult<()> {
         let block = self.block_info();
-        self.init_modules(|router, _, storage| {
-            router.staking.remove_validator(storage, &block, name)
-        })
-    }
-
-    fn rebond_validator(&mut self, name: &str) -> StdResult<()> {
-        let block = self.block_info();
-        self.init_modules(|router, _, storage| {
-            router.staking.rebond_validator(storage, &block, name)
+        self.init_modules(|router, api, storage| {
+            let router = &*router;
+            router
+                .staking
+                .remove_validator(api, storage, router, &block, name)
         })
     }
 }

@@ -3,8 +3,8 @@
 //! staking's proxy burns what a slash elsewhere took from it).
 
 use cosmwasm_std::{
-    Addr, Api, BankMsg, BankQuery, Binary, BlockInfo, Coin, CustomMsg, CustomQuery, Querier,
-    StdResult, Storage,
+    from_json, Addr, Api, BalanceResponse, BankMsg, BankQuery, Binary, BlockInfo, Coin, CustomMsg,
+    CustomQuery, Querier, QueryRequest, StdError, StdResult, Storage,
 };
 use cw_multi_test::{AppResponse, Bank, BankKeeper, BankSudo, CosmosRouter, Module};
 use serde::de::DeserializeOwned;
@@ -53,6 +53,25 @@ impl Module for MeshBank {
             BankMsg::Burn { amount } => amount.clone(),
             _ => vec![],
         };
+        // Say what is missing, as the SDK's bank does ("insufficient funds"), rather than the
+        // arithmetic error the inner keeper gives.
+        let spent = match &msg {
+            BankMsg::Send { amount, .. } | BankMsg::Burn { amount } => amount.clone(),
+            _ => vec![],
+        };
+        for coin in &spent {
+            let request = QueryRequest::Bank(BankQuery::Balance {
+                address: sender.to_string(),
+                denom: coin.denom.clone(),
+            });
+            let held: BalanceResponse = from_json(router.query(api, storage, block, request)?)?;
+            if held.amount.amount < coin.amount {
+                return Err(StdError::msg(format!(
+                    "insufficient funds: {sender} has {}{}, {} needed",
+                    held.amount.amount, coin.denom, coin
+                )));
+            }
+        }
         let res = self
             .inner
             .execute(api, storage, router, block, sender, msg)?;

@@ -70,6 +70,60 @@ pub enum ModuleError {
         validator: String,
     },
 
+    /// The validator holds shares but no tokens (slashed to nothing): a delegation would buy
+    /// shares worth nothing (the SDK's invalid exchange rate).
+    #[error("validator {validator} has no tokens left for its delegator shares: cannot delegate")]
+    InvalidExchangeRate {
+        /// The validator.
+        validator: String,
+    },
+
+    /// A delegator already has the most unbonding (or redelegation) entries allowed with a
+    /// validator (pair).
+    #[error("too many {kind} entries from {delegator} on {validator}: at most {max} at a time")]
+    MaxEntries {
+        /// "unbonding" or "redelegation".
+        kind: String,
+        /// The delegator.
+        delegator: String,
+        /// The validator (or "src -> dst").
+        validator: String,
+        /// The limit.
+        max: usize,
+    },
+
+    /// A redelegation from a validator the delegator is still redelegating into.
+    #[error("redelegation from {validator} refused: a redelegation into it has not completed (transitive redelegation)")]
+    TransitiveRedelegation {
+        /// The source validator.
+        validator: String,
+    },
+
+    /// A redelegation too small to move a single token.
+    #[error("redelegation of {amount} moves no token: too small")]
+    TinyRedelegation {
+        /// The amount asked for.
+        amount: Uint128,
+    },
+
+    /// A validator whose self-delegation is below the minimum cannot be unjailed.
+    #[error("validator {validator} cannot be unjailed: its self-delegation {self_delegation} is below the minimum {min}")]
+    SelfDelegationTooLow {
+        /// The validator.
+        validator: String,
+        /// Its operator's delegation now.
+        self_delegation: Uint128,
+        /// The minimum.
+        min: Uint128,
+    },
+
+    /// A validator without an operator self-bond cannot have one removed.
+    #[error("validator {validator} has no self-bond to unbond")]
+    NoSelfBond {
+        /// The validator.
+        validator: String,
+    },
+
     /// The validator's status does not allow the action.
     #[error("validator {validator} is {status}: cannot {action}")]
     InvalidStatus {

@@ -1,8 +1,9 @@
 //! Chain modules plugged into each cw-multi-test `App`.
 //!
-//! - [`MeshStaking`] (`AppBuilder::with_staking`): validators by plain name with status (bonded,
-//!   jailed, tombstoned, unbonded), delegations, an unbonding queue, slashing, jailing,
-//!   tombstoning, instant undelegation, and deterministic APR rewards.
+//! - [`MeshStaking`] (`AppBuilder::with_staking`): the SDK's staking, slashing and evidence
+//!   rules to the unit: delegator shares, slashing by consensus power that reaches unbonding
+//!   entries and redelegations after the infraction, bond status (bonded, unbonding, unbonded)
+//!   with jailed and tombstoned flags, instant undelegation, and deterministic APR rewards.
 //! - [`MeshDistribution`] (`AppBuilder::with_distribution`): withdraw addresses and reward
 //!   withdrawal (minted), community pool deposits.
 //! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (system.md §4.4).
@@ -32,6 +33,7 @@ pub use error::ModuleError;
 pub use ledger::{supply_ledger, SupplyLedger};
 pub use mesh::MeshModule;
 pub use staking::{
-    DelegationInfo, MeshStaking, SlashReport, StakingConfig, UnbondingEntry, ValidatorInfo,
-    ValidatorStatus, YEAR_SECONDS,
+    shares, slash, BlockRef, BondStatus, DelegationInfo, DelegatorSlash, EntrySlash, MeshStaking,
+    RedelegationEntry, SelfBondShares, SlashReport, StakingConfig, UnbondingEntry, ValidatorInfo,
+    MAX_ENTRIES, POWER_REDUCTION, YEAR_SECONDS,
 };

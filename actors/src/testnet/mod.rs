@@ -18,12 +18,12 @@ use std::time::Duration;
 
 use crate::actor::chain_actor::WithChain;
 use crate::actor::relayer::{
-    CloseChannel, Delay, DropNext, GetStats, LinkEnd, LinkStats, OpenChannel, Outage, Relayer,
-    SetDelay,
+    CloseChannel, Delay, DropNext, GetSentByKind, GetStats, LinkEnd, LinkStats, OpenChannel,
+    Outage, Relayer, SetDelay,
 };
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
-use crate::time::SimClock;
+use crate::time::{human_ms, SimClock};
 use crate::trace::{Trace, TraceKind};
 pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
 pub use spec::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
@@ -53,9 +53,14 @@ impl Testnet {
     /// Deploy `spec`, start its actors, open every channel and relay the first validator-set
     /// update. Must run inside [`crate::time::run_simulation`].
     pub async fn start(spec: &TopologySpec) -> Result<Testnet, String> {
+        Self::start_traced(spec, Trace::default()).await
+    }
+
+    /// [`start`](Self::start), recording into `trace` (which may carry a work limit, see
+    /// [`Trace::set_limit`]).
+    pub async fn start_traced(spec: &TopologySpec, trace: Trace) -> Result<Testnet, String> {
         let genesis = deploy::genesis(spec)?;
         let clock = SimClock::start();
-        let trace = Trace::default();
         let mut apis = BTreeMap::new();
         let mut chains = BTreeMap::new();
         let provider_id = spec.provider.chain.chain_id.clone();
@@ -252,8 +257,13 @@ impl Testnet {
     }
 
     /// Let `d` of simulated time pass (every actor runs its timers meanwhile).
+    /// Ends early, without an error, once the trace passes its limit (see
+    /// [`Trace::set_limit`]); the caller checks [`Trace::exceeded`].
     pub async fn wait(&self, d: Duration) {
-        tokio::time::sleep(d).await;
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            () = self.trace.limit_reached() => {}
+        }
     }
 
     /// Counters of the link of `consumer`.
@@ -262,6 +272,19 @@ impl Testnet {
             .get(consumer)
             .ok_or_else(|| format!("unknown link {consumer:?}"))?
             .send(GetStats)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Packets sent on the link of `consumer`, by kind (`valset_update`, `stake`, ...).
+    pub async fn sent_by_kind(
+        &self,
+        consumer: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>, String> {
+        self.links
+            .get(consumer)
+            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+            .send(GetSentByKind)
             .await
             .map_err(|e| e.to_string())
     }
@@ -324,8 +347,8 @@ impl Testnet {
             let now = self.now_ms();
             if now >= deadline {
                 return Err(format!(
-                    "not settled within {}s: packets or txs still pending",
-                    within.as_secs()
+                    "not settled within {}: packets or txs still pending",
+                    human_ms(within.as_millis() as u64)
                 ));
             }
             // Nothing scheduled can still mean a delivery is under way (a relayer waiting for a
@@ -333,19 +356,41 @@ impl Testnet {
             let target = next_event.unwrap_or(now + 1).clamp(now + 1, deadline);
             let grid = start + (target - start).div_ceil(1_000) * 1_000;
             self.wait(Duration::from_millis(grid - now)).await;
+            if self.trace.exceeded().is_some() {
+                return Err("the run's work budget ran out".into());
+            }
         }
     }
 
-    /// Run until the next epoch of `consumer` has executed.
+    /// Run until the next epoch of `consumer` has executed. A halt that ended meanwhile shifts
+    /// the chain's blocks (the first one comes at the resume), so the epoch's block may come
+    /// later than first computed: look again until it has run. Fails if the chain is halted
+    /// when the epoch is due, and never returns as if an epoch ran when none did.
     pub async fn epoch(&self, consumer: &str) -> Result<(), String> {
-        let at = self
-            .with_chain(consumer, |c, _| c.next_epoch_time())
-            .await?
-            .ok_or_else(|| format!("{consumer} has no epochs"))?;
-        tokio::time::sleep(self.clock.until(at)).await;
-        self.with_chain(consumer, |c, now| c.advance(now))
-            .await?
-            .map_err(|until| format!("{consumer} is halted until {until}ms"))
+        let before = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
+        // Each round either runs the epoch or brings the chain to a block on its current grid,
+        // after which the next epoch time is exact: two rounds suffice, four are a margin.
+        for _ in 0..4 {
+            let at = self
+                .with_chain(consumer, |c, _| c.next_epoch_time())
+                .await?
+                .ok_or_else(|| format!("{consumer} has no epochs"))?;
+            self.wait(self.clock.until(at)).await;
+            if self.trace.exceeded().is_some() {
+                return Err("the run's work budget ran out".into());
+            }
+            self.with_chain(consumer, |c, now| c.advance(now))
+                .await?
+                .map_err(|until| format!("{consumer} is halted until t={}", human_ms(until)))?;
+            let after = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
+            if after > before {
+                return Ok(());
+            }
+        }
+        Err(format!(
+            "no epoch ran on {consumer} by t={}",
+            human_ms(self.now_ms())
+        ))
     }
 
     fn link(&self, consumer: &str) -> Result<&actix::Addr<Relayer>, String> {
@@ -394,7 +439,11 @@ impl Testnet {
             self.now_ms(),
             TraceKind::Fault {
                 target: format!("chain {chain_id}"),
-                fault: format!("halt until {until_ms}ms"),
+                fault: format!(
+                    "halt for {} until t={}",
+                    human_ms(d.as_millis() as u64),
+                    human_ms(until_ms)
+                ),
             },
         );
         self.chain(chain_id)?
@@ -403,7 +452,8 @@ impl Testnet {
             .map_err(|e| e.to_string())
     }
 
-    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash).
+    /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash), a new
+    /// validator, or a removal.
     pub async fn validator_event(
         &self,
         chain_id: &str,
@@ -414,11 +464,7 @@ impl Testnet {
         let result = self
             .with_chain(chain_id, move |c, now| c.validator_event(now, &v, event))
             .await?;
-        let action = match event {
-            ValidatorEvent::Jail => "jail",
-            ValidatorEvent::Unjail => "unjail",
-            ValidatorEvent::Tombstone => "tombstone",
-        };
+        let action = event.verb();
         self.trace.record(
             self.now_ms(),
             TraceKind::ChainAction {

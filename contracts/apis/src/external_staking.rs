@@ -233,6 +233,11 @@ pub struct PendingUnbond {
     pub amount: Uint128,
     /// When it can be withdrawn.
     pub release_at: Timestamp,
+    /// Consumer height at which the consumer applied the unstake (from its ack); unknown for
+    /// unbonds the consumer did not report (a closed channel, an internal unstake). A consumer
+    /// slash applied at a later height did not cover these tokens, so it cuts them by its ratio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_height: Option<u64>,
 }
 
 /// Response of `stake`.
@@ -277,3 +282,7 @@ pub struct AllPendingRewardsResponse {
     /// Rewards per validator.
     pub rewards: Vec<ValidatorPendingRewards>,
 }
+
+/// Event external staking emits for every consumer slash it applies, in the order applied, with
+/// attributes `validator`, `amount` (provider units), `ratio` and `infraction_height`.
+pub const EVENT_SLASH_APPLIED: &str = "slash_applied";

@@ -124,7 +124,7 @@ pub struct ValidatorSlashInfo {
     pub infraction_height: u64,
     /// Consumer time (seconds) of the infraction.
     pub infraction_time: u64,
-    /// Validator power (tokens) at the infraction.
+    /// The consensus power (tokens / 1,000,000) the chain measured the slash on.
     pub power: Uint128,
     /// Slashed amount: this system's share, consumer units from the chain,
     /// provider units in the packet (the converter converts it).
@@ -243,6 +243,11 @@ pub struct UnstakeAck {
     /// left and the provider takes the difference as slashed. `None` means all of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unbonded: Option<Uint128>,
+    /// Consumer height at which the unstake was applied: a slash the consumer applied at a
+    /// later height did not include these tokens (the provider then cuts the pending unbond by
+    /// the slash ratio), one at this height or before did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
 }
 /// Ack payload of `burn`.
 #[cw_serde]

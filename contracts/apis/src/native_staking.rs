@@ -1,7 +1,7 @@
 //! Messages of the native staking contract, the local lienholder (system.md §3.2).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, Coin, Decimal};
+use cosmwasm_std::{Binary, Coin, Decimal, Uint128};
 
 use crate::lienholder::MaxSlashResponse;
 
@@ -30,6 +30,20 @@ pub enum ExecuteMsg {
     },
     /// A proxy only, with funds: unbonded tokens going back to the vault.
     ReleaseProxyStake {},
+    /// A proxy only: it holds nothing any more (no delegation worth a token, nothing unbonding,
+    /// everything released). What is left of its owner's local lien is the chain's rounding
+    /// (other delegators' undelegations can move what a delegation is worth by a unit): the
+    /// vault slashes it, so the lien can be gone.
+    ProxyClosed {},
+    /// A proxy only: the chain's share arithmetic took `amount` of its owner's tokens when it
+    /// (un/re)delegated on `validator` (what the shares are worth is truncated): the vault
+    /// slashes it, so the owner's lien stays what the tokens behind it are.
+    RoundingLoss {
+        /// The validator the loss happened on.
+        validator: String,
+        /// Tokens lost.
+        amount: Uint128,
+    },
     /// Vault only: burn part of `owner`'s stake.
     BurnStake {
         /// The user.
@@ -44,13 +58,37 @@ pub enum ExecuteMsg {
 /// Native staking sudo messages (sent by the provider chain).
 #[cw_serde]
 pub enum SudoMsg {
-    /// Validators about to be slashed by the chain.
+    /// Validators jailed (downtime) or tombstoned (double sign) and slashed by the chain.
+    ///
+    /// With `slashed`, the chain calls this right after it slashed and says what it took from
+    /// each delegator, delegation and unbonding entries together: each proxy's owner is
+    /// slashed exactly that in the vault. Without it (a chain that calls this before it
+    /// slashes, as the reference chain does), each proxy's slash is estimated as
+    /// `floor(delegation × ratio)` with the contract's ratio, which misses unbonding entries.
     Jailing {
         /// Jailed for downtime (offline ratio).
         jailed: Option<Vec<String>>,
         /// Tombstoned for double signing (double-sign ratio).
         tombstoned: Option<Vec<String>>,
+        /// What the chain took from each delegator of these validators.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slashed: Option<Vec<DelegatorSlash>>,
     },
+}
+
+/// What one slash took from one delegator of one validator (delegation and unbonding entries).
+#[cw_serde]
+pub struct DelegatorSlash {
+    /// The slashed validator.
+    pub validator: String,
+    /// The delegator (a proxy, for native staking's users; others are ignored).
+    pub delegator: String,
+    /// Tokens taken.
+    pub amount: Uint128,
+    /// Of `amount`, what came from unbonding entries (and redelegated stake) rather than the
+    /// delegation itself.
+    #[serde(default)]
+    pub unbonding: Uint128,
 }
 
 /// Native staking queries.

@@ -251,3 +251,7 @@ pub const MAX_PAGE_LIMIT: u32 = 30;
 pub fn page_limit(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize
 }
+
+/// Event the vault emits per slashed user, with attributes `user`, `lienholder`, `requested`,
+/// `slashed` (what the collateral lost), `collateral`, `propagation`, `saturated`.
+pub const EVENT_SLASH: &str = "vault_slash";

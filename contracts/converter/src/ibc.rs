@@ -241,7 +241,11 @@ pub fn ibc_packet_receive(
                 },
             )?;
             let unbonded = (answer.unbonded != asked).then_some(answer.unbonded);
-            IbcReceiveResponse::new(ack_success(&UnstakeAck { unbonded })?)
+            let ack = UnstakeAck {
+                unbonded,
+                height: Some(env.block.height),
+            };
+            IbcReceiveResponse::new(ack_success(&ack)?)
                 .add_message(forward(&VirtualStakingMsg::Unbond {
                     delegator,
                     validator,

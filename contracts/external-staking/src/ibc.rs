@@ -6,7 +6,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Ibc3ChannelOpenResponse,
+    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Event, Ibc3ChannelOpenResponse,
     IbcBasicResponse, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcChannelOpenResponse, IbcMsg, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
     IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, Order, StdAck, StdResult, Storage,
@@ -23,10 +23,13 @@ use mesh_apis::Tx;
 use crate::contract::{checked_amount, vault_msg};
 use crate::error::ContractError;
 use crate::rewards::Distribution;
-use crate::slashing::{debt_payment, pay_slash_debt, settle_debt, slash_stakers, valid_ratio};
+use crate::slashing::{
+    debt_payment, internal_unstake, pay_debt, settle_debt, slash_stakers, valid_ratio,
+};
 use crate::state::{
-    load_distribution, load_stake, update_stake, Config, Stake, AUTH_ENDPOINT, CHANNEL_CLOSED,
-    CONFIG, DISTRIBUTION, IBC_CHANNEL, PENDING_SLASHES, PENDING_TXS, SLASH_DEBT, STAKES,
+    load_distribution, load_stake, update_stake, Config, PendingSlash, Stake, AUTH_ENDPOINT,
+    CHANNEL_CLOSED, CONFIG, DISTRIBUTION, IBC_CHANNEL, PENDING_SLASHES, PENDING_TXS, SLASH_CREDIT,
+    SLASH_DEBT, STAKES, UNSTAKE_DEBT,
 };
 use crate::valset;
 
@@ -163,8 +166,11 @@ pub fn ibc_channel_close(
         });
     }
     CHANNEL_CLOSED.save(deps.storage, &true)?;
-    // Everything goes back to the vault now; slash debts owed by packets in flight lapse.
+    // Everything goes back to the vault now; debts owed by packets in flight and credits of
+    // slashes still to come lapse.
     SLASH_DEBT.clear(deps.storage);
+    UNSTAKE_DEBT.clear(deps.storage);
+    SLASH_CREDIT.clear(deps.storage);
     let keys: Vec<(Addr, String)> = STAKES
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
@@ -178,24 +184,30 @@ pub fn ibc_channel_close(
     Ok(resp.add_attribute("unbonded", unbonded))
 }
 
-/// Tx `tx_id` of `user` resolved and returned up to `up_to` to the settled stake: pay the
-/// validator's slash debt from it (at most what is settled). Returns the payment.
-fn pay_slash_debt_from_settled(
+/// Tx `tx_id` of `user` resolved and returned up to `up_to` to the settled stake: it pays the
+/// validator's slash debt from it (cut from the stake), then its internal-unstake debt from the
+/// rest (moved to an unbond released at `now`), each at most what is settled; a tx that returned
+/// nothing only leaves both debts. Returns the slash payment (the vault must hear of it).
+fn pay_debts_from_settled(
     storage: &mut dyn Storage,
     user: &Addr,
     validator: &str,
     tx_id: u64,
     up_to: Uint128,
+    now: Timestamp,
 ) -> StdResult<Uint128> {
     let low = load_stake(storage, user, validator)?.stake.low;
-    let paid = pay_slash_debt(storage, validator, tx_id, up_to.min(low))?;
-    if !paid.is_zero() {
+    let slashed = pay_debt(&SLASH_DEBT, storage, validator, tx_id, up_to.min(low))?;
+    let left = up_to.min(low) - slashed;
+    let unstaked = pay_debt(&UNSTAKE_DEBT, storage, validator, tx_id, left)?;
+    if !slashed.is_zero() || !unstaked.is_zero() {
         update_stake(storage, user, validator, |stake, dist| {
-            stake.stake.sub_settled(paid);
-            dist.sub_weight(stake, paid);
+            stake.stake.sub_settled(slashed);
+            dist.sub_weight(stake, slashed);
+            stake.unbond_settled(dist, unstaked, now);
         })?;
     }
-    Ok(paid)
+    Ok(slashed)
 }
 
 /// Tell the vault about a slash debt `user` paid on `validator` (nothing for zero).
@@ -289,16 +301,22 @@ pub fn ibc_packet_receive(
         } => {
             let amount = checked_amount(&cfg.denom, &normalize_amount)?;
             let user = deps.api.addr_validate(&delegator)?;
-            let moved = update_stake(deps.storage, &user, &validator, |stake, dist| {
-                stake.internal_unstake(dist, amount, env.block.time)
-            })?;
-            Ok(
-                IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
-                    .add_attribute("action", "internal_unstake")
-                    .add_attribute("owner", user)
-                    .add_attribute("validator", validator)
-                    .add_attribute("amount", moved),
-            )
+            let out = internal_unstake(deps.storage, env.block.time, &validator, &user, amount)?;
+            let mut resp = IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
+                .add_attribute("action", "internal_unstake")
+                .add_attribute("owner", user)
+                .add_attribute("validator", &validator)
+                .add_attribute("amount", amount);
+            for (owner, moved) in out.moved {
+                resp = resp.add_attribute("unbonded", format!("{owner}:{moved}"));
+            }
+            if !out.owed.is_zero() {
+                resp = resp.add_attribute("unstake_owed", out.owed);
+            }
+            if !out.dropped.is_zero() {
+                resp = resp.add_attribute("unstake_dropped", out.dropped);
+            }
+            Ok(resp)
         }
         ConsumerPacket::DistributeBatch { rewards, denom } => {
             distribute_batch(deps, &cfg, rewards, denom)
@@ -339,7 +357,7 @@ fn valset_update(
     let mut msgs: Vec<WasmMsg> = vec![];
     for s in &c.slashed {
         if valset::was_active_at(deps.storage, &s.validator, s.infraction_height)? {
-            resp = apply_slash(deps.storage, env, cfg, s, resp, &mut msgs)?;
+            resp = apply_slash(deps.storage, env, cfg, s, c.height, resp, &mut msgs)?;
         } else if valset::tombstoned_before(deps.storage, &s.validator, s.infraction_height)? {
             resp = resp.add_attribute("slash_ignored", &s.validator);
         } else {
@@ -347,7 +365,10 @@ fn valset_update(
             let mut pending = PENDING_SLASHES
                 .may_load(deps.storage, &s.validator)?
                 .unwrap_or_default();
-            pending.push(s.clone());
+            pending.push(PendingSlash {
+                info: s.clone(),
+                height: c.height,
+            });
             PENDING_SLASHES.save(deps.storage, &s.validator, &pending)?;
             resp = resp.add_attribute("slash_pending", &s.validator);
         }
@@ -389,12 +410,10 @@ fn valset_update(
             touched.push(v);
         }
     }
-    let cutoff = t.saturating_sub(cfg.unbonding_period);
     touched.sort();
     touched.dedup();
     for v in touched {
-        resp = judge_pending_slashes(store, env, cfg, v, cutoff, resp, &mut msgs)?;
-        valset::prune(store, v, cutoff)?;
+        resp = judge_pending_slashes(store, env, cfg, v, resp, &mut msgs)?;
     }
 
     for (key, list) in [
@@ -425,17 +444,41 @@ fn valset_update(
 }
 
 /// Cut the stakers of a slashed validator ([`slash_stakers`]) and queue the vault's
-/// `cross_slash`.
+/// `cross_slash`. What the validator's [`SLASH_CREDIT`] holds was paid already by unstakes the
+/// consumer could not fully unbond: only the rest is taken from the stakes (pending unbonds are
+/// still cut by the ratio). `height` is the consumer height of the update that carried it.
 fn apply_slash(
     storage: &mut dyn Storage,
     env: &Env,
     cfg: &Config,
     s: &ValidatorSlashInfo,
+    height: u64,
     mut resp: IbcReceiveResponse,
     msgs: &mut Vec<WasmMsg>,
 ) -> Result<IbcReceiveResponse, ContractError> {
-    let out = slash_stakers(storage, env.block.time, cfg.unbonding_period, s)?;
-    resp = resp.add_attribute("slashed", &s.validator);
+    let credit = SLASH_CREDIT
+        .may_load(storage, &s.validator)?
+        .unwrap_or_default();
+    let prepaid = credit.min(s.slash_amount);
+    if credit > prepaid {
+        SLASH_CREDIT.save(storage, &s.validator, &(credit - prepaid))?;
+    } else {
+        SLASH_CREDIT.remove(storage, &s.validator);
+    }
+    let rest = ValidatorSlashInfo {
+        slash_amount: s.slash_amount - prepaid,
+        ..s.clone()
+    };
+    let out = slash_stakers(storage, env.block.time, &rest, height)?;
+    resp = resp.add_attribute("slashed", &s.validator).add_event(
+        Event::new(mesh_apis::external_staking::EVENT_SLASH_APPLIED)
+            .add_attribute("validator", &s.validator)
+            .add_attribute("amount", rest.slash_amount)
+            .add_attribute("prepaid", prepaid)
+            .add_attribute("ratio", s.slash_ratio.to_string())
+            .add_attribute("infraction_height", s.infraction_height.to_string())
+            .add_attribute("height", height.to_string()),
+    );
     if !out.owed.is_zero() {
         resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
     }
@@ -449,13 +492,13 @@ fn apply_slash(
 }
 
 /// After an update of `validator`'s history: apply its pending slashes the history now shows
-/// active, drop those tombstoned before or older than `cutoff` (consumer seconds), keep the rest.
+/// active, drop those tombstoned before, keep the rest (an update still to arrive completes the
+/// history; the consumer applied the slash, so it must not lapse while it waits).
 fn judge_pending_slashes(
     storage: &mut dyn Storage,
     env: &Env,
     cfg: &Config,
     validator: &str,
-    cutoff: u64,
     mut resp: IbcReceiveResponse,
     msgs: &mut Vec<WasmMsg>,
 ) -> Result<IbcReceiveResponse, ContractError> {
@@ -463,15 +506,14 @@ fn judge_pending_slashes(
         return Ok(resp);
     };
     let mut keep = vec![];
-    for s in pending {
+    for p in pending {
+        let s = &p.info;
         if valset::was_active_at(storage, validator, s.infraction_height)? {
-            resp = apply_slash(storage, env, cfg, &s, resp, msgs)?;
-        } else if s.infraction_time < cutoff
-            || valset::tombstoned_before(storage, validator, s.infraction_height)?
-        {
+            resp = apply_slash(storage, env, cfg, s, p.height, resp, msgs)?;
+        } else if valset::tombstoned_before(storage, validator, s.infraction_height)? {
             resp = resp.add_attribute("slash_ignored", validator);
         } else {
-            keep.push(s);
+            keep.push(p);
         }
     }
     if keep.is_empty() {
@@ -618,20 +660,20 @@ fn on_outcome(
                     stake.stake.saturating_rollback_add(amount);
                     dist.clamp_weight(stake);
                 }
-                stake.settle_internal_unstake(dist, now);
                 if closed {
                     release_all_now(stake, dist, now);
                 }
             })?;
             settle_debt(store, &user, debt_paid)?;
-            // A committed stake the consumer held when it was slashed pays the slash debt.
+            // A committed stake the consumer held when it slashed or dropped the validator's
+            // requests pays those debts.
             let returned = if success {
                 amount.saturating_sub(debt_paid)
             } else {
                 Uint128::zero()
             };
             let slash_paid =
-                pay_slash_debt_from_settled(store, &user, &validator, tx_id, returned)?;
+                pay_debts_from_settled(store, &user, &validator, tx_id, returned, now)?;
             let vault = if success {
                 VaultExecuteMsg::CommitTx { tx_id }
             } else {
@@ -672,14 +714,17 @@ fn on_outcome(
             } else {
                 now.plus_seconds(cfg.unbonding_period)
             };
-            // What the consumer could not unbond any more because a slash there took it.
-            let not_unbonded = match &outcome {
-                Ok(data) => from_json::<UnstakeAck>(data)
-                    .ok()
-                    .and_then(|ack| ack.unbonded)
-                    .map_or(Uint128::zero(), |u| amount.saturating_sub(u)),
-                Err(_) => Uint128::zero(),
+            // What the consumer could not unbond any more because a slash there took it, and
+            // when it applied the unstake.
+            let ack = match &outcome {
+                Ok(data) => from_json::<UnstakeAck>(data).ok(),
+                Err(_) => None,
             };
+            let not_unbonded = ack
+                .as_ref()
+                .and_then(|a| a.unbonded)
+                .map_or(Uint128::zero(), |u| amount.saturating_sub(u));
+            let consumer_height = ack.as_ref().and_then(|a| a.height);
             let (unbonded, slashed, rolled_back) =
                 update_stake(store, &user, &validator, |stake, dist| {
                     // A burn may already have taken part of what this unstake removes.
@@ -694,25 +739,33 @@ fn on_outcome(
                         dist.sub_weight(stake, removed);
                         slashed = not_unbonded.saturating_sub(burned).min(removed);
                         unbonded = removed - slashed;
-                        stake.push_unbond(unbonded, release_at);
+                        stake.push_reported_unbond(unbonded, release_at, consumer_height);
                     } else {
                         let before = stake.stake.low;
                         stake.stake.saturating_rollback_sub(amount);
                         rolled_back = stake.stake.low - before;
                     }
-                    stake.settle_internal_unstake(dist, now);
                     if closed {
                         release_all_now(stake, dist, now);
                     }
                     (unbonded, slashed, rolled_back)
                 })?;
-            // The consumer's shortfall is taken as slashed whatever the debt says (it no longer
-            // holds it); a rolled-back unstake the consumer held when slashed pays the debt.
+            // The consumer's shortfall is taken as slashed (it no longer holds it): it pays the
+            // slash debt this tx owes, and what no debt claims is a slash this contract has not
+            // heard of yet, credited against it. A rolled-back unstake the consumer held when
+            // it slashed or dropped the validator's requests pays those debts.
             let slash_paid = if success {
-                pay_slash_debt(store, &validator, tx_id, slashed)?;
+                let owed = pay_debt(&SLASH_DEBT, store, &validator, tx_id, slashed)?;
+                pay_debt(&UNSTAKE_DEBT, store, &validator, tx_id, Uint128::zero())?;
+                if slashed > owed {
+                    let credit = SLASH_CREDIT
+                        .may_load(store, &validator)?
+                        .unwrap_or_default();
+                    SLASH_CREDIT.save(store, &validator, &(credit + slashed - owed))?;
+                }
                 slashed
             } else {
-                pay_slash_debt_from_settled(store, &user, &validator, tx_id, rolled_back)?
+                pay_debts_from_settled(store, &user, &validator, tx_id, rolled_back, now)?
             };
             if success {
                 resp = resp

@@ -1,17 +1,18 @@
 //! Cutting stakes: consumer slashes (system.md §6) and burns asked by the vault after a slash
 //! elsewhere. Both reduce both ends of the stake ranges (saturating), so acks of packets still
 //! in flight only clamp afterwards; what a slash could not take from settled stake is owed by
-//! the packets in flight ([`SlashDebt`]).
+//! the packets in flight ([`Debt`]).
 
 use cosmwasm_std::{Addr, Decimal, Order, StdResult, Storage, Timestamp, Uint128};
+use cw_storage_plus::Map;
 use mesh_apis::ibc::ValidatorSlashInfo;
 use mesh_apis::vault::SlashInfo;
 
 use mesh_apis::Tx;
 
 use crate::state::{
-    load_stake, update_stake, user_adding, SlashDebt, Stake, BURN_DEBT, PENDING_TXS, SLASH_DEBT,
-    STAKERS, STAKES,
+    load_stake, update_stake, user_adding, Debt, Stake, BURN_DEBT, PENDING_TXS, SLASH_DEBT,
+    STAKERS, STAKES, UNSTAKE_DEBT,
 };
 
 /// What a consumer slash did here.
@@ -19,7 +20,7 @@ use crate::state::{
 pub struct SlashOutcome {
     /// Per-user cuts taken now (non-zero only), in address order: report them to the vault.
     pub slashes: Vec<SlashInfo>,
-    /// The part beyond the settled stakes, owed by the packets in flight (see [`SlashDebt`]).
+    /// The part beyond the settled stakes, owed by the packets in flight (see [`Debt`]).
     pub owed: Uint128,
     /// The part beyond the settled stakes with nothing in flight to owe it (the consumer held
     /// more than this contract knows of): dropped.
@@ -28,21 +29,24 @@ pub struct SlashOutcome {
 
 /// Slash the stakers of `info.validator`: up to `slash_amount` in total is taken from the settled
 /// parts (`low`) of the stakes, in proportion to them (floor shares, the rest one unit at a time
-/// in address order), and each pending unbond that is not released yet and started at or after
-/// the infraction loses `floor(amount × slash_ratio)`.
+/// in address order), and each pending unbond that is not released yet and whose unstake the
+/// consumer applied before this slash (at a height below `slash_height`, the consumer height of
+/// the update that carried it, or unknown) loses `floor(amount × slash_ratio)`, whenever it
+/// started (system.md §6: the collateral stays slashable until it is released, so unstaking
+/// just before a slash does not escape it; an unstake applied after the slash was covered by it).
 ///
 /// Only settled stake is cut at once: a cut on an in-flight add that later rolls back would
 /// leave this contract holding more than the vault's lien. The consumer, though, cut exactly
 /// `slash_amount` from its requests on the validator, and those may include stake still in
 /// flight here (a stake it applied whose ack is not back, an unstake that has not reached it).
-/// The part beyond the settled stakes is therefore recorded as the validator's [`SlashDebt`],
-/// paid by those packets' outcomes ([`pay_slash_debt`]), so both sides end up agreeing per
+/// The part beyond the settled stakes is therefore recorded as the validator's slash [`Debt`],
+/// paid by those packets' outcomes ([`pay_debt`]), so both sides end up agreeing per
 /// validator.
 pub fn slash_stakers(
     storage: &mut dyn Storage,
     now: Timestamp,
-    unbonding_period: u64,
     info: &ValidatorSlashInfo,
+    slash_height: u64,
 ) -> StdResult<SlashOutcome> {
     let validator = info.validator.as_str();
     let users: Vec<Addr> = STAKERS
@@ -63,8 +67,8 @@ pub fn slash_stakers(
             dist.sub_weight(stake, stake_cut);
             let mut pending_cut = Uint128::zero();
             for unbond in stake.pending_unbonds.iter_mut() {
-                let started = unbond.release_at.seconds().saturating_sub(unbonding_period);
-                if unbond.release_at > now && started >= info.infraction_time {
+                let before_slash = unbond.consumer_height.is_none_or(|h| h < slash_height);
+                if unbond.release_at > now && before_slash {
                     let c = unbond.amount.mul_floor(info.slash_ratio);
                     unbond.amount -= c;
                     pending_cut = pending_cut.saturating_add(c);
@@ -82,7 +86,7 @@ pub fn slash_stakers(
     }
     let beyond = info.slash_amount.saturating_sub(cut_total);
     if !beyond.is_zero() {
-        if add_slash_debt(storage, validator, beyond)? {
+        if add_debt(&SLASH_DEBT, storage, validator, beyond)? {
             outcome.owed = beyond;
         } else {
             outcome.dropped = beyond;
@@ -91,9 +95,14 @@ pub fn slash_stakers(
     Ok(outcome)
 }
 
-/// Record `amount` as owed by the stake and unstake txs in flight on `validator`; false (nothing
-/// recorded) when there are none.
-fn add_slash_debt(storage: &mut dyn Storage, validator: &str, amount: Uint128) -> StdResult<bool> {
+/// Record `amount` in `debts` as owed by the stake and unstake txs in flight on `validator`;
+/// false (nothing recorded) when there are none.
+pub fn add_debt(
+    debts: &Map<&str, Debt>,
+    storage: &mut dyn Storage,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<bool> {
     let mut in_flight: Vec<u64> = vec![];
     for item in PENDING_TXS.range(storage, None, None, Order::Ascending) {
         let (id, tx) = item?;
@@ -109,12 +118,10 @@ fn add_slash_debt(storage: &mut dyn Storage, validator: &str, amount: Uint128) -
     if in_flight.is_empty() {
         return Ok(false);
     }
-    let mut debt = SLASH_DEBT
-        .may_load(storage, validator)?
-        .unwrap_or(SlashDebt {
-            amount: Uint128::zero(),
-            txs: vec![],
-        });
+    let mut debt = debts.may_load(storage, validator)?.unwrap_or(Debt {
+        amount: Uint128::zero(),
+        txs: vec![],
+    });
     debt.amount = debt.amount.saturating_add(amount);
     for id in in_flight {
         if !debt.txs.contains(&id) {
@@ -122,22 +129,23 @@ fn add_slash_debt(storage: &mut dyn Storage, validator: &str, amount: Uint128) -
         }
     }
     debt.txs.sort_unstable();
-    SLASH_DEBT.save(storage, validator, &debt)?;
+    debts.save(storage, validator, &debt)?;
     Ok(true)
 }
 
 /// Tx `tx_id` on `validator` resolved, and `available` of its stake can pay toward the
-/// validator's slash debt (a committed stake's amount, a rolled-back unstake's amount, both at
-/// most the settled stake; or what the consumer could not unbond of a committed unstake).
-/// Returns what it pays, at most `available` and the debt; a tx the debt does not name pays
-/// nothing. The tx leaves the debt, which is dropped once paid or once all its txs resolved.
-pub fn pay_slash_debt(
+/// validator's debt in `debts` (a committed stake's amount, a rolled-back unstake's amount, both
+/// at most the settled stake; or, for a slash, what the consumer could not unbond of a committed
+/// unstake). Returns what it pays, at most `available` and the debt; a tx the debt does not name
+/// pays nothing. The tx leaves the debt, which is dropped once paid or once all its txs resolved.
+pub fn pay_debt(
+    debts: &Map<&str, Debt>,
     storage: &mut dyn Storage,
     validator: &str,
     tx_id: u64,
     available: Uint128,
 ) -> StdResult<Uint128> {
-    let Some(mut debt) = SLASH_DEBT.may_load(storage, validator)? else {
+    let Some(mut debt) = debts.may_load(storage, validator)? else {
         return Ok(Uint128::zero());
     };
     let Some(pos) = debt.txs.iter().position(|id| *id == tx_id) else {
@@ -147,11 +155,72 @@ pub fn pay_slash_debt(
     let paid = available.min(debt.amount);
     debt.amount -= paid;
     if debt.amount.is_zero() || debt.txs.is_empty() {
-        SLASH_DEBT.remove(storage, validator);
+        debts.remove(storage, validator);
     } else {
-        SLASH_DEBT.save(storage, validator, &debt)?;
+        debts.save(storage, validator, &debt)?;
     }
     Ok(paid)
+}
+
+/// What an `internal_unstake` did here.
+#[derive(Debug, Default, PartialEq)]
+pub struct InternalUnstakeOutcome {
+    /// Per user, the settled stake moved to an immediate unbond (non-zero only).
+    pub moved: Vec<(Addr, Uint128)>,
+    /// The part beyond the settled stakes, owed by the packets in flight (see [`UNSTAKE_DEBT`]).
+    pub owed: Uint128,
+    /// The part beyond the settled stakes with nothing in flight to owe it: dropped.
+    pub dropped: Uint128,
+}
+
+/// A zero max cap made the consumer drop `amount` of `validator`'s requests, booked under
+/// `named`. The consumer's per-delegator figures are only an attribution (a burn names no
+/// delegator, so it is spread over everyone there), while its per-validator total is exact: so
+/// `amount` is taken from the validator's settled stakes, `named`'s first, then the others' in
+/// address order, each moved to an unbond released at `now`; what the settled stakes cannot
+/// cover is owed by the stake and unstake packets in flight on the validator ([`UNSTAKE_DEBT`]).
+pub fn internal_unstake(
+    storage: &mut dyn Storage,
+    now: Timestamp,
+    validator: &str,
+    named: &Addr,
+    amount: Uint128,
+) -> StdResult<InternalUnstakeOutcome> {
+    let mut order = vec![named.clone()];
+    for user in STAKERS
+        .prefix(validator)
+        .keys(storage, None, None, Order::Ascending)
+    {
+        let user = user?;
+        if user != *named {
+            order.push(user);
+        }
+    }
+    let mut out = InternalUnstakeOutcome::default();
+    let mut left = amount;
+    for user in order {
+        if left.is_zero() {
+            break;
+        }
+        if !STAKES.has(storage, (&user, validator)) {
+            continue;
+        }
+        let moved = update_stake(storage, &user, validator, |stake, dist| {
+            stake.unbond_settled(dist, left, now)
+        })?;
+        if !moved.is_zero() {
+            left -= moved;
+            out.moved.push((user, moved));
+        }
+    }
+    if !left.is_zero() {
+        if add_debt(&UNSTAKE_DEBT, storage, validator, left)? {
+            out.owed = left;
+        } else {
+            out.dropped = left;
+        }
+    }
+    Ok(out)
 }
 
 /// Split `amount` over `(key, capacity)` entries proportionally to capacity: floor shares, then

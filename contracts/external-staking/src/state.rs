@@ -52,10 +52,6 @@ pub struct Stake {
     /// ack moves only the rest).
     #[serde(default)]
     pub unstaking_burned: Uint128,
-    /// Part of a consumer `internal_unstake` that covered amounts still in flight: moved to an
-    /// immediate unbond as soon as acks make it settled (dropped once the range is settled).
-    #[serde(default)]
-    pub internal_unstake_due: Uint128,
 }
 
 impl Stake {
@@ -97,42 +93,25 @@ impl Stake {
         moved
     }
 
-    /// Apply an `internal_unstake` of `amount`: the settled part becomes an unbond released
-    /// now, the part covering in-flight amounts is remembered (see
-    /// [`Stake::internal_unstake_due`]). Returns what was moved now.
-    pub fn internal_unstake(
-        &mut self,
-        dist: &mut Distribution,
-        amount: Uint128,
-        now: Timestamp,
-    ) -> Uint128 {
-        let moved = self.unbond_settled(dist, amount, now);
-        let in_flight = self.stake.high - self.stake.low;
-        self.internal_unstake_due = self
-            .internal_unstake_due
-            .saturating_add(amount - moved)
-            .min(in_flight);
-        moved
-    }
-
-    /// After an ack or timeout: move what is due from an earlier `internal_unstake` and became
-    /// settled; forget the rest once nothing is in flight.
-    pub fn settle_internal_unstake(&mut self, dist: &mut Distribution, now: Timestamp) {
-        if self.internal_unstake_due.is_zero() {
-            return;
-        }
-        let moved = self.unbond_settled(dist, self.internal_unstake_due, now);
-        self.internal_unstake_due -= moved;
-        if self.stake.is_settled() {
-            self.internal_unstake_due = Uint128::zero();
-        }
-    }
-
-    /// Append a pending unbond (nothing for zero).
+    /// Append a pending unbond the consumer did not report on (nothing for zero).
     pub fn push_unbond(&mut self, amount: Uint128, release_at: Timestamp) {
+        self.push_reported_unbond(amount, release_at, None);
+    }
+
+    /// Append a pending unbond whose unstake the consumer applied at `consumer_height`
+    /// (nothing for zero).
+    pub fn push_reported_unbond(
+        &mut self,
+        amount: Uint128,
+        release_at: Timestamp,
+        consumer_height: Option<u64>,
+    ) {
         if !amount.is_zero() {
-            self.pending_unbonds
-                .push(PendingUnbond { amount, release_at });
+            self.pending_unbonds.push(PendingUnbond {
+                amount,
+                release_at,
+                consumer_height,
+            });
         }
     }
 }
@@ -176,12 +155,12 @@ pub const DISTRIBUTION: Map<&str, Distribution> = Map::new("distribution");
 /// by rollbacks. Never more than the user's in-flight adds.
 pub const BURN_DEBT: Map<&Addr, Uint128> = Map::new("burn_debt");
 
-/// A consumer slash on one validator that reached beyond the settled stakes here: the consumer
-/// cut its requests by the whole slash, including stake whose packets were still in flight, so
-/// the rest is taken as those packets resolve (a committed stake, a rolled-back unstake, or the
-/// part of a committed unstake the consumer could no longer unbond).
+/// Something the consumer took from one validator's requests that reached beyond the settled
+/// stakes here: the consumer's figure included stake whose packets were still in flight, so the
+/// rest is taken as those packets resolve (a committed stake, a rolled-back unstake, or for a
+/// slash the part of a committed unstake the consumer could no longer unbond).
 #[cw_serde]
-pub struct SlashDebt {
+pub struct Debt {
     /// Still to take (provider units).
     pub amount: Uint128,
     /// The stake and unstake txs on the validator that were in flight when the debt arose, in
@@ -189,14 +168,34 @@ pub struct SlashDebt {
     pub txs: Vec<u64>,
 }
 
-/// Slash debts by validator (see [`SlashDebt`]).
-pub const SLASH_DEBT: Map<&str, SlashDebt> = Map::new("slash_debt");
+/// Slash debts by validator (see [`Debt`]): paid by cutting the payer's stake, reported to the
+/// vault as a `cross_slash`.
+pub const SLASH_DEBT: Map<&str, Debt> = Map::new("slash_debt");
+
+/// Internal-unstake debts by validator (see [`Debt`]): a zero max cap made the consumer drop
+/// more than the settled stakes here; paid by moving the payer's stake to an immediate unbond.
+pub const UNSTAKE_DEBT: Map<&str, Debt> = Map::new("unstake_debt");
+
+/// A consumer slash waiting for the history to show its validator's state at the infraction.
+#[cw_serde]
+pub struct PendingSlash {
+    /// The slash.
+    pub info: ValidatorSlashInfo,
+    /// Consumer height of the update that carried it (when the consumer applied it).
+    pub height: u64,
+}
 
 /// Per validator, slashes whose infraction height the history does not show active yet: the
 /// unordered channel can deliver a slash before the update that made the validator active
-/// again. Judged again after every update of that validator; dropped once older than the
-/// unbonding period.
-pub const PENDING_SLASHES: Map<&str, Vec<ValidatorSlashInfo>> = Map::new("pending_slashes");
+/// again. Judged again after every update of that validator; dropped only when the history shows
+/// the validator tombstoned before the infraction.
+pub const PENDING_SLASHES: Map<&str, Vec<PendingSlash>> = Map::new("pending_slashes");
+
+/// Per validator, slash the consumer took before this contract learned of it: an unstake the
+/// consumer could not fully unbond because a slash there had already cut the validator's
+/// requests (its ack says how much it unbonded). The unstaking user paid that shortfall at
+/// once; the slash, when it arrives, takes only the rest from the stakes.
+pub const SLASH_CREDIT: Map<&str, Uint128> = Map::new("slash_credit");
 
 /// Last tx id this contract issued (its own ids start at 2^63).
 pub const TX_COUNT: Item<u64> = Item::new("tx_count");
@@ -257,7 +256,6 @@ pub fn save_stake(
     let empty = stake.stake.is_zero()
         && stake.adding.is_zero()
         && stake.unstaking_burned.is_zero()
-        && stake.internal_unstake_due.is_zero()
         && stake.pending_unbonds.is_empty()
         && stake.weight.is_zero()
         && stake.reserved.is_zero()

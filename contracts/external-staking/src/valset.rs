@@ -2,7 +2,9 @@
 //! history of states by consumer height, so a slash is applied only if the validator was
 //! active at the infraction height. Packets may arrive out of order (unordered channel): each
 //! change is recorded at its own height, the current state is the latest one. Tombstoned is
-//! final: later changes are ignored and a tombstone erases the history after it.
+//! final: later changes are ignored and a tombstone erases the history after it. The history is
+//! kept whole: an update can arrive any time later (a dropped packet is sent again, however
+//! long that takes), and the state at its slash's infraction height must still be known.
 
 use cosmwasm_std::{Order, StdResult, Storage};
 use cw_storage_plus::Bound;
@@ -61,7 +63,12 @@ pub fn tombstoned_before(storage: &dyn Storage, validator: &str, height: u64) ->
 }
 
 /// Record that `validator` entered `state` at consumer `height` / `time`.
-/// Returns false when the change was ignored (tombstoned before, or no change).
+///
+/// Every change is recorded at its own height, whatever order the packets arrive in: a change
+/// that matches the current state may still be news for the history (an unjail that overtook
+/// the jail it ends). Returns false when the change was ignored: the validator was tombstoned at
+/// or before `height` (tombstoned is final), or the history already holds this state at exactly
+/// this height (a repeated update).
 pub fn set_state(
     storage: &mut dyn Storage,
     validator: &str,
@@ -69,12 +76,12 @@ pub fn set_state(
     time: u64,
     state: ValidatorState,
 ) -> StdResult<bool> {
-    if let Some(cur) = current(storage, validator)? {
-        if cur.since_height <= height
-            && (cur.state == ValidatorState::Tombstoned || cur.state == state)
-        {
-            return Ok(false);
-        }
+    if tombstoned_at_or_before(storage, validator, height)? {
+        return Ok(false);
+    }
+    let existing = VALSET_HISTORY.may_load(storage, (validator, height))?;
+    if existing.as_ref().is_some_and(|e| e.state == state) {
+        return Ok(false);
     }
     VALSET_HISTORY.save(storage, (validator, height), &HistoryEntry { state, time })?;
     if state == ValidatorState::Tombstoned {
@@ -95,24 +102,12 @@ pub fn set_state(
     Ok(true)
 }
 
-/// Drop history entries older than `cutoff_time` (consumer seconds), keeping the newest of them
-/// (it still gives the state at the cutoff).
-pub fn prune(storage: &mut dyn Storage, validator: &str, cutoff_time: u64) -> StdResult<()> {
-    let old: Vec<u64> = VALSET_HISTORY
-        .prefix(validator)
-        .range(storage, None, None, Order::Ascending)
-        .filter_map(|item| match item {
-            Ok((h, e)) if e.time < cutoff_time => Some(Ok(h)),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<StdResult<_>>()?;
-    if let Some((_, drop)) = old.split_last() {
-        for h in drop {
-            VALSET_HISTORY.remove(storage, (validator, *h));
-        }
-    }
-    Ok(())
+/// True when the validator was tombstoned at or before consumer height `height`.
+fn tombstoned_at_or_before(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
+    Ok(matches!(
+        current(storage, validator)?,
+        Some(ValidatorInfo { state: ValidatorState::Tombstoned, since_height }) if since_height <= height
+    ))
 }
 
 fn refresh_current(storage: &mut dyn Storage, validator: &str) -> StdResult<()> {
@@ -145,7 +140,7 @@ mod tests {
     fn history_by_height_out_of_order() {
         let mut s = MockStorage::new();
         assert!(set_state(&mut s, "v", 10, 100, Active).unwrap());
-        assert!(set_state(&mut s, "v", 30, 300, Active).is_ok_and(|c| !c));
+        assert!(set_state(&mut s, "v", 30, 300, Active).unwrap());
         assert!(set_state(&mut s, "v", 30, 300, Jailed).unwrap());
         assert!(set_state(&mut s, "v", 20, 200, Unbonded).unwrap());
         assert_eq!(
@@ -162,6 +157,19 @@ mod tests {
         assert!(!was_active_at(&s, "v", 31).unwrap());
     }
 
+    /// An unjail that overtook the jail it ends is kept: the late jail lands before it.
+    #[test]
+    fn late_jail_lands_before_the_unjail_that_overtook_it() {
+        let mut s = MockStorage::new();
+        set_state(&mut s, "v", 10, 100, Active).unwrap();
+        assert!(set_state(&mut s, "v", 30, 300, Active).unwrap());
+        assert!(set_state(&mut s, "v", 20, 200, Jailed).unwrap());
+        assert_eq!(current(&s, "v").unwrap().unwrap().state, Active);
+        assert!(!was_active_at(&s, "v", 25).unwrap());
+        assert!(was_active_at(&s, "v", 35).unwrap());
+        assert!(!set_state(&mut s, "v", 30, 300, Active).unwrap());
+    }
+
     /// A tombstone erases later history and ignores every later change.
     #[test]
     fn tombstone_is_final() {
@@ -173,18 +181,5 @@ mod tests {
         assert!(!set_state(&mut s, "v", 40, 400, Active).unwrap());
         assert_eq!(current(&s, "v").unwrap().unwrap().state, Tombstoned);
         assert_eq!(current(&s, "v").unwrap().unwrap().since_height, 20);
-    }
-
-    /// Pruning keeps the newest entry before the cutoff.
-    #[test]
-    fn prune_keeps_state_at_cutoff() {
-        let mut s = MockStorage::new();
-        set_state(&mut s, "v", 10, 100, Active).unwrap();
-        set_state(&mut s, "v", 20, 200, Jailed).unwrap();
-        set_state(&mut s, "v", 30, 300, Active).unwrap();
-        prune(&mut s, "v", 250).unwrap();
-        assert_eq!(state_at(&s, "v", 15).unwrap(), None);
-        assert_eq!(state_at(&s, "v", 25).unwrap(), Some(Jailed));
-        assert_eq!(state_at(&s, "v", 35).unwrap(), Some(Active));
     }
 }

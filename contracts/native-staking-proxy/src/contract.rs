@@ -4,27 +4,30 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, DistributionMsg, Env, GovMsg,
-    MessageInfo, Response, StakingMsg, StdError, Uint128, VoteOption, WasmMsg, WeightedVoteOption,
+    MessageInfo, Reply, Response, StakingMsg, StdError, Uint128, VoteOption, WasmMsg,
+    WeightedVoteOption,
 };
-use cw_utils::{must_pay, nonpayable};
+use cw_utils::{may_pay, must_pay, nonpayable};
 
 use mesh_apis::native_staking::ExecuteMsg as ParentExecuteMsg;
 
 use crate::error::ContractError;
 use crate::msg::{ConfigResponse, ExecuteMsg, InstantiateMsg, OwnerMsg, QueryMsg};
-use crate::state::{Config, BURNED, CONFIG};
+use crate::rounding::{delegated_to, on_reply, tracked, REPLY_ID_STAKING};
+use crate::state::{Config, BURNED, CONFIG, UNBONDING_UNTIL};
 
-/// Instantiate (by native staking, with the first stake attached): delegate the funds to
-/// `validator`, send future rewards to the owner, and return [`OwnerMsg`] as data.
+/// Instantiate (by native staking): send future rewards to the owner, delegate any funds
+/// attached to `validator` (native staking attaches none: it sends the first stake once it has
+/// registered the proxy), and return [`OwnerMsg`] as data.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
     let owner = deps.api.addr_validate(&msg.owner)?;
-    let amount = must_pay(&info, &msg.denom)?;
+    let amount = may_pay(&info, &msg.denom)?;
     let config = Config {
         denom: msg.denom,
         parent: info.sender,
@@ -33,15 +36,18 @@ pub fn instantiate(
     CONFIG.save(deps.storage, &config)?;
     BURNED.save(deps.storage, &Uint128::zero())?;
 
-    let delegate = StakingMsg::Delegate {
-        validator: msg.validator.clone(),
-        amount: Coin::new(amount, &config.denom),
-    };
     let set_withdraw = DistributionMsg::SetWithdrawAddress {
         address: config.owner.to_string(),
     };
-    Ok(Response::new()
-        .add_message(delegate)
+    let mut res = Response::new();
+    if !amount.is_zero() {
+        let delegate = StakingMsg::Delegate {
+            validator: msg.validator.clone(),
+            amount: Coin::new(amount, &config.denom),
+        };
+        res = res.add_submessage(tracked(deps.as_ref(), &env, delegate)?);
+    }
+    Ok(res
         .add_message(set_withdraw)
         .set_data(to_json_binary(&OwnerMsg {
             owner: config.owner.to_string(),
@@ -61,7 +67,7 @@ pub fn execute(
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
     match msg {
-        ExecuteMsg::Stake { validator } => execute_stake(deps, info, validator),
+        ExecuteMsg::Stake { validator } => execute_stake(deps, env, info, validator),
         ExecuteMsg::Burn { validator, amount } => execute_burn(deps, env, info, validator, amount),
         ExecuteMsg::Unstake { validator, amount } => {
             execute_unstake(deps, env, info, validator, amount)
@@ -121,17 +127,6 @@ fn checked_amount(cfg: &Config, amount: &Coin) -> Result<Uint128, ContractError>
     Ok(amount)
 }
 
-/// What this proxy delegates to `validator` on the chain (zero if nothing).
-fn delegated_to(deps: Deps, env: &Env, validator: &str) -> Result<Uint128, ContractError> {
-    let delegation = deps
-        .querier
-        .query_delegation(env.contract.address.as_str(), validator)?;
-    Ok(match delegation {
-        Some(d) => Uint128::try_from(d.amount.amount)?,
-        None => Uint128::zero(),
-    })
-}
-
 /// All delegations of this proxy as `(validator, amount)`, sorted by validator address.
 fn all_delegations(deps: Deps, env: &Env) -> Result<Vec<(String, Uint128)>, ContractError> {
     let mut delegations = deps
@@ -148,16 +143,18 @@ fn all_delegations(deps: Deps, env: &Env) -> Result<Vec<(String, Uint128)>, Cont
 /// Parent only, with funds: delegate them to `validator`.
 fn execute_stake(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     validator: String,
 ) -> Result<Response, ContractError> {
     let cfg = only_parent(deps.as_ref(), &info)?;
     let amount = must_pay(&info, &cfg.denom)?;
+    let delegate = StakingMsg::Delegate {
+        validator: validator.clone(),
+        amount: Coin::new(amount, &cfg.denom),
+    };
     Ok(Response::new()
-        .add_message(StakingMsg::Delegate {
-            validator: validator.clone(),
-            amount: Coin::new(amount, &cfg.denom),
-        })
+        .add_submessage(tracked(deps.as_ref(), &env, delegate)?)
         .add_attribute("action", "stake")
         .add_attribute("validator", validator)
         .add_attribute("amount", amount.to_string()))
@@ -229,12 +226,16 @@ fn execute_burn(
 
     let msgs = undelegations
         .into_iter()
-        .map(|(validator, amount)| StakingMsg::Undelegate {
-            validator,
-            amount: Coin::new(amount, &cfg.denom),
-        });
+        .map(|(validator, amount)| {
+            let undelegate = StakingMsg::Undelegate {
+                validator,
+                amount: Coin::new(amount, &cfg.denom),
+            };
+            tracked(deps.as_ref(), &env, undelegate)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Response::new()
-        .add_messages(msgs)
+        .add_submessages(msgs)
         .add_attribute("action", "burn")
         .add_attribute("validator", validator.unwrap_or_default())
         .add_attribute("amount", amount)
@@ -260,11 +261,12 @@ fn execute_unstake(
             requested,
         });
     }
+    let undelegate = StakingMsg::Undelegate {
+        validator: validator.clone(),
+        amount: Coin::new(requested, &cfg.denom),
+    };
     Ok(Response::new()
-        .add_message(StakingMsg::Undelegate {
-            validator: validator.clone(),
-            amount: Coin::new(requested, &cfg.denom),
-        })
+        .add_submessage(tracked(deps.as_ref(), &env, undelegate)?)
         .add_attribute("action", "unstake")
         .add_attribute("validator", validator)
         .add_attribute("amount", requested))
@@ -295,12 +297,13 @@ fn execute_restake(
             requested,
         });
     }
+    let redelegate = StakingMsg::Redelegate {
+        src_validator: src_validator.clone(),
+        dst_validator: dst_validator.clone(),
+        amount: Coin::new(requested, &cfg.denom),
+    };
     Ok(Response::new()
-        .add_message(StakingMsg::Redelegate {
-            src_validator: src_validator.clone(),
-            dst_validator: dst_validator.clone(),
-            amount: Coin::new(requested, &cfg.denom),
-        })
+        .add_submessage(tracked(deps.as_ref(), &env, redelegate)?)
         .add_attribute("action", "restake")
         .add_attribute("src_validator", src_validator)
         .add_attribute("dst_validator", dst_validator)
@@ -399,9 +402,34 @@ fn execute_release_unbonded(
     if balance.is_zero() {
         res = res.add_attribute("note", "nothing unbonded yet: liquid balance is 0");
     }
+    // Nothing delegated, nothing unbonding, everything released: what is left of the lien is
+    // the chain's rounding, and the parent writes it off.
+    let mut until = UNBONDING_UNTIL.may_load(deps.storage)?.unwrap_or_default();
+    until.retain(|t| *t > env.block.time.seconds());
+    UNBONDING_UNTIL.save(deps.storage, &until)?;
+    let closed = until.is_empty()
+        && all_delegations(deps.as_ref(), &env)?.is_empty()
+        && BURNED.load(deps.storage)?.is_zero();
+    if closed {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.parent.to_string(),
+            msg: to_json_binary(&ParentExecuteMsg::ProxyClosed {})?,
+            funds: vec![],
+        });
+    }
     Ok(res
         .add_attribute("burned", to_burn)
-        .add_attribute("released", to_release))
+        .add_attribute("released", to_release)
+        .add_attribute("closed", closed.to_string()))
+}
+
+/// The reply of a staking message: report a rounding loss (see [`crate::rounding`]).
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(deps: DepsMut, env: Env, reply: Reply) -> Result<Response, ContractError> {
+    if reply.id != REPLY_ID_STAKING {
+        return Err(ContractError::UnknownReplyId { id: reply.id });
+    }
+    on_reply(deps, &env, reply)
 }
 
 /// Query the proxy.

@@ -56,6 +56,13 @@ pub enum ContractError {
         /// The validator.
         validator: String,
     },
+
+    /// A reply this contract never asked for.
+    #[error("unknown reply id {id}")]
+    UnknownReplyId {
+        /// The id.
+        id: u64,
+    },
 }
 
 impl From<StdError> for ContractError {

@@ -8,6 +8,7 @@
 pub mod contract;
 pub mod error;
 pub mod msg;
+pub mod rounding;
 pub mod state;
 
 #[cfg(test)]

@@ -1,22 +1,26 @@
 //! Entry points and handlers of native staking.
 
+use cosmwasm_schema::cw_serde;
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, Coin, Decimal, Deps, DepsMut, Env, MessageInfo, Order,
-    Reply, Response, StdResult, SubMsg, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
+    Reply, Response, StdError, StdResult, SubMsg, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
 };
 use cw_utils::{must_pay, nonpayable, parse_instantiate_response_data};
+use std::collections::BTreeMap;
 
 use mesh_apis::native_staking_proxy::{
     ExecuteMsg as ProxyExecuteMsg, InstantiateMsg as ProxyInstantiateMsg, OwnerMsg,
 };
-use mesh_apis::vault::{ExecuteMsg as VaultExecuteMsg, SlashInfo};
+use mesh_apis::vault::{
+    ExecuteMsg as VaultExecuteMsg, LienResponse, QueryMsg as VaultQueryMsg, SlashInfo,
+};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ExecuteMsg, InstantiateMsg, MaxSlashResponse, OwnerByProxyResponse,
-    ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
+    ConfigResponse, DelegatorSlash, ExecuteMsg, InstantiateMsg, MaxSlashResponse,
+    OwnerByProxyResponse, ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
 };
 use crate::state::{Config, CONFIG, OWNER_BY_PROXY, PROXY_BY_OWNER};
 
@@ -72,6 +76,10 @@ pub fn execute(
             execute_receive_stake(deps, env, info, owner, msg)
         }
         ExecuteMsg::ReleaseProxyStake {} => execute_release_proxy_stake(deps, info),
+        ExecuteMsg::RoundingLoss { validator, amount } => {
+            execute_rounding_loss(deps, info, validator, amount)
+        }
+        ExecuteMsg::ProxyClosed {} => execute_proxy_closed(deps, env, info),
         ExecuteMsg::BurnStake {
             owner,
             amount,
@@ -92,9 +100,9 @@ fn only_vault(deps: Deps, info: &MessageInfo) -> Result<Config, ContractError> {
     Ok(cfg)
 }
 
-/// Vault only, with funds: stake them for `owner` on the validator named in `msg`. The first
-/// time, the owner's proxy is instantiated with the funds (it delegates them); afterwards the
-/// funds go to the proxy's `stake`.
+/// Vault only, with funds: stake them for `owner` on the validator named in `msg`, through the
+/// proxy's `stake`. The first time, the owner's proxy is instantiated first (with no funds), and
+/// the stake follows in the reply, once the proxy is registered (so it can report to us).
 fn execute_receive_stake(
     deps: DepsMut,
     env: Env,
@@ -129,17 +137,21 @@ fn execute_receive_stake(
                 admin: Some(env.contract.address.to_string()),
                 code_id: cfg.proxy_code_id,
                 msg: to_json_binary(&ProxyInstantiateMsg {
-                    denom: cfg.denom,
+                    denom: cfg.denom.clone(),
                     owner: owner_addr.to_string(),
-                    validator,
+                    validator: validator.clone(),
                 })?,
-                funds,
+                funds: vec![],
                 label: format!("mesh-native-staking-proxy {owner_addr}"),
             };
-            Ok(res.add_submessage(SubMsg::reply_on_success(
-                instantiate,
-                REPLY_ID_INSTANTIATE_PROXY,
-            )))
+            let first = FirstStake {
+                validator,
+                amount: Uint128::try_from(amount).map_err(StdError::from)?,
+            };
+            Ok(res.add_submessage(
+                SubMsg::reply_on_success(instantiate, REPLY_ID_INSTANTIATE_PROXY)
+                    .with_payload(to_json_binary(&first)?),
+            ))
         }
     }
 }
@@ -169,6 +181,87 @@ fn execute_release_proxy_stake(
         .add_attribute("action", "release_proxy_stake")
         .add_attribute("owner", owner)
         .add_attribute("amount", amount.to_string()))
+}
+
+/// A registered proxy only: its owner lost `amount` to the chain's share arithmetic on
+/// `validator`; the vault slashes the owner by it (one `local_slash`).
+fn execute_rounding_loss(
+    deps: DepsMut,
+    info: MessageInfo,
+    validator: String,
+    amount: Uint128,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let owner = OWNER_BY_PROXY
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::NotProxy {
+            sender: info.sender.to_string(),
+        })?;
+    let mut res = Response::new()
+        .add_attribute("action", "rounding_loss")
+        .add_attribute("owner", &owner)
+        .add_attribute("validator", &validator)
+        .add_attribute("amount", amount);
+    if !amount.is_zero() {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash {
+                slashes: vec![SlashInfo {
+                    user: owner.to_string(),
+                    slash: amount,
+                }],
+                validator,
+            })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
+}
+
+/// A registered proxy only: it holds nothing any more; the rest of its owner's local lien (the
+/// chain's rounding) is slashed in the vault.
+fn execute_proxy_closed(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let owner = OWNER_BY_PROXY
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::NotProxy {
+            sender: info.sender.to_string(),
+        })?;
+    let lien: Option<LienResponse> = deps
+        .querier
+        .query_wasm_smart(
+            &cfg.vault,
+            &VaultQueryMsg::Claim {
+                account: owner.to_string(),
+                lienholder: env.contract.address.to_string(),
+            },
+        )
+        .ok();
+    let left = lien.map(|l| l.amount.high).unwrap_or_default();
+    let mut res = Response::new()
+        .add_attribute("action", "proxy_closed")
+        .add_attribute("owner", &owner)
+        .add_attribute("written_off", left);
+    if !left.is_zero() {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash {
+                slashes: vec![SlashInfo {
+                    user: owner.to_string(),
+                    slash: left,
+                }],
+                validator: String::new(),
+            })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
 }
 
 /// Vault only: burn `amount` of `owner`'s stake through their proxy (after a slash elsewhere).
@@ -211,7 +304,15 @@ fn execute_burn_stake(
         .add_attribute("amount", amount.amount.to_string()))
 }
 
-/// Reply of a proxy instantiation: record owner ↔ proxy from the instantiate response.
+/// The first stake of a new proxy, carried to the reply of its instantiation.
+#[cw_serde]
+struct FirstStake {
+    validator: String,
+    amount: Uint128,
+}
+
+/// Reply of a proxy instantiation: record owner ↔ proxy from the instantiate response, then
+/// send the first stake to the proxy.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, _env: Env, reply: Reply) -> Result<Response, ContractError> {
     if reply.id != REPLY_ID_INSTANTIATE_PROXY {
@@ -231,10 +332,21 @@ pub fn reply(deps: DepsMut, _env: Env, reply: Reply) -> Result<Response, Contrac
     let owner = deps.api.addr_validate(&owner)?;
     PROXY_BY_OWNER.save(deps.storage, &owner, &proxy)?;
     OWNER_BY_PROXY.save(deps.storage, &proxy, &owner)?;
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "proxy_created")
         .add_attribute("owner", owner)
-        .add_attribute("proxy", proxy))
+        .add_attribute("proxy", &proxy);
+    if let Ok(first) = from_json::<FirstStake>(&reply.payload) {
+        let cfg = CONFIG.load(deps.storage)?;
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: proxy.to_string(),
+            msg: to_json_binary(&ProxyExecuteMsg::Stake {
+                validator: first.validator,
+            })?,
+            funds: vec![Coin::new(first.amount, &cfg.denom)],
+        });
+    }
+    Ok(res)
 }
 
 /// The new contract's address and its instantiate data: from the `MsgInstantiateContractResponse`
@@ -254,16 +366,82 @@ fn instantiate_response(response: SubMsgResponse) -> Result<(String, Binary), Co
     Ok((parsed.contract_address, data))
 }
 
-/// Sudo from the chain, before it slashes: report each owner's share to the vault.
+/// Sudo from the chain about a slash: report each owner's loss to the vault.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn sudo(deps: DepsMut, _env: Env, msg: SudoMsg) -> Result<Response, ContractError> {
     match msg {
-        SudoMsg::Jailing { jailed, tombstoned } => sudo_jailing(
+        SudoMsg::Jailing {
+            jailed,
+            tombstoned,
+            slashed: Some(slashed),
+        } => sudo_slashed(
+            deps,
+            jailed.unwrap_or_default(),
+            tombstoned.unwrap_or_default(),
+            slashed,
+        ),
+        SudoMsg::Jailing {
+            jailed,
+            tombstoned,
+            slashed: None,
+        } => sudo_jailing(
             deps,
             jailed.unwrap_or_default(),
             tombstoned.unwrap_or_default(),
         ),
     }
+}
+
+/// The chain slashed and says what it took from each delegator: every delegator that is one of
+/// our proxies is reported for its owner, exactly that amount, in one vault `local_slash` per
+/// validator (validators in the order given, owners in proxy address order).
+fn sudo_slashed(
+    deps: DepsMut,
+    jailed: Vec<String>,
+    tombstoned: Vec<String>,
+    slashed: Vec<DelegatorSlash>,
+) -> Result<Response, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let mut res = Response::new().add_attribute("action", "jailing");
+    for (kind, list) in [("tombstoned", &tombstoned), ("jailed", &jailed)] {
+        if !list.is_empty() {
+            res = res.add_attribute(kind, list.join(","));
+        }
+    }
+    let mut by_validator: Vec<(String, BTreeMap<Addr, Uint128>)> = vec![];
+    for s in slashed.into_iter().filter(|s| !s.amount.is_zero()) {
+        let Ok(proxy) = deps.api.addr_validate(&s.delegator) else {
+            continue;
+        };
+        if !OWNER_BY_PROXY.has(deps.storage, &proxy) {
+            continue;
+        }
+        let pos = match by_validator.iter().position(|(v, _)| *v == s.validator) {
+            Some(pos) => pos,
+            None => {
+                by_validator.push((s.validator.clone(), BTreeMap::new()));
+                by_validator.len() - 1
+            }
+        };
+        let entry = by_validator[pos].1.entry(proxy).or_default();
+        *entry = entry.checked_add(s.amount).map_err(StdError::from)?;
+    }
+    for (validator, per_proxy) in by_validator {
+        let mut slashes = vec![];
+        for (proxy, slash) in per_proxy {
+            let owner = OWNER_BY_PROXY.load(deps.storage, &proxy)?;
+            slashes.push(SlashInfo {
+                user: owner.to_string(),
+                slash,
+            });
+        }
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash { slashes, validator })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
 }
 
 /// For each tombstoned validator (double-sign ratio), then each jailed one (offline ratio; a

@@ -20,8 +20,8 @@ use mesh_apis::vault::{ExecuteMsg as VaultExecuteMsg, SlashInfo};
 use crate::contract::{self, INSTANTIATE_RESPONSE_TYPE_URL, REPLY_ID_INSTANTIATE_PROXY};
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ExecuteMsg, InstantiateMsg, MaxSlashResponse, OwnerByProxyResponse,
-    ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
+    ConfigResponse, DelegatorSlash, ExecuteMsg, InstantiateMsg, MaxSlashResponse,
+    OwnerByProxyResponse, ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
 };
 
 const DENOM: &str = "uosmo";
@@ -73,11 +73,14 @@ fn native_staking_contract() -> Box<dyn Contract<Empty>> {
 }
 
 fn proxy_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        mesh_native_staking_proxy::contract::execute,
-        mesh_native_staking_proxy::contract::instantiate,
-        mesh_native_staking_proxy::contract::query,
-    ))
+    Box::new(
+        ContractWrapper::new(
+            mesh_native_staking_proxy::contract::execute,
+            mesh_native_staking_proxy::contract::instantiate,
+            mesh_native_staking_proxy::contract::query,
+        )
+        .with_reply(mesh_native_staking_proxy::contract::reply),
+    )
 }
 
 /// A chain with three validators, a vault stand-in holding 10_000, and native staking
@@ -746,6 +749,7 @@ fn jailing_reports_slashes_per_validator() {
             &SudoMsg::Jailing {
                 jailed: Some(vec![VAL2.to_string(), VAL1.to_string(), VAL3.to_string()]),
                 tombstoned: Some(vec![VAL1.to_string()]),
+                slashed: None,
             },
         )
         .unwrap();
@@ -787,6 +791,7 @@ fn jailing_without_slashes_sends_nothing() {
             &SudoMsg::Jailing {
                 jailed: None,
                 tombstoned: None,
+                slashed: None,
             },
         )
         .unwrap();
@@ -797,10 +802,61 @@ fn jailing_without_slashes_sends_nothing() {
             &SudoMsg::Jailing {
                 jailed: Some(vec![VAL3.to_string()]),
                 tombstoned: Some(vec![VAL2.to_string()]),
+                slashed: None,
             },
         )
         .unwrap();
     assert_eq!(suite.vault_received(), vec![]);
+}
+
+/// With the chain's own figures (`slashed`), each proxy's owner is slashed exactly what the
+/// chain took from it, unbonding entries included, summed per validator; delegators that are
+/// not our proxies and zero amounts are ignored; the delegation is not consulted.
+#[test]
+fn jailing_with_slashed_reports_what_the_chain_took() {
+    let mut suite = Suite::new();
+    let (alice, bob) = (suite.addr("alice"), suite.addr("bob"));
+    suite.receive_stake(&alice, VAL1, 100).unwrap();
+    suite.receive_stake(&bob, VAL1, 200).unwrap();
+    let (pa, pb) = (suite.proxy_of(&alice), suite.proxy_of(&bob));
+    let stranger = suite.addr("stranger");
+    let slash = |delegator: &Addr, amount: u128| DelegatorSlash {
+        validator: VAL1.to_string(),
+        delegator: delegator.to_string(),
+        amount: Uint128::new(amount),
+        unbonding: Uint128::zero(),
+    };
+    let staking = suite.staking.clone();
+    suite
+        .app
+        .wasm_sudo(
+            staking,
+            &SudoMsg::Jailing {
+                jailed: Some(vec![VAL1.to_string()]),
+                tombstoned: None,
+                // alice: 10 from the delegation and 7 from an unbonding entry.
+                slashed: Some(vec![
+                    slash(&pa, 10),
+                    slash(&stranger, 99),
+                    slash(&pb, 0),
+                    slash(&pa, 7),
+                ]),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        suite.vault_received(),
+        vec![(
+            VaultExecuteMsg::LocalSlash {
+                slashes: vec![SlashInfo {
+                    user: alice.to_string(),
+                    slash: Uint128::new(17),
+                }],
+                validator: VAL1.to_string(),
+            },
+            vec![]
+        )]
+    );
 }
 
 // ---- reply ----

@@ -52,11 +52,14 @@ fn native_staking_contract() -> Box<dyn Contract<Empty>> {
 }
 
 fn proxy_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        mesh_native_staking_proxy::contract::execute,
-        mesh_native_staking_proxy::contract::instantiate,
-        mesh_native_staking_proxy::contract::query,
-    ))
+    Box::new(
+        ContractWrapper::new(
+            mesh_native_staking_proxy::contract::execute,
+            mesh_native_staking_proxy::contract::instantiate,
+            mesh_native_staking_proxy::contract::query,
+        )
+        .with_reply(mesh_native_staking_proxy::contract::reply),
+    )
 }
 
 // ---- cross staker stand-in: commits every stake at once and reports a slash when told ----
@@ -471,6 +474,7 @@ fn jailing_slashes_through_vault() {
             &NsSudoMsg::Jailing {
                 jailed: None,
                 tombstoned: Some(vec![VAL1.to_string()]),
+                slashed: None,
             },
         )
         .unwrap();

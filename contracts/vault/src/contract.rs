@@ -4,7 +4,7 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Binary, Coin, Decimal, Deps, DepsMut, Empty, Env, MessageInfo,
-    Order, Reply, Response, StdResult, Storage, SubMsg, SubMsgResponse, Uint128, WasmMsg,
+    Order, Reply, Response, StdError, StdResult, Storage, SubMsg, SubMsgResponse, Uint128, WasmMsg,
 };
 use cw_utils::{must_pay, nonpayable, parse_instantiate_response_data};
 use mesh_apis::{Tx, ValueRange};
@@ -449,12 +449,31 @@ fn release_local_stake(
     let denom = CONFIG.load(deps.storage)?.denom;
     let value = to_uint128(must_pay(&info, &denom)?)?;
     let owner = deps.api.addr_validate(&owner)?;
-    release_lien(deps.storage, &owner, &info.sender, value)?;
+    // The tokens may exceed the lien: the chain's share arithmetic can make a delegation worth a
+    // unit more than was staked (truncated remainders stay with the validator). The whole lien
+    // is released and the rest, the owner's tokens, is added to their collateral.
+    let held = LIENS
+        .may_load(deps.storage, (&owner, &info.sender))?
+        .map(|l| l.amount.low)
+        .unwrap_or_default();
+    let released = value.min(held);
+    if !released.is_zero() {
+        release_lien(deps.storage, &owner, &info.sender, released)?;
+    }
+    let gain = value - released;
+    if !gain.is_zero() {
+        let mut user = load_user(deps.storage, &owner)?;
+        user.collateral = user.collateral.checked_add(gain).map_err(StdError::from)?;
+        refresh_user(deps.storage, &owner, &mut user)?;
+        USERS.save(deps.storage, &owner, &user)?;
+    }
     Ok(Response::new()
         .add_attribute("action", "release_local_stake")
         .add_attribute("sender", info.sender)
         .add_attribute("owner", owner)
-        .add_attribute("amount", value))
+        .add_attribute("amount", value)
+        .add_attribute("released", released)
+        .add_attribute("rounding_gain", gain))
 }
 
 /// `release_cross_stake {owner, amount}`: an external staker frees part of the owner's lien.

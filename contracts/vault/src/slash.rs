@@ -26,7 +26,7 @@ use crate::state::{Lien, UserInfo, CONFIG, EXTERNAL_STAKERS, LIENS, LOCAL_STAKIN
 /// Reply id of burn messages: a failed burn is reported in an event, it never reverts the slash.
 pub const REPLY_ID_BURN: u64 = 2;
 /// Event emitted per slashed user.
-pub const EVENT_SLASH: &str = "vault_slash";
+pub use mesh_apis::vault::EVENT_SLASH;
 /// Event emitted per slash entry that was skipped (the user has no lien with the reporter).
 pub const EVENT_SLASH_SKIPPED: &str = "vault_slash_skipped";
 /// Event emitted when a burn message failed on its lienholder.
@@ -220,6 +220,11 @@ fn repair(
 }
 
 /// Clamps every lien above `cap` to it; the cut is burned and its slashable part released.
+///
+/// The cut comes off both ends of the lien's range (the low end saturating at zero): a burn is
+/// one amount to the lienholder, which takes it from the settled stake first, so cutting only
+/// the high end (what in-flight stakes would add) would leave the vault's low end above what the
+/// lienholder still holds once those stakes roll back: a lien that can never be released.
 fn clamp_liens(
     storage: &mut dyn Storage,
     owner: &Addr,
@@ -231,8 +236,8 @@ fn clamp_liens(
         if lien.amount.high <= cap {
             continue;
         }
-        let cut_low = lien.amount.low.saturating_sub(cap);
         let cut_high = lien.amount.high - cap;
+        let cut_low = cut_high.min(lien.amount.low);
         apply_cut(
             storage,
             owner,

@@ -30,6 +30,11 @@ pub const VALIDATOR_TOTALS: Map<&str, Uint128> = Map::new("validator_totals");
 /// took before it learned of the slash. Never holds zeros.
 pub const SLASHED: Map<&str, Uint128> = Map::new("slashed");
 
+/// Validators the chain tombstoned: epochs delegate nothing to them (their delegation is
+/// unbonded at the first epoch after the tombstone), while their requests stay as the
+/// provider's stakes on them until their owners unstake.
+pub const TOMBSTONED: Map<&str, ()> = Map::new("tombstoned");
+
 /// The rewards withdrawal of the current epoch, while its replies come in.
 #[cw_serde]
 pub struct RewardsBatch {

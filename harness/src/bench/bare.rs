@@ -93,9 +93,9 @@ impl Pair {
             for on_provider in [true, false] {
                 let chain = self.chain(on_provider);
                 if chain.next_wake().is_some_and(|w| w <= now) {
-                    chain
-                        .advance(now)
-                        .map_err(|until| format!("halted until {until}"))?;
+                    chain.advance(now).map_err(|until| {
+                        format!("halted until t={}", mesh_actors::time::human_ms(until))
+                    })?;
                 }
             }
             self.relay()?;
@@ -177,7 +177,7 @@ pub fn run(spec: &TopologySpec, unbonding_secs: u64) -> Result<LifecycleTimes, S
     pair.advance_to(epoch_at)?;
     pair.consumer
         .advance(epoch_at)
-        .map_err(|until| format!("halted until {until}"))?;
+        .map_err(|until| format!("halted until t={}", mesh_actors::time::human_ms(until)))?;
     pair.relay()?;
 
     let unbonding = Instant::now();

@@ -141,7 +141,12 @@ async fn epoch_all(net: &Testnet, ids: &[String]) -> Result<(), String> {
     for id in ids {
         net.with_chain(id, |c, now| c.advance(now))
             .await?
-            .map_err(|until| format!("{id} is halted until {until}ms"))?;
+            .map_err(|until| {
+                format!(
+                    "{id} is halted until t={}",
+                    mesh_actors::time::human_ms(until)
+                )
+            })?;
     }
     Ok(())
 }

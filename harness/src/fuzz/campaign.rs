@@ -13,6 +13,7 @@ use super::shrink::shrink;
 use super::{classify, generate, harness_error, run_scenario, Case, CaseRun, PENDING};
 use crate::invariants::Violation;
 use crate::runner::{self, RunOptions};
+use crate::scenario::limits::SEED_MAX;
 use crate::scenario::{to_json_pretty, Action, Fault, FaultContract, Scenario};
 
 /// Which part of a seed range this machine runs: seeds whose offset from the range start is
@@ -53,8 +54,19 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// Parses a seed range `A..B` (B excluded) or a single seed `A`.
+/// Parses a seed range `A..B` (B excluded) or a single seed `A`; seeds are at most
+/// [`SEED_MAX`] (a scenario file's limit, so every case can be written and replayed).
 pub fn parse_seeds(s: &str) -> Result<Range<u64>, String> {
+    let range = parse_seed_range(s)?;
+    if range.end > SEED_MAX.saturating_add(1) {
+        return Err(format!(
+            "seeds go up to {SEED_MAX} (2^53 - 1, the largest a scenario file keeps exact), got {s:?}"
+        ));
+    }
+    Ok(range)
+}
+
+fn parse_seed_range(s: &str) -> Result<Range<u64>, String> {
     let bad = || format!("expected seeds like 0..1000 (end excluded) or 42, got {s:?}");
     match s.split_once("..") {
         Some((a, b)) => {
@@ -138,6 +150,8 @@ pub struct Finding {
     pub fixture: Scenario,
     /// Where it was written.
     pub file: Option<PathBuf>,
+    /// Why it could not be written (`<file>: cannot write: <reason>`).
+    pub write_error: Option<String>,
     /// Replaying the fixture (normal mode) broke the same invariant.
     pub replays: bool,
 }
@@ -145,11 +159,11 @@ pub struct Finding {
 impl Finding {
     /// One line for humans.
     pub fn line(&self) -> String {
-        let file = self
-            .file
-            .as_ref()
-            .map(|f| format!(" -> {}", f.display()))
-            .unwrap_or_default();
+        let file = match (&self.file, &self.write_error) {
+            (Some(f), _) => format!(" -> {}", f.display()),
+            (None, Some(e)) => format!(" (NOT written: {e})"),
+            (None, None) => String::new(),
+        };
         format!(
             "seed {}: invariant {} broken at step {}: {}; shrunk to {} steps{}{}{}",
             self.seed,
@@ -311,6 +325,8 @@ pub fn fault_kind(scenario: &Scenario, action: &Action) -> Option<&'static str> 
         Action::Jail(_) => "jail",
         Action::Unjail(_) => "unjail",
         Action::Tombstone(_) => "tombstone",
+        Action::AddValidator(_) => "add_validator",
+        Action::RemoveValidator(_) => "remove_validator",
         Action::CloseChannel(_) => "close_channel",
         _ => return None,
     })
@@ -362,9 +378,7 @@ pub fn replay(fixture: &Scenario, codes: &Codes) -> Option<Violation> {
 }
 
 /// Whether the regression fixture of a failing run, replayed in normal mode, breaks
-/// `invariant`. (Not always so: in normal mode every `expect_error` step reads the report before
-/// and after the action, and reading the report brings every chain to the current block, which
-/// can run an epoch earlier than the fuzz run did.)
+/// `invariant` (it should: reading the report around an `expect_error` step changes nothing).
 pub fn replays_as(run: &CaseRun, codes: &Codes, invariant: &str) -> bool {
     let fixture = regression_fixture(0, 0, run);
     replay(&fixture, codes).is_some_and(|v| v.invariant == invariant)
@@ -387,11 +401,18 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let shrunk = shrink(case, first, &c.codes, c.shrink_budget);
     let fixture = regression_fixture(seed, c.steps, &shrunk.run);
     let replays = replay(&fixture, &c.codes).map(|v| v.invariant) == Some(violation.invariant);
+    let mut write_error = None;
     let file = c.out.as_ref().and_then(|dir| {
         let path = dir.join(format!("seed-{seed}-{}.json", violation.invariant));
-        std::fs::create_dir_all(dir).ok()?;
-        std::fs::write(&path, to_json_pretty(&fixture)).ok()?;
-        Some(path)
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, to_json_pretty(&fixture)));
+        match written {
+            Ok(()) => Some(path),
+            Err(e) => {
+                write_error = Some(format!("{}: cannot write: {e}", path.display()));
+                None
+            }
+        }
     });
     Finding {
         seed,
@@ -404,6 +425,7 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
         shrunk: shrunk.case,
         fixture,
         file,
+        write_error,
         replays,
     }
 }
@@ -485,6 +507,10 @@ mod tests {
         assert_eq!(parse_seeds("42"), Ok(42..43));
         assert!(parse_seeds("5..1").unwrap_err().contains("expected seeds"));
         assert!(parse_seeds("x").is_err());
+        assert!(parse_seeds("9007199254740992")
+            .unwrap_err()
+            .contains("seeds go up to"));
+        assert_eq!(parse_seeds("9007199254740991"), Ok(SEED_MAX..SEED_MAX + 1));
         assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
         assert!("0/4".parse::<Shard>().is_err());
         assert!("5/4".parse::<Shard>().is_err());

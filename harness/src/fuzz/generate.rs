@@ -19,9 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scenario::{
-    AccountBalance, Action, Amount, ChainValidator, Consumer, ConsumerOnly, Delay, DurationValue,
-    Fault, FaultContract, LocalStake, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs,
-    SettleArgs, Step, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, Consumer, ConsumerOnly,
+    Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake,
+    Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount,
+    UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
 };
 
 /// Chain ids and denoms of the (up to four) generated consumers, in order.
@@ -79,8 +80,9 @@ impl Case {
 /// The end of every generated scenario: lift the faults the body injected (each link's delay
 /// back to its configured delay, no more drops, no more failing receives), wait until every
 /// outage and halt is over (and, after drops, until dropped packets have timed out), settle
-/// (the runner then checks the settled invariants), and run one epoch per consumer (the runner
-/// checks the conversion after each). Faults the body never injected need no lifting.
+/// (the runner then checks the settled invariants), run one epoch per consumer (the runner
+/// checks the conversion after each), and drain: unstake, withdraw and release everything, so a
+/// lien that can never be released is found. Faults the body never injected need no lifting.
 pub fn tail(topology: &Scenario, body: &[Step]) -> Vec<Step> {
     let injected = |pred: &dyn Fn(&Fault) -> bool| {
         body.iter()
@@ -127,6 +129,7 @@ pub fn tail(topology: &Scenario, body: &[Step]) -> Vec<Step> {
             consumer: c.chain_id.clone(),
         })));
     }
+    steps.push(Step::new(Action::Drain(DrainArgs {})));
     steps
 }
 
@@ -194,7 +197,11 @@ pub fn generate(seed: u64, steps: usize) -> Case {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let topology = topology(&mut rng, seed);
     let mut model = Model::new(&topology);
-    let body = (0..steps).map(|_| model.step(&mut rng)).collect();
+    let mut body = vec![];
+    while body.len() < steps {
+        body.extend(model.steps(&mut rng));
+    }
+    body.truncate(steps);
     Case { topology, body }
 }
 
@@ -311,6 +318,10 @@ struct Model {
     remote: BTreeMap<(String, String, String), u128>,
     jailed: BTreeSet<(String, String)>,
     tombstoned: BTreeSet<(String, String)>,
+    /// Validators whose self-bond was removed (never active again).
+    removed: BTreeSet<(String, String)>,
+    /// Validators created so far (their names are numbered).
+    added: usize,
     /// Chain → lower bound of the end of its latest halt (ms of [`Model::t`]).
     halted_until: BTreeMap<String, u64>,
     /// A lower bound of simulated time: the sum of the waits so far.
@@ -338,12 +349,15 @@ const KINDS: &[(Kind, u32)] = &[
     (Kind::Jail, 2),
     (Kind::Unjail, 2),
     (Kind::Tombstone, 1),
+    (Kind::AddValidator, 1),
+    (Kind::RemoveValidator, 1),
     (Kind::Delay, 3),
     (Kind::DropNext, 3),
     (Kind::Outage, 3),
     (Kind::Halt, 2),
     (Kind::FailConverter, 3),
     (Kind::FailExternal, 2),
+    (Kind::Pattern, 5),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -365,12 +379,16 @@ enum Kind {
     Jail,
     Unjail,
     Tombstone,
+    AddValidator,
+    RemoveValidator,
     Delay,
     DropNext,
     Outage,
     Halt,
     FailConverter,
     FailExternal,
+    /// A few steps together that set up a known slashing race (see [`Model::pattern`]).
+    Pattern,
 }
 
 /// Share of user actions made deliberately invalid.
@@ -416,13 +434,16 @@ impl Model {
             remote: BTreeMap::new(),
             jailed: BTreeSet::new(),
             tombstoned: BTreeSet::new(),
+            removed: BTreeSet::new(),
+            added: 0,
             halted_until: BTreeMap::new(),
             t: 0,
             dropped: false,
         }
     }
 
-    fn step(&mut self, rng: &mut ChaCha8Rng) -> Step {
+    /// The next steps: one action, or the few of a pattern.
+    fn steps(&mut self, rng: &mut ChaCha8Rng) -> Vec<Step> {
         let total: u32 = KINDS.iter().map(|(_, w)| w).sum();
         let mut pick = rng.gen_range(0..total);
         let kind = KINDS
@@ -437,7 +458,164 @@ impl Model {
             })
             .map(|(k, _)| *k)
             .expect("weights cover the range");
-        Step::new(self.action(rng, kind))
+        if kind == Kind::Pattern {
+            return self.pattern(rng).into_iter().map(Step::new).collect();
+        }
+        vec![Step::new(self.action(rng, kind))]
+    }
+
+    /// A known slashing race, as a few steps:
+    /// - a dropped validator-set update (a jail) re-sent after an unjail, maybe then a tombstone;
+    /// - an unstake just before a consumer slash (after the epoch that unbonds it);
+    /// - a local unstake and a provider slash in the same block;
+    /// - a zero max cap racing a stake, an unstake and a slash;
+    /// - a jail, an unjail and then a tombstone of the same validator.
+    fn pattern(&mut self, rng: &mut ChaCha8Rng) -> Vec<Action> {
+        let c = self.consumer(rng);
+        let (id, vals, ..) = self.consumers[c].clone();
+        let validator = self.validator(rng, &id, &vals);
+        let on = |v: &str, chain: &str| ChainValidator {
+            chain: chain.to_string(),
+            validator: v.to_string(),
+        };
+        let wait = |model: &mut Model, rng: &mut ChaCha8Rng, lo: u64, hi: u64| {
+            let d = duration(rng, lo, hi);
+            model.t += d.0;
+            Action::Wait(d)
+        };
+        let tombstone = |v: &str, chain: &str| TombstoneArgs {
+            chain: chain.to_string(),
+            validator: v.to_string(),
+            power: None,
+        };
+        let key = (id.clone(), validator.clone());
+        match rng.gen_range(0..5) {
+            0 => {
+                self.dropped = true;
+                self.jailed.remove(&key);
+                let mut steps = vec![
+                    Action::Fault(Fault::LinkDrop {
+                        link: id.clone(),
+                        drop_next: 1,
+                    }),
+                    Action::Jail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Unjail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, 2 * MIN),
+                ];
+                if rng.gen_bool(0.5) {
+                    self.tombstoned.insert(key);
+                    steps.push(Action::Tombstone(tombstone(&validator, &id)));
+                }
+                steps
+            }
+            1 => {
+                let unstake = self.remote_unstake(rng, c);
+                let (validator, id) = match &unstake {
+                    Action::UnstakeRemote(a) => (a.validator.clone(), a.consumer.clone()),
+                    _ => (validator, id),
+                };
+                let mut steps = vec![unstake];
+                steps.push(self.epoch_of(&id));
+                steps.push(self.slash_event(rng, &id, &validator));
+                steps
+            }
+            2 => {
+                let unstake = self.action(rng, Kind::UnstakeLocal);
+                let Action::UnstakeLocal(a) = &unstake else {
+                    return vec![unstake];
+                };
+                let (provider, validator) = (self.provider.clone(), a.validator.clone());
+                vec![unstake, self.slash_event(rng, &provider, &validator)]
+            }
+            3 => {
+                let stake = self.action(rng, Kind::StakeRemote);
+                let unstake = self.remote_unstake(rng, c);
+                vec![
+                    stake,
+                    unstake,
+                    Action::SetMaxCap(SetMaxCapArgs {
+                        consumer: id.clone(),
+                        amount: Amount(0),
+                    }),
+                    self.slash_event(rng, &id, &validator),
+                    self.epoch_of(&id),
+                ]
+            }
+            _ => {
+                self.jailed.remove(&key);
+                self.tombstoned.insert(key);
+                vec![
+                    Action::Jail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Unjail(on(&validator, &id)),
+                    wait(self, rng, 6 * SEC, MIN),
+                    Action::Tombstone(tombstone(&validator, &id)),
+                ]
+            }
+        }
+    }
+
+    /// An unstake on consumer `c`, of a stake the user holds there when there is one.
+    fn remote_unstake(&mut self, rng: &mut ChaCha8Rng, c: usize) -> Action {
+        let id = self.consumers[c].0.clone();
+        let held: Vec<(String, String, u128)> = self
+            .remote
+            .iter()
+            .filter(|((_, consumer, _), a)| *consumer == id && **a > 0)
+            .map(|((u, _, v), a)| (u.clone(), v.clone(), *a))
+            .collect();
+        let Some((user, validator, staked)) = held.choose(rng).cloned() else {
+            return self.action(rng, Kind::UnstakeRemote);
+        };
+        let amt = if rng.gen_bool(0.5) {
+            staked
+        } else {
+            amount(rng, 1, staked)
+        };
+        *self
+            .remote
+            .entry((user.clone(), id.clone(), validator.clone()))
+            .or_default() -= amt;
+        Action::UnstakeRemote(RemoteStake {
+            user,
+            consumer: id,
+            validator,
+            amount: Amount(amt),
+        })
+    }
+
+    /// An epoch of consumer `id`, or a wait past its halt if it may still be halted.
+    fn epoch_of(&mut self, id: &str) -> Action {
+        let until = self.halted_until.get(id).copied().unwrap_or(0);
+        if until > self.t {
+            let d = DurationValue(until - self.t + SEC);
+            self.t += d.0;
+            return Action::Wait(d);
+        }
+        Action::Epoch(ConsumerOnly {
+            consumer: id.to_string(),
+        })
+    }
+
+    /// A jail (two times in three) or a tombstone of `validator` on `chain`.
+    fn slash_event(&mut self, rng: &mut ChaCha8Rng, chain: &str, validator: &str) -> Action {
+        let key = (chain.to_string(), validator.to_string());
+        let cv = ChainValidator {
+            chain: chain.to_string(),
+            validator: validator.to_string(),
+        };
+        if rng.gen_bool(2.0 / 3.0) {
+            self.jailed.insert(key);
+            Action::Jail(cv)
+        } else {
+            self.tombstoned.insert(key);
+            Action::Tombstone(TombstoneArgs {
+                chain: cv.chain,
+                validator: cv.validator,
+                power: None,
+            })
+        }
     }
 
     fn user(&self, rng: &mut ChaCha8Rng) -> String {
@@ -521,7 +699,9 @@ impl Model {
             .iter()
             .filter(|v| {
                 let key = (chain.to_string(), v.to_string());
-                !self.jailed.contains(&key) && !self.tombstoned.contains(&key)
+                !self.jailed.contains(&key)
+                    && !self.tombstoned.contains(&key)
+                    && !self.removed.contains(&key)
             })
             .collect();
         if !active.is_empty() && !rng.gen_bool(INVALID) {
@@ -757,9 +937,46 @@ impl Model {
                     }
                     _ => {
                         self.tombstoned.insert(key);
-                        Action::Tombstone(cv)
+                        // Sometimes the evidence names a power of its own.
+                        let power = rng.gen_bool(0.25).then(|| rng.gen_range(1..=200));
+                        Action::Tombstone(TombstoneArgs {
+                            chain: cv.chain,
+                            validator: cv.validator,
+                            power,
+                        })
                     }
                 }
+            }
+            Kind::AddValidator => {
+                let on_provider = rng.gen_bool(0.3);
+                let chain = if on_provider {
+                    self.provider.clone()
+                } else {
+                    self.consumers[self.consumer(rng)].0.clone()
+                };
+                self.added += 1;
+                let validator = format!("{chain}-new{}", self.added);
+                if on_provider {
+                    self.provider_validators.push(validator.clone());
+                } else if let Some(c) = self.consumers.iter_mut().find(|c| c.0 == chain) {
+                    c.1.push(validator.clone());
+                }
+                Action::AddValidator(AddValidatorArgs {
+                    chain,
+                    validator,
+                    stake: Amount(amount(rng, 1_000_000, 50_000_000)),
+                })
+            }
+            Kind::RemoveValidator => {
+                let (chain, vals) = if rng.gen_bool(0.3) {
+                    (self.provider.clone(), self.provider_validators.clone())
+                } else {
+                    let (id, vals, ..) = self.consumers[self.consumer(rng)].clone();
+                    (id, vals)
+                };
+                let validator = self.validator(rng, &chain, &vals);
+                self.removed.insert((chain.clone(), validator.clone()));
+                Action::RemoveValidator(ChainValidator { chain, validator })
             }
             Kind::Delay => {
                 let (id, ..) = self.consumers[self.consumer(rng)].clone();
@@ -797,6 +1014,7 @@ impl Model {
                 *until = (*until).max(self.t + halt.0);
                 Action::Fault(Fault::ChainHalt { chain, halt })
             }
+            Kind::Pattern => unreachable!("patterns are expanded by Model::steps"),
             Kind::FailConverter | Kind::FailExternal => {
                 let (id, ..) = self.consumers[self.consumer(rng)].clone();
                 Action::Fault(Fault::ContractFail {
@@ -833,7 +1051,7 @@ mod tests {
     }
 
     /// The tail lifts the faults the body injected, waits out the longest outage or halt,
-    /// settles within an hour and runs one epoch per consumer.
+    /// settles within an hour, runs one epoch per consumer and drains.
     #[test]
     fn tail_lifts_faults_waits_settles_and_runs_epochs() {
         let mut topology = Scenario::new("t");
@@ -880,6 +1098,7 @@ mod tests {
                 Step::new(Action::Epoch(ConsumerOnly {
                     consumer: "stars".into()
                 })),
+                Step::new(Action::Drain(DrainArgs {})),
             ]
         );
         // After a drop, the wait covers the 24 h timeout of a consumer's packets.
@@ -918,7 +1137,7 @@ mod tests {
             }
         }
         for name in crate::scenario::ACTION_NAMES {
-            if !["fault", "expect", "snapshot", "close_channel"].contains(name) {
+            if !["fault", "expect", "snapshot", "close_channel", "drain"].contains(name) {
                 assert!(seen.contains(name), "{name} never generated");
             }
         }

@@ -6,6 +6,8 @@
 //!   still breaks the same invariant.
 //! - [`campaign`]: runs seeds, shrinks and writes what fails as regression fixtures, and
 //!   summarises (runs, steps, faults by kind, violations).
+//! - [`merge`]: the summary as a file (`fuzz --json`), and `fuzz merge` of a campaign's shards.
+//! - [`shard_env`]: `fuzz --shard auto`, the shard from a CI's environment.
 //!
 //! A generated scenario runs with [`RunOptions::tolerate_action_errors`]: an action that fails
 //! is recorded and the run goes on; only a broken invariant is a finding.
@@ -18,6 +20,8 @@
 
 pub mod campaign;
 pub mod generate;
+pub mod merge;
+pub mod shard_env;
 pub mod shrink;
 
 use mesh_actors::contracts::Codes;
@@ -56,6 +60,20 @@ impl CaseRun {
     }
 }
 
+/// `scenario` as it replays: run as the fuzzer runs it, every action the contracts refused
+/// marked with `"expect_error": ""`, so `mesh-harness run` goes through the same execution
+/// instead of stopping at the first refusal (what `fuzz --print` writes).
+pub fn replayable(scenario: &Scenario, codes: &Codes) -> Scenario {
+    let run = run_scenario(scenario, codes);
+    let mut out = scenario.clone();
+    for (i, _) in &run.outcome.step_errors {
+        if out.steps[*i].action.accepts_expect_error() {
+            out.steps[*i].expect_error = Some(String::new());
+        }
+    }
+    out
+}
+
 /// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`.
 pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
     let outcome = runner::run(
@@ -65,6 +83,7 @@ pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
             tolerate_action_errors: true,
             codes: codes.clone(),
             base_dir: None,
+            max_events: Some(runner::DEFAULT_MAX_EVENTS),
         },
     );
     let violation = classify(scenario, &outcome);

@@ -237,7 +237,9 @@ fn names_consumer(action: &Action, id: &str) -> bool {
         Action::Epoch(a) | Action::CloseChannel(a) => a.consumer == id,
         Action::SetPrice(a) => a.consumer == id,
         Action::SetMaxCap(a) => a.consumer == id,
-        Action::Jail(a) | Action::Unjail(a) | Action::Tombstone(a) => a.chain == id,
+        Action::Jail(a) | Action::Unjail(a) | Action::RemoveValidator(a) => a.chain == id,
+        Action::Tombstone(a) => a.chain == id,
+        Action::AddValidator(a) => a.chain == id,
         Action::Fault(f) => match f {
             Fault::LinkDelay { link, .. }
             | Fault::LinkDrop { link, .. }
@@ -402,9 +404,11 @@ fn validator_named(case: &Case, chain: &str, validator: &str) -> bool {
             a.consumer == chain && a.validator == validator
         }
         Action::WithdrawRewards(a) => a.consumer == chain && a.validator == validator,
-        Action::Jail(a) | Action::Unjail(a) | Action::Tombstone(a) => {
+        Action::Jail(a) | Action::Unjail(a) | Action::RemoveValidator(a) => {
             a.chain == chain && a.validator == validator
         }
+        Action::Tombstone(a) => a.chain == chain && a.validator == validator,
+        Action::AddValidator(a) => a.chain == chain && a.validator == validator,
         _ => false,
     })
 }

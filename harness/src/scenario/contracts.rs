@@ -57,27 +57,36 @@ impl ContractRole {
     }
 }
 
-/// Read the `contracts` section, naming an unknown role in the error.
+/// Read the `contracts` section: a role named twice or an unknown role is refused, the error
+/// naming it.
 pub fn deserialize_contracts<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<std::collections::BTreeMap<ContractRole, ContractSource>, D::Error> {
-    let raw = std::collections::BTreeMap::<String, ContractSource>::deserialize(deserializer)?;
-    raw.into_iter()
-        .map(|(name, source)| {
-            let role = ContractRole::ALL
-                .into_iter()
-                .find(|r| r.name() == name)
-                .ok_or_else(|| {
-                    let roles: Vec<&str> = ContractRole::ALL.iter().map(|r| r.name()).collect();
-                    de::Error::custom(format!(
-                        "unknown contract role {}, expected one of: {}",
-                        serde_json::Value::String(name.clone()),
-                        roles.join(", ")
-                    ))
-                })?;
-            Ok((role, source))
-        })
-        .collect()
+    let raw = super::rules::unique_map::<D, ContractSource>(deserializer, check_role)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|(name, source)| Some((role_named(&name)?, source)))
+        .collect())
+}
+
+/// The role called `name` in the file.
+fn role_named(name: &str) -> Option<ContractRole> {
+    ContractRole::ALL.into_iter().find(|r| r.name() == name)
+}
+
+/// Whether `name` is a role.
+fn check_role(name: &str) -> Result<(), String> {
+    match role_named(name) {
+        Some(_) => Ok(()),
+        None => {
+            let roles: Vec<&str> = ContractRole::ALL.iter().map(|r| r.name()).collect();
+            Err(format!(
+                "unknown contract role {}, expected one of: {}",
+                serde_json::Value::String(name.to_owned()),
+                roles.join(", ")
+            ))
+        }
+    }
 }
 
 /// The schema of the `contracts` section: an object with one optional key per role.
@@ -169,7 +178,9 @@ impl JsonSchema for ContractSource {
             Schema::Object(o) => o,
             other => return other,
         };
-        wasm.string().pattern = Some(r"\.wasm$".to_owned());
+        // At least one character before `.wasm`, as the loader requires (`[\s\S]`: any
+        // character, newlines included, in every regex dialect).
+        wasm.string().pattern = Some(r"[\s\S]\.wasm$".to_owned());
         SchemaObject {
             metadata: Some(Box::new(Metadata {
                 description: Some(

@@ -118,6 +118,8 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
 
 /// Parses a scenario from JSON text without checking its references (see [`Scenario::validate`]).
 pub fn parse_unvalidated(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    // Editors on some systems start UTF-8 files with a byte order mark; it is not JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
     let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -46,8 +46,11 @@ macro_rules! object_only {
 }
 
 mod contracts;
+pub mod limits;
 mod load;
 mod model;
+pub mod paths;
+mod rules;
 mod schema;
 mod step;
 mod validate;
@@ -64,9 +67,11 @@ pub use model::{
 };
 pub use schema::schema_json;
 pub use step::{
-    actions_accepting_expect_error, Action, ChainValidator, ConsumerOnly, Expectations, Fault,
-    FaultContract, LocalStake, RemoteStake, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step,
-    UserAmount, UserConsumer, UserOnly, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
+    actions_accepting_expect_error, Action, AddValidatorArgs, ChainValidator, ConsumerOnly,
+    DrainArgs, Expectations, Fault, FaultContract, LocalStake, RemoteStake, SetMaxCapArgs,
+    SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly,
+    WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN, DRAIN_SETTLES, DRAIN_SETTLE_WITHIN,
+    DRAIN_UNSTAKE_ROUNDS,
 };
 pub use validate::ValidationError;
 pub use values::{Amount, Delay, DurationValue, Ratio};

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::gen::SchemaGenerator;
-use schemars::schema::Schema;
+use schemars::schema::{Schema, SchemaObject};
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::contracts::{ContractRole, ContractSource};
+use super::rules;
 use super::step::Step;
 use super::values::{Amount, Delay, DurationValue, Ratio};
 
@@ -22,13 +23,20 @@ use super::values::{Amount, Delay, DurationValue, Ratio};
 #[serde(remote = "Self", deny_unknown_fields)]
 #[schemars(title = "Mesh Security harness scenario")]
 pub struct Scenario {
+    /// The JSON Schema editors check and complete this file with, for example
+    /// `"./scenario.schema.json"` written by `mesh-harness schema`; the harness ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// What the scenario shows, one line.
+    #[serde(deserialize_with = "rules::title")]
+    #[schemars(schema_with = "rules::title_schema")]
     pub name: String,
     /// Longer free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Seed of every random choice of the run (seeded link delays, fuzzing).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rules::seed")]
+    #[schemars(schema_with = "rules::seed_schema")]
     pub seed: u64,
     /// The provider chain (every field optional).
     #[serde(default)]
@@ -38,7 +46,8 @@ pub struct Scenario {
     pub consumers: Vec<Consumer>,
     /// Genesis balance of each user on the provider chain: an amount of the provider denom, or
     /// `{"<denom>": "<amount>"}`. The users of the steps are the names given here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rules::accounts")]
+    #[schemars(schema_with = "rules::accounts_schema::<AccountBalance>")]
     pub accounts: BTreeMap<String, AccountBalance>,
     /// What happens, in order.
     #[serde(default)]
@@ -60,6 +69,7 @@ impl Scenario {
     /// An empty scenario with every default (default provider, no consumer, no account, no step).
     pub fn new(name: impl Into<String>) -> Self {
         Scenario {
+            schema: None,
             name: name.into(),
             description: None,
             seed: 0,
@@ -90,7 +100,7 @@ impl Scenario {
 // ---------------------------------------------------------------------------------------------
 
 /// One user's genesis balance on the provider chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AccountBalance {
     /// An amount of the provider denom.
@@ -137,14 +147,41 @@ impl<'de> Visitor<'de> for AccountBalanceVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AccountBalance, A::Error> {
-        BTreeMap::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map(AccountBalance::Denoms)
+        rules::denom_map(de::value::MapAccessDeserializer::new(map)).map(AccountBalance::Denoms)
     }
 }
 
 impl<'de> Deserialize<'de> for AccountBalance {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(AccountBalanceVisitor)
+    }
+}
+
+impl JsonSchema for AccountBalance {
+    fn schema_name() -> String {
+        "AccountBalance".to_owned()
+    }
+
+    fn json_schema(gen: &mut SchemaGenerator) -> Schema {
+        SchemaObject {
+            metadata: Some(Box::new(schemars::schema::Metadata {
+                description: Some(
+                    "One user's genesis balance on the provider chain: an amount of the provider \
+                     denom, or amounts per denom."
+                        .to_owned(),
+                ),
+                ..Default::default()
+            })),
+            subschemas: Some(Box::new(schemars::schema::SubschemaValidation {
+                any_of: Some(vec![
+                    gen.subschema_for::<Amount>(),
+                    rules::denom_map_schema::<Amount>(gen).into(),
+                ]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
     }
 }
 
@@ -157,6 +194,8 @@ impl<'de> Deserialize<'de> for AccountBalance {
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct ValidatorSpec {
     /// The validator's name, used everywhere in steps and the report.
+    #[serde(deserialize_with = "rules::name")]
+    #[schemars(schema_with = "rules::name_schema")]
     pub name: String,
     /// Self-bond at genesis, in the chain's denom.
     #[serde(default = "default_stake")]
@@ -183,8 +222,12 @@ impl ValidatorSpec {
 #[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct NativeStakingConfig {
     /// Share of the stake slashed on double sign.
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub slash_ratio_dsign: Ratio,
     /// Share of the stake slashed when offline.
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub slash_ratio_offline: Ratio,
 }
 
@@ -204,8 +247,12 @@ impl Default for NativeStakingConfig {
 #[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct SlashFractions {
     /// Fraction slashed on tombstone (double sign).
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub double_sign: Ratio,
     /// Fraction slashed on jail (downtime).
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub downtime: Ratio,
 }
 
@@ -225,14 +272,22 @@ impl Default for SlashFractions {
 #[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct Provider {
     /// Chain id, also its name in steps and the report.
+    #[serde(deserialize_with = "rules::chain_id")]
+    #[schemars(schema_with = "rules::chain_id_schema")]
     pub chain_id: String,
     /// Staking and collateral denom.
+    #[serde(deserialize_with = "rules::denom")]
+    #[schemars(schema_with = "rules::denom_schema")]
     pub denom: String,
     /// Time between blocks.
+    #[serde(deserialize_with = "rules::positive_duration")]
+    #[schemars(schema_with = "rules::positive_duration_schema")]
     pub block_time: DurationValue,
     /// Unbonding period of the native staking module.
     pub unbonding_period: DurationValue,
     /// Validators, each `{name, stake?}`.
+    #[serde(deserialize_with = "rules::validators")]
+    #[schemars(schema_with = "rules::validators_schema::<ValidatorSpec>")]
     pub validators: Vec<ValidatorSpec>,
     /// The local staking contract.
     pub native_staking: NativeStakingConfig,
@@ -240,8 +295,12 @@ pub struct Provider {
     pub slash_fractions: SlashFractions,
     /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
     /// 420000000000, that is 3,000,000 Cosmos SDK gas).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::gas_limit"
+    )]
+    #[schemars(schema_with = "rules::gas_limit_schema")]
     pub gas_limit: Option<u64>,
 }
 
@@ -269,8 +328,12 @@ pub struct ExternalStakingConfig {
     /// How long an unstake waits before it can be withdrawn.
     pub unbonding_period: DurationValue,
     /// Share of the stake slashed on double sign.
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub slash_ratio_dsign: Ratio,
     /// Share of the stake slashed when offline.
+    #[serde(deserialize_with = "rules::unit_ratio")]
+    #[schemars(schema_with = "rules::unit_ratio_schema")]
     pub slash_ratio_offline: Ratio,
 }
 
@@ -293,6 +356,8 @@ pub struct LinkConfig {
     /// Relay delay of each packet and ack: fixed, or `{"min", "max"}` (seeded).
     pub delay: Delay,
     /// Timeout of the provider's packets.
+    #[serde(deserialize_with = "rules::positive_duration")]
+    #[schemars(schema_with = "rules::positive_duration_schema")]
     pub packet_timeout: DurationValue,
 }
 
@@ -376,29 +441,41 @@ impl Consumer {
 struct ConsumerFile {
     /// Chain id (required, unique); also the name of its link and of its external staking
     /// contract.
+    #[serde(deserialize_with = "rules::consumer_id")]
+    #[schemars(schema_with = "rules::consumer_id_schema")]
     chain_id: String,
     /// Staking denom of the consumer chain.
-    #[serde(default = "default_consumer_denom")]
+    #[serde(default = "default_consumer_denom", deserialize_with = "rules::denom")]
+    #[schemars(schema_with = "rules::denom_schema")]
     denom: String,
     /// Time between blocks.
-    #[serde(default = "default_block_time")]
+    #[serde(
+        default = "default_block_time",
+        deserialize_with = "rules::positive_duration"
+    )]
+    #[schemars(schema_with = "rules::positive_duration_schema")]
     block_time: DurationValue,
     /// Validators, each `{name, stake?}`; default `[{"name": "<chain_id>-val1"}]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec<ValidatorSpec>")]
+    #[serde(default, deserialize_with = "rules::validators_opt")]
+    #[schemars(schema_with = "rules::validators_schema::<ValidatorSpec>")]
     validators: Option<Vec<ValidatorSpec>>,
     /// Consumer tokens per provider token.
-    #[serde(default = "default_price")]
+    #[serde(default = "default_price", deserialize_with = "rules::price")]
+    #[schemars(schema_with = "rules::price_schema")]
     price: Ratio,
     /// Discount applied to the converted value (less than 1).
-    #[serde(default = "default_discount")]
+    #[serde(default = "default_discount", deserialize_with = "rules::discount")]
+    #[schemars(schema_with = "rules::discount_schema")]
     discount: Ratio,
     /// Virtual staking max cap set at genesis, in the consumer denom.
     #[serde(default = "default_max_cap")]
     max_cap: Amount,
     /// Blocks between virtual staking epochs.
-    #[serde(default = "default_epoch_blocks")]
-    #[schemars(range(min = 1))]
+    #[serde(
+        default = "default_epoch_blocks",
+        deserialize_with = "rules::epoch_blocks"
+    )]
+    #[schemars(schema_with = "rules::epoch_blocks_schema")]
     epoch_blocks: u64,
     /// What the chain itself slashes.
     #[serde(default)]
@@ -411,8 +488,12 @@ struct ConsumerFile {
     link: LinkConfig,
     /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
     /// 420000000000, that is 3,000,000 Cosmos SDK gas).
-    #[serde(default)]
-    #[schemars(range(min = 1))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::gas_limit"
+    )]
+    #[schemars(schema_with = "rules::gas_limit_schema")]
     gas_limit: Option<u64>,
 }
 

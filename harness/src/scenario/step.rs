@@ -3,9 +3,10 @@
 //!
 //! `expect_error` is accepted on the actions that are transactions or chain events (bond, unbond,
 //! stake_local, unstake_local, release_local, stake_remote, unstake_remote,
-//! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone).
-//! It is rejected (by validation, with the step's path) on wait, settle, epoch, fault, expect and
-//! snapshot, which drive the run rather than act on a chain.
+//! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone,
+//! add_validator, remove_validator, close_channel).
+//! It is rejected (by validation, with the step's path) on wait, settle, epoch, drain, fault,
+//! expect and snapshot, which drive the run rather than act on a chain.
 
 use std::fmt;
 
@@ -16,10 +17,24 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::rules;
 use super::values::{Amount, Delay, DurationValue, Ratio};
 
 /// How long `settle` may run when the step gives no `within`: one day.
 pub const DEFAULT_SETTLE_WITHIN: DurationValue = DurationValue::from_secs(86_400);
+
+/// How long each of `drain`'s settles may take: past the longest packet timeout there is (the
+/// converter's validator-set updates, 24 h) plus relaying.
+pub const DRAIN_SETTLE_WITHIN: DurationValue = DurationValue::from_secs(2 * 86_400);
+
+/// How many times `drain` unstakes what is left (shares of a slashed validator can stay worth a
+/// token after their worth was unstaked) before it calls a stake stuck; each round waits out the
+/// longest unbonding period first.
+pub const DRAIN_UNSTAKE_ROUNDS: usize = 6;
+
+/// How many times `drain` settles at most: after lifting faults, twice per round (releasing,
+/// unstaking), once more releasing, and after the epochs.
+pub const DRAIN_SETTLES: u64 = 3 + 2 * DRAIN_UNSTAKE_ROUNDS as u64;
 
 /// One step: an action, and optionally the error it must fail with.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,12 +79,34 @@ impl From<Action> for Step {
     }
 }
 
+/// Reads an action's payload: with its type's own `Deserialize`, or with a rule of
+/// [`super::rules`].
+macro_rules! payload {
+    ($ty:ty, $de:expr) => {
+        <$ty as Deserialize>::deserialize($de)
+    };
+    ($ty:ty, $de:expr, $rule:path) => {
+        $rule($de)
+    };
+}
+
+/// The schema of an action's payload: its type's, or a rule's (see [`payload!`]).
+macro_rules! payload_schema {
+    ($ty:ty, $gen:expr) => {
+        $gen.subschema_for::<$ty>()
+    };
+    ($ty:ty, $gen:expr, $rule_schema:path) => {
+        $rule_schema($gen)
+    };
+}
+
 /// Generates [`Action`] and its per-action tables from one list, so that parsing, printing,
 /// the schema and `expect_error` rules cannot drift apart.
 macro_rules! actions {
     ($(
         $(#[doc = $doc:literal])*
-        $name:literal => $variant:ident($payload:ty), expect_error: $ee:literal;
+        $name:literal => $variant:ident($payload:ty), expect_error: $ee:literal
+            $(, rule: ($rule:path, $rule_schema:path))?;
     )*) => {
         /// The action of a step, externally tagged by its snake_case name.
         #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -109,7 +146,7 @@ macro_rules! actions {
             deserializer: D,
         ) -> Result<Action, D::Error> {
             match name {
-                $($name => <$payload as Deserialize>::deserialize(deserializer).map(Action::$variant),)*
+                $($name => payload!($payload, deserializer $(, $rule)?).map(Action::$variant),)*
                 other => Err(de::Error::custom(format!("unknown action {other:?}"))),
             }
         }
@@ -119,7 +156,7 @@ macro_rules! actions {
             gen: &mut SchemaGenerator,
         ) -> Vec<(&'static str, Schema, bool, &'static str)> {
             vec![$(
-                ($name, gen.subschema_for::<$payload>(), $ee, concat!($($doc, "\n",)*)),
+                ($name, payload_schema!($payload, gen $(, $rule_schema)?), $ee, concat!($($doc, "\n",)*)),
             )*]
         }
     };
@@ -159,17 +196,30 @@ actions! {
     "jail" => Jail(ChainValidator), expect_error: true;
     /// Unjail a validator.
     "unjail" => Unjail(ChainValidator), expect_error: true;
-    /// Tombstone a validator: the chain slashes the double-sign fraction.
-    "tombstone" => Tombstone(ChainValidator), expect_error: true;
+    /// Tombstone a validator (double-sign evidence): the chain slashes the double-sign fraction
+    /// of the evidence's power (`power`, default the validator's power now), jails it for good.
+    "tombstone" => Tombstone(TombstoneArgs), expect_error: true;
+    /// Create a validator mid-run: its operator self-bonds `stake` (minted for it). On a
+    /// consumer, the chain reports it in `additions`. (An addition to scenario.md.)
+    "add_validator" => AddValidator(AddValidatorArgs), expect_error: true;
+    /// The validator's operator unbonds its whole self-bond: the validator is jailed (if it was
+    /// not), leaves the set and cannot be unjailed. On a consumer, the chain reports it in
+    /// `removals`.
+    "remove_validator" => RemoveValidator(ChainValidator), expect_error: true;
     /// Close a consumer's channel from the provider side (governance); every stake becomes an
     /// immediate unbond and packets in flight time out. (An addition to scenario.md.)
     "close_channel" => CloseChannel(ConsumerOnly), expect_error: true;
+    /// Lift every fault, unstake everything (local and remote), wait out every unbonding
+    /// period, withdraw and release everything, then require every user's collateral to be
+    /// free and unbondable with no lien or in-flight work left (violation `drain`).
+    "drain" => Drain(DrainArgs), expect_error: false;
     /// Inject a fault into a link, a chain or a contract.
     "fault" => Fault(Fault), expect_error: false;
     /// Compare report paths with values, now.
     "expect" => Expect(Expectations), expect_error: false;
     /// Put the report into the run's output under this label.
-    "snapshot" => Snapshot(String), expect_error: false;
+    "snapshot" => Snapshot(String), expect_error: false,
+        rule: (rules::label, rules::label_schema);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +307,8 @@ pub struct WithdrawRewardsArgs {
     /// A validator of that consumer.
     pub validator: String,
     /// An account name on the consumer chain (any name).
+    #[serde(deserialize_with = "rules::name")]
+    #[schemars(schema_with = "rules::name_schema")]
     pub recipient: String,
 }
 
@@ -270,7 +322,12 @@ object_only!(
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct SettleArgs {
     /// Fail if the system has not settled after this long (default 1 day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::positive_duration_opt"
+    )]
+    #[schemars(schema_with = "rules::positive_duration_schema")]
     pub within: Option<DurationValue>,
 }
 
@@ -282,6 +339,13 @@ impl SettleArgs {
         self.within.unwrap_or(DEFAULT_SETTLE_WITHIN)
     }
 }
+
+/// `{}`: drain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct DrainArgs {}
+
+object_only!(DrainArgs, "an object {}");
 
 /// `{consumer}`: epoch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -299,7 +363,9 @@ object_only!(ConsumerOnly, "an object {\"consumer\"}");
 pub struct SetPriceArgs {
     /// A consumer chain id.
     pub consumer: String,
-    /// Consumer tokens per provider token.
+    /// Consumer tokens per provider token (more than 0).
+    #[serde(deserialize_with = "rules::price")]
+    #[schemars(schema_with = "rules::price_schema")]
     pub price: Ratio,
 }
 
@@ -328,6 +394,44 @@ pub struct ChainValidator {
 }
 
 object_only!(ChainValidator, "an object {\"chain\", \"validator\"}");
+
+/// `{chain, validator, power?}`: tombstone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct TombstoneArgs {
+    /// The provider's or a consumer's chain id.
+    pub chain: String,
+    /// A validator of that chain.
+    pub validator: String,
+    /// The consensus power the evidence names (tokens / 1,000,000); default: the validator's
+    /// power now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<u64>,
+}
+
+object_only!(
+    TombstoneArgs,
+    "an object {\"chain\", \"validator\"} or {\"chain\", \"validator\", \"power\"}"
+);
+
+/// `{chain, validator, stake}`: add_validator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct AddValidatorArgs {
+    /// The provider's or a consumer's chain id.
+    pub chain: String,
+    /// The new validator's name (unique on that chain).
+    #[serde(deserialize_with = "rules::name")]
+    #[schemars(schema_with = "rules::name_schema")]
+    pub validator: String,
+    /// Its operator's self-bond, in the chain's denom (more than 0).
+    pub stake: Amount,
+}
+
+object_only!(
+    AddValidatorArgs,
+    "an object {\"chain\", \"validator\", \"stake\"}"
+);
 
 // ---------------------------------------------------------------------------------------------
 // Faults
@@ -359,22 +463,24 @@ pub enum Fault {
     LinkDrop {
         /// A consumer chain id (the link's name).
         link: String,
-        /// How many packets to drop (at least 1).
-        #[schemars(range(min = 1))]
+        /// How many packets to drop (0 lifts the fault).
+        #[schemars(schema_with = "rules::count_schema")]
         drop_next: u32,
     },
     /// `{link, outage}`: the relayer is down for that long, from now.
     LinkOutage {
         /// A consumer chain id (the link's name).
         link: String,
-        /// How long.
+        /// How long (more than 0).
+        #[schemars(schema_with = "rules::positive_duration_schema")]
         outage: DurationValue,
     },
     /// `{chain, halt}`: the chain produces no blocks for that long.
     ChainHalt {
         /// The provider's or a consumer's chain id.
         chain: String,
-        /// How long.
+        /// How long (more than 0).
+        #[schemars(schema_with = "rules::positive_duration_schema")]
         halt: DurationValue,
     },
     /// `{contract, consumer, fail_next}`: that contract's next N IBC receives fail.
@@ -383,8 +489,8 @@ pub enum Fault {
         contract: FaultContract,
         /// The consumer chain id the contract belongs to.
         consumer: String,
-        /// How many receives fail (at least 1).
-        #[schemars(range(min = 1))]
+        /// How many receives fail (0 lifts the fault).
+        #[schemars(schema_with = "rules::count_schema")]
         fail_next: u32,
     },
 }
@@ -399,12 +505,16 @@ const FAULT_SHAPES: &str = "{link, delay}, {link, drop_next}, {link, outage}, {c
 struct FaultFile {
     link: Option<String>,
     delay: Option<Delay>,
+    #[serde(default, deserialize_with = "rules::count_opt")]
     drop_next: Option<u32>,
+    #[serde(default, deserialize_with = "rules::positive_duration_opt")]
     outage: Option<DurationValue>,
     chain: Option<String>,
+    #[serde(default, deserialize_with = "rules::positive_duration_opt")]
     halt: Option<DurationValue>,
     contract: Option<FaultContract>,
     consumer: Option<String>,
+    #[serde(default, deserialize_with = "rules::count_opt")]
     fail_next: Option<u32>,
 }
 
@@ -700,6 +810,13 @@ impl<'de> Visitor<'de> for StepVisitor {
                 ACTION_NAMES.join(", ")
             ))
         })?;
+        if expect_error.is_some() && !action.accepts_expect_error() {
+            return Err(de::Error::custom(format!(
+                "\"expect_error\" is not allowed on a {:?} step (only on actions that can fail: {})",
+                action.name(),
+                actions_accepting_expect_error().join(", ")
+            )));
+        }
         Ok(Step {
             action,
             expect_error,

@@ -1,27 +1,25 @@
-//! Checks a parsed scenario: names, references between steps and chains, value ranges.
+//! Checks a parsed scenario: the rules that relate several values, which a JSON Schema cannot
+//! state (the rules on single values are in `rules.rs`, shared with the schema).
 //!
 //! Rules (each error names the JSON path of the offending value):
-//! - names of chains, validators and accounts are non-empty and contain no `.` (they are keys of
-//!   the dot-separated report paths); denoms follow the Cosmos SDK pattern;
 //! - chain ids are unique and no consumer uses the provider's; validator names are unique per
-//!   chain and every chain has at least one validator;
-//! - ratios: slash ratios and fractions at most 1, discount below 1, price above 0;
-//!   block times, packet timeouts, `settle.within`, outages and halts above 0;
-//!   `epoch_blocks` at least 1 (`drop_next` / `fail_next` of 0 lift those faults);
+//!   chain; a delay range has `min <= max`;
 //! - steps name known users (keys of `accounts`), consumers, chains and links; validators must
-//!   exist on the chain the step acts on, except in a step with `expect_error` (the contracts are
-//!   what reject an unknown validator there); `withdraw_rewards.recipient` is any account name;
-//! - `expect_error` only on actions that can fail (see [`Action::accepts_expect_error`]);
-//!   snapshot labels are unique; report paths in `expect` have no empty segment.
+//!   exist on the chain the step acts on (at genesis or from an earlier `add_validator`), except
+//!   in a step with `expect_error` (the contracts are what reject an unknown validator there);
+//!   `add_validator` names a new validator with a stake above 0;
+//! - snapshot labels are unique; every `expect` path is one the report can contain
+//!   (`paths.rs`), named with the closest valid path when not;
+//! - the limits of `limits.rs`: the time the steps can take, each chain's supply, conversions.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
-use cosmwasm_std::Decimal;
-
+use super::limits;
 use super::model::{Scenario, ValidatorSpec};
-use super::step::{actions_accepting_expect_error, Action, Fault, Step};
-use super::values::{DurationValue, Ratio};
+use super::paths;
+use super::step::{Action, Fault, Step};
+use super::values::Delay;
 
 /// A scenario that parsed but is not valid: where, and what was wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,9 +38,9 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-type Check = Result<(), ValidationError>;
+pub(super) type Check = Result<(), ValidationError>;
 
-fn fail(path: impl Into<String>, message: impl Into<String>) -> Check {
+pub(super) fn fail(path: impl Into<String>, message: impl Into<String>) -> Check {
     Err(ValidationError {
         path: path.into(),
         message: message.into(),
@@ -58,60 +56,26 @@ fn known(names: &[&str]) -> String {
     }
 }
 
-fn check_name(path: &str, name: &str) -> Check {
-    if name.is_empty() {
-        return fail(path, "must not be empty");
-    }
-    if name.contains('.') {
-        return fail(
-            path,
-            format!("{name:?} contains \".\", which report paths use as separator"),
-        );
-    }
-    Ok(())
-}
-
-fn check_denom(path: &str, denom: &str) -> Check {
-    let mut chars = denom.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c));
-    if first_ok && rest_ok && (3..=128).contains(&denom.len()) {
-        Ok(())
-    } else {
-        fail(
-            path,
-            format!(
-                "invalid denom {denom:?}: expected 3 to 128 characters, a letter then letters, \
-                 digits, \"/\", \":\", \".\", \"_\" or \"-\""
-            ),
-        )
-    }
-}
-
-fn check_at_most_one(path: &str, r: Ratio) -> Check {
-    if r.0 > Decimal::one() {
-        return fail(path, format!("must be at most 1, got \"{r}\""));
-    }
-    Ok(())
-}
-
-fn check_positive_duration(path: &str, d: DurationValue) -> Check {
-    if d.is_zero() {
-        return fail(path, "must be greater than 0");
-    }
-    Ok(())
-}
-
-fn check_validators(path: &str, validators: &[ValidatorSpec]) -> Check {
-    if validators.is_empty() {
-        return fail(path, "a chain needs at least one validator");
-    }
+fn check_unique_validators(path: &str, validators: &[ValidatorSpec]) -> Check {
     let mut seen = BTreeSet::new();
     for (i, v) in validators.iter().enumerate() {
-        let p = format!("{path}[{i}].name");
-        check_name(&p, &v.name)?;
         if !seen.insert(v.name.as_str()) {
-            return fail(p, format!("duplicate validator name {:?}", v.name));
+            return fail(
+                format!("{path}[{i}].name"),
+                format!("duplicate validator name {:?}", v.name),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_delay(path: &str, delay: &Delay) -> Check {
+    if let Delay::Range { min, max } = delay {
+        if min > max {
+            return fail(
+                path,
+                format!("delay range min ({min}) is larger than max ({max})"),
+            );
         }
     }
     Ok(())
@@ -181,6 +145,16 @@ impl<'a> Names<'a> {
         )
     }
 
+    /// From an `add_validator` step on: `validator` exists on `chain`.
+    fn add_validator(&mut self, chain: &str, validator: &'a str) {
+        if chain == self.provider {
+            self.provider_validators.push(validator);
+        } else if let Some((_, validators)) = self.consumers.iter_mut().find(|(id, _)| *id == chain)
+        {
+            validators.push(validator);
+        }
+    }
+
     /// The validators of a chain (provider or consumer), and how to name the chain.
     fn chain(&self, path: &str, chain: &str) -> Result<(&[&'a str], String), ValidationError> {
         if chain == self.provider {
@@ -220,69 +194,45 @@ fn check_validator(
 }
 
 impl Scenario {
-    /// Checks names, references and value ranges; returns the first error with its JSON path.
+    /// Checks references, uniqueness, report paths and limits; returns the first error with its
+    /// JSON path. (The rules on single values are checked while parsing.)
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if self.name.trim().is_empty() {
-            return fail("name", "must not be empty");
-        }
-        self.validate_provider()?;
+        check_unique_validators("provider.validators", &self.provider.validators)?;
         self.validate_consumers()?;
-        for (user, balance) in &self.accounts {
-            let p = format!("accounts.{user}");
-            check_name(&p, user)?;
-            if let super::model::AccountBalance::Denoms(m) = balance {
-                for denom in m.keys() {
-                    check_denom(&format!("{p}.{denom}"), denom)?;
-                }
-            }
-        }
-        let names = Names::new(self);
+        let mut names = Names::new(self);
+        let shape = paths::report_shape(self);
         let mut labels: Vec<(&str, usize)> = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             validate_step(&names, i, step)?;
-            if let Action::Snapshot(label) = &step.action {
-                if let Some((_, first)) = labels.iter().find(|(l, _)| l == label) {
-                    return fail(
-                        format!("steps[{i}].snapshot"),
-                        format!("duplicate snapshot label {label:?} (first at steps[{first}])"),
-                    );
+            if let (Action::AddValidator(a), None) = (&step.action, &step.expect_error) {
+                names.add_validator(&a.chain, &a.validator);
+            }
+            match &step.action {
+                Action::Snapshot(label) => {
+                    if let Some((_, first)) = labels.iter().find(|(l, _)| l == label) {
+                        return fail(
+                            format!("steps[{i}].snapshot"),
+                            format!("duplicate snapshot label {label:?} (first at steps[{first}])"),
+                        );
+                    }
+                    labels.push((label, i));
                 }
-                labels.push((label, i));
+                Action::Expect(e) => {
+                    for (path, _) in e.iter() {
+                        paths::check_path(&shape, path)
+                            .or_else(|m| fail(format!("steps[{i}].expect"), m))?;
+                    }
+                }
+                _ => {}
             }
         }
-        Ok(())
-    }
-
-    fn validate_provider(&self) -> Check {
-        let p = &self.provider;
-        check_name("provider.chain_id", &p.chain_id)?;
-        check_denom("provider.denom", &p.denom)?;
-        check_positive_duration("provider.block_time", p.block_time)?;
-        check_validators("provider.validators", &p.validators)?;
-        check_at_most_one(
-            "provider.native_staking.slash_ratio_dsign",
-            p.native_staking.slash_ratio_dsign,
-        )?;
-        check_at_most_one(
-            "provider.native_staking.slash_ratio_offline",
-            p.native_staking.slash_ratio_offline,
-        )?;
-        check_at_most_one(
-            "provider.slash_fractions.double_sign",
-            p.slash_fractions.double_sign,
-        )?;
-        check_at_most_one(
-            "provider.slash_fractions.downtime",
-            p.slash_fractions.downtime,
-        )?;
-        check_gas_limit("provider.gas_limit", p.gas_limit)
+        limits::check(self)
     }
 
     fn validate_consumers(&self) -> Check {
         for (i, c) in self.consumers.iter().enumerate() {
             let p = format!("consumers[{i}]");
             let id_path = format!("{p}.chain_id");
-            check_name(&id_path, &c.chain_id)?;
             if c.chain_id == self.provider.chain_id {
                 return fail(
                     id_path,
@@ -298,48 +248,10 @@ impl Scenario {
                     format!("duplicate chain_id {:?} (also consumers[{j}])", c.chain_id),
                 );
             }
-            check_denom(&format!("{p}.denom"), &c.denom)?;
-            check_gas_limit(&format!("{p}.gas_limit"), c.gas_limit)?;
-            check_positive_duration(&format!("{p}.block_time"), c.block_time)?;
-            check_validators(&format!("{p}.validators"), &c.validators)?;
-            if c.price.0.is_zero() {
-                return fail(format!("{p}.price"), "must be greater than 0");
-            }
-            if c.discount.0 >= Decimal::one() {
-                return fail(
-                    format!("{p}.discount"),
-                    format!("must be less than 1, got \"{}\"", c.discount),
-                );
-            }
-            if c.epoch_blocks == 0 {
-                return fail(format!("{p}.epoch_blocks"), "must be at least 1");
-            }
-            let ratios = [
-                ("slash_fractions.double_sign", c.slash_fractions.double_sign),
-                ("slash_fractions.downtime", c.slash_fractions.downtime),
-                (
-                    "external_staking.slash_ratio_dsign",
-                    c.external_staking.slash_ratio_dsign,
-                ),
-                (
-                    "external_staking.slash_ratio_offline",
-                    c.external_staking.slash_ratio_offline,
-                ),
-            ];
-            for (field, r) in ratios {
-                check_at_most_one(&format!("{p}.{field}"), r)?;
-            }
-            check_positive_duration(&format!("{p}.link.packet_timeout"), c.link.packet_timeout)?;
+            check_unique_validators(&format!("{p}.validators"), &c.validators)?;
+            check_delay(&format!("{p}.link.delay"), &c.link.delay)?;
         }
         Ok(())
-    }
-}
-
-/// A gas limit of zero would fail every wasm call.
-fn check_gas_limit(path: &str, limit: Option<u64>) -> Check {
-    match limit {
-        Some(0) => fail(path, "must be at least 1 (gas, in CosmWasm gas units)"),
-        _ => Ok(()),
     }
 }
 
@@ -348,16 +260,6 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
     let p = format!("steps[{i}].{}", action.name());
     let at = |field: &str| format!("{p}.{field}");
     let lenient = step.expect_error.is_some();
-    if lenient && !action.accepts_expect_error() {
-        return fail(
-            format!("steps[{i}].expect_error"),
-            format!(
-                "not allowed on a {:?} step (only on actions that can fail: {})",
-                action.name(),
-                actions_accepting_expect_error().join(", ")
-            ),
-        );
-    }
     let provider_desc = format!("provider {:?}", names.provider);
     match action {
         Action::Bond(a) | Action::Unbond(a) => names.user(&at("user"), &a.user),
@@ -386,64 +288,55 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
             names.user(&at("user"), &a.user)?;
             let vals = names.consumer(&at("consumer"), &a.consumer)?;
             let desc = format!("consumer {:?}", a.consumer);
-            check_validator(&at("validator"), &a.validator, vals, &desc, lenient)?;
-            check_name(&at("recipient"), &a.recipient)
+            check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
         }
-        Action::Wait(_) => Ok(()),
-        Action::Settle(a) => match a.within {
-            Some(d) => check_positive_duration(&at("within"), d),
-            None => Ok(()),
-        },
+        Action::Wait(_) | Action::Settle(_) | Action::Drain(_) => Ok(()),
         Action::Epoch(a) | Action::CloseChannel(a) => {
             names.consumer(&at("consumer"), &a.consumer).map(|_| ())
         }
-        Action::SetPrice(a) => {
-            names.consumer(&at("consumer"), &a.consumer)?;
-            if a.price.0.is_zero() {
-                return fail(at("price"), "must be greater than 0");
-            }
-            Ok(())
-        }
+        Action::SetPrice(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
         Action::SetMaxCap(a) => names.consumer(&at("consumer"), &a.consumer).map(|_| ()),
-        Action::Jail(a) | Action::Unjail(a) | Action::Tombstone(a) => {
+        Action::Jail(a) | Action::Unjail(a) | Action::RemoveValidator(a) => {
             let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
             check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
         }
+        Action::Tombstone(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            check_validator(&at("validator"), &a.validator, vals, &desc, lenient)
+        }
+        Action::AddValidator(a) => {
+            let (vals, desc) = names.chain(&at("chain"), &a.chain)?;
+            if a.stake.0 == 0 {
+                return fail(
+                    at("stake"),
+                    "must be greater than 0 (a validator needs a self-bond)",
+                );
+            }
+            if !lenient && vals.contains(&a.validator.as_str()) {
+                return fail(
+                    at("validator"),
+                    format!("validator {:?} already exists on {desc}", a.validator),
+                );
+            }
+            Ok(())
+        }
         Action::Fault(f) => validate_fault(names, &p, f),
-        Action::Expect(e) => {
-            for (path, _) in e.iter() {
-                if path.is_empty() || path.split('.').any(str::is_empty) {
-                    return fail(
-                        p.clone(),
-                        format!("report path {path:?} has an empty segment"),
-                    );
-                }
-            }
-            Ok(())
-        }
-        Action::Snapshot(label) => {
-            if label.is_empty() {
-                return fail(p, "must not be empty");
-            }
-            Ok(())
-        }
+        // Paths and labels: checked in `validate` with the report's shape.
+        Action::Expect(_) | Action::Snapshot(_) => Ok(()),
     }
 }
 
 fn validate_fault(names: &Names, p: &str, fault: &Fault) -> Check {
     let at = |field: &str| format!("{p}.{field}");
     match fault {
-        Fault::LinkDelay { link, .. } => names.link(&at("link"), link),
+        Fault::LinkDelay { link, delay } => {
+            names.link(&at("link"), link)?;
+            check_delay(&at("delay"), delay)
+        }
         // `drop_next: 0` and `fail_next: 0` lift the fault.
         Fault::LinkDrop { link, .. } => names.link(&at("link"), link),
-        Fault::LinkOutage { link, outage } => {
-            names.link(&at("link"), link)?;
-            check_positive_duration(&at("outage"), *outage)
-        }
-        Fault::ChainHalt { chain, halt } => {
-            names.chain(&at("chain"), chain)?;
-            check_positive_duration(&at("halt"), *halt)
-        }
+        Fault::LinkOutage { link, .. } => names.link(&at("link"), link),
+        Fault::ChainHalt { chain, .. } => names.chain(&at("chain"), chain).map(|_| ()),
         Fault::ContractFail { consumer, .. } => {
             names.consumer(&at("consumer"), consumer).map(|_| ())
         }

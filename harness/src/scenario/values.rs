@@ -9,12 +9,14 @@ use std::str::FromStr;
 use cosmwasm_std::{Decimal, Uint128};
 use schemars::gen::SchemaGenerator;
 use schemars::schema::{
-    InstanceType, Metadata, NumberValidation, Schema, SchemaObject, StringValidation,
-    SubschemaValidation,
+    InstanceType, Metadata, NumberValidation, Schema, SchemaObject, SubschemaValidation,
 };
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+
+use super::limits::{amount_text, horizon_text, AMOUNT_MAX, HORIZON, RATIO_MAX};
+use super::rules::{self, string_schema};
 
 /// What an amount must look like, used in every amount error.
 pub const AMOUNT_EXPECTED: &str = "expected a decimal integer string like \"100000000\"";
@@ -27,22 +29,6 @@ pub const DURATION_EXPECTED: &str =
 /// Quotes a string the way JSON does, for error messages.
 fn quoted(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
-}
-
-/// A string schema with a pattern and a description.
-fn string_schema(pattern: &str, description: &str) -> SchemaObject {
-    SchemaObject {
-        metadata: Some(Box::new(Metadata {
-            description: Some(description.to_owned()),
-            ..Default::default()
-        })),
-        instance_type: Some(InstanceType::String.into()),
-        string: Some(Box::new(StringValidation {
-            pattern: Some(pattern.to_owned()),
-            ..Default::default()
-        })),
-        ..Default::default()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,9 +93,17 @@ impl FromStr for Amount {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("{AMOUNT_EXPECTED}, got {}", quoted(s)));
         }
-        s.parse::<u128>()
-            .map(Amount)
-            .map_err(|_| format!("amount {} is too large (at most {})", quoted(s), u128::MAX))
+        let too_large = || {
+            format!(
+                "amount {} is too large: at most {} ({AMOUNT_MAX}) base units",
+                quoted(s),
+                amount_text(AMOUNT_MAX)
+            )
+        };
+        match s.parse::<u128>() {
+            Ok(v) if v <= AMOUNT_MAX => Ok(Amount(v)),
+            _ => Err(too_large()),
+        }
     }
 }
 
@@ -160,8 +154,9 @@ impl JsonSchema for Amount {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         string_schema(
-            "^[0-9]+$",
-            "An amount in the chain's base denom, as a decimal integer string, e.g. \"100000000\".",
+            &rules::amount_pattern(),
+            "An amount in the chain's base denom, as a decimal integer string, e.g. \"100000000\"; \
+             at most 10^30.",
         )
         .into()
     }
@@ -218,9 +213,24 @@ impl FromStr for Ratio {
         if !digits(int) || !frac.is_none_or(digits) {
             return Err(format!("{RATIO_EXPECTED}, got {}", quoted(s)));
         }
-        Decimal::from_str(s)
-            .map(Ratio)
-            .map_err(|e| format!("{RATIO_EXPECTED}, got {}: {e}", quoted(s)))
+        let too_large = || {
+            format!(
+                "{} is too large: at most {} with at most 18 decimals",
+                quoted(s),
+                amount_text(RATIO_MAX)
+            )
+        };
+        if frac.is_some_and(|f| f.len() > 18) {
+            return Err(format!(
+                "{} has more than 18 decimals (the precision of a chain's decimals)",
+                quoted(s)
+            ));
+        }
+        let ratio = Decimal::from_str(s).map_err(|_| too_large())?;
+        if ratio > Decimal::from_ratio(RATIO_MAX, 1u128) {
+            return Err(too_large());
+        }
+        Ok(Ratio(ratio))
     }
 }
 
@@ -273,8 +283,9 @@ impl JsonSchema for Ratio {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         string_schema(
-            "^[0-9]+(\\.[0-9]{1,18})?$",
-            "A non-negative decimal number as a string, e.g. \"0.5\".",
+            &rules::ratio_pattern(),
+            "A non-negative decimal number as a string, e.g. \"0.5\"; at most 10^18, at most 18 \
+             decimals.",
         )
         .into()
     }
@@ -289,7 +300,8 @@ impl JsonSchema for Ratio {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DurationValue(pub u64);
 
-const UNITS: [(&str, u64); 5] = [
+/// The units of a duration and their size in milliseconds.
+pub(crate) const UNITS: [(&str, u64); 5] = [
     ("ms", 1),
     ("s", 1_000),
     ("m", 60_000),
@@ -336,7 +348,8 @@ impl DurationValue {
     fn from_secs_checked(secs: u64) -> Result<Self, String> {
         secs.checked_mul(1_000)
             .map(DurationValue)
-            .ok_or_else(|| format!("duration of {secs} seconds is too large"))
+            .filter(|d| *d <= HORIZON)
+            .ok_or_else(|| beyond_horizon(&format!("{secs} seconds")))
     }
 }
 
@@ -377,8 +390,17 @@ impl FromStr for DurationValue {
             .ok()
             .and_then(|n| n.checked_mul(size))
             .map(DurationValue)
-            .ok_or_else(|| format!("duration {} is too large", quoted(s)))
+            .filter(|d| *d <= HORIZON)
+            .ok_or_else(|| beyond_horizon(&quoted(s)))
     }
+}
+
+/// The error of a duration longer than the horizon.
+fn beyond_horizon(what: &str) -> String {
+    format!(
+        "duration {what} is beyond the simulation horizon: at most {}",
+        horizon_text()
+    )
 }
 
 impl Serialize for DurationValue {
@@ -412,6 +434,11 @@ impl Visitor<'_> for DurationVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<DurationValue, E> {
+        // A whole number written with a fraction or exponent (`30.0`, `3e1`) is an integer, as
+        // in JSON Schema.
+        if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 {
+            return self.visit_u64(v as u64);
+        }
         Err(E::custom(format!("{DURATION_EXPECTED}, got {v}")))
     }
 }
@@ -429,8 +456,9 @@ impl JsonSchema for DurationValue {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let text = string_schema(
-            "^[0-9]+(ms|s|m|h|d)$",
-            "A duration with a unit: ms, s, m, h or d, e.g. \"500ms\", \"10m\", \"21d\".",
+            &rules::duration_pattern(),
+            "A duration with a unit: ms, s, m, h or d, e.g. \"500ms\", \"10m\", \"21d\"; at most \
+             10000d.",
         );
         let seconds = SchemaObject {
             metadata: Some(Box::new(Metadata {
@@ -440,6 +468,7 @@ impl JsonSchema for DurationValue {
             instance_type: Some(InstanceType::Integer.into()),
             number: Some(Box::new(NumberValidation {
                 minimum: Some(0.0),
+                maximum: Some(rules::duration_max_secs() as f64),
                 ..Default::default()
             })),
             ..Default::default()
@@ -561,13 +590,10 @@ impl<'de> Visitor<'de> for DelayVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Delay, A::Error> {
+        // `min <= max` relates two values: checked with the references (validate.rs), as the
+        // JSON Schema cannot say it.
         let DelayRange { min, max } =
             DelayRange::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        if min > max {
-            return Err(de::Error::custom(format!(
-                "delay range min ({min}) is larger than max ({max})"
-            )));
-        }
         Ok(Delay::Range { min, max })
     }
 }

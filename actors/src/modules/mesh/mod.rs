@@ -7,7 +7,8 @@
 //! - `bond {amount, validator}` mints `amount` to the contract and delegates it from the contract
 //!   through the chain's staking module ([`MeshStaking`]): a real delegation, so chain slashes
 //!   reach it. It fails if the contract's delegations would exceed the cap.
-//! - `unbond {amount, validator}` undelegates at once (no unbonding period) and burns. It is
+//! - `unbond {amount, validator}` undelegates at once (no unbonding period) and burns what the
+//!   shares paid (after a slash, a unit less than `amount` can come back, as on the SDK). It is
 //!   clamped to what the contract has delegated to that validator (a slash may have reduced it
 //!   before the contract heard of it), so unbonding nothing, or more than is left, succeeds.
 //! - `update_delegation` is bookkeeping only; `delete_all_scheduled_tasks` does nothing.
@@ -70,9 +71,10 @@ impl MeshModule {
         Ok(supply_ledger(storage)?.mesh_burned)
     }
 
-    /// `contract`'s share of a chain slash: what the slash took from its delegation (its
-    /// delegation × fraction, floored — the same as its delegation / validator total × slashed
-    /// up to rounding). 0 if it had nothing there.
+    /// `contract`'s share of a chain slash: what the slash took from its delegation's balance
+    /// (balance before − balance after, both truncated; the reference computes its shares /
+    /// the validator's shares × the tokens burned, rounded, which differs by at most a unit).
+    /// 0 if it had nothing there.
     pub fn slash_share(&self, contract: &Addr, report: &SlashReport) -> Uint128 {
         report.slashed_from(contract)
     }

@@ -102,20 +102,24 @@ impl MeshModule {
         if amount.is_zero() {
             return Ok(event);
         }
-        MeshStaking
+        // The shares `amount` is worth pay their tokens truncated: after a slash that can be a
+        // unit less, and only what came back is burned.
+        let paid = MeshStaking
             .instant_undelegate(api, storage, router, block, contract, &validator, amount)?;
-        router.execute(
-            api,
-            storage,
-            block,
-            contract.clone(),
-            BankMsg::Burn {
-                amount: vec![Coin::new(amount, &cap.denom)],
-            }
-            .into(),
-        )?;
-        ledger::record(storage, |l| l.mesh_burned += amount)?;
-        Ok(event)
+        if !paid.is_zero() {
+            router.execute(
+                api,
+                storage,
+                block,
+                contract.clone(),
+                BankMsg::Burn {
+                    amount: vec![Coin::new(paid, &cap.denom)],
+                }
+                .into(),
+            )?;
+            ledger::record(storage, |l| l.mesh_burned += paid)?;
+        }
+        Ok(event.add_attribute("paid", paid.to_string()))
     }
 }
 

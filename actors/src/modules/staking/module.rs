@@ -5,12 +5,12 @@ use cosmwasm_std::{
     to_json_binary, Addr, AllDelegationsResponse, AllValidatorsResponse, Api, Binary, BlockInfo,
     BondedDenomResponse, Coin, CustomMsg, CustomQuery, Decimal, Delegation, DelegationResponse,
     Event, FullDelegation, Querier, StakingMsg, StakingQuery, StdError, StdResult, Storage,
-    Validator, ValidatorMetadata, ValidatorResponse,
+    Uint128, Validator, ValidatorMetadata, ValidatorResponse,
 };
 use cw_multi_test::{AppResponse, CosmosRouter, Module, Staking, StakingSudo};
 use serde::de::DeserializeOwned;
 
-use super::state::{ValidatorInfo, ValidatorStatus};
+use super::state::{BlockRef, BondStatus, ValidatorInfo};
 use super::MeshStaking;
 use crate::modules::error::ModuleError;
 
@@ -44,12 +44,14 @@ impl Module for MeshStaking {
             }
             StakingMsg::Undelegate { validator, amount } => {
                 let amount = Self::check_coin(&config, &amount)?;
-                let completion =
+                // As the SDK's event: the amount is what the shares paid (truncated), which can
+                // be a unit below the amount asked for once the validator was slashed.
+                let (completion, returned) =
                     self.undelegate(api, storage, router, block, &sender, &validator, amount)?;
                 Event::new("unbond")
                     .add_attribute("delegator", sender.as_str())
                     .add_attribute("validator", validator)
-                    .add_attribute("amount", format!("{amount}{}", config.bonded_denom))
+                    .add_attribute("amount", format!("{returned}{}", config.bonded_denom))
                     .add_attribute("completion_time", completion.seconds().to_string())
             }
             StakingMsg::Redelegate {
@@ -130,12 +132,18 @@ impl Module for MeshStaking {
                     } else {
                         vec![Coin::new(rewards, &config.bonded_denom)]
                     };
-                    let amount = Coin::new(amount, &config.bonded_denom);
+                    // Nothing can be redelegated while a redelegation into it is in progress.
+                    let can_redelegate =
+                        if self.has_receiving_redelegation(storage, &delegator, &validator)? {
+                            Uint128::zero()
+                        } else {
+                            amount
+                        };
                     Some(FullDelegation::create(
                         delegator,
                         validator,
-                        amount.clone(),
-                        amount,
+                        Coin::new(amount, &config.bonded_denom),
+                        Coin::new(can_redelegate, &config.bonded_denom),
                         accumulated_rewards,
                     ))
                 };
@@ -145,7 +153,7 @@ impl Module for MeshStaking {
                 let validators = self
                     .validators(storage)?
                     .into_iter()
-                    .filter(|v| v.status == ValidatorStatus::Bonded)
+                    .filter(|v| v.status == BondStatus::Bonded)
                     .map(|v| ValidatorMetadata::from(to_validator(v)))
                     .collect();
                 to_json_binary(&AllValidatorsResponse::new(validators))
@@ -153,7 +161,7 @@ impl Module for MeshStaking {
             StakingQuery::Validator { address } => {
                 let validator = self
                     .validator(storage, &address)?
-                    .filter(|v| v.status == ValidatorStatus::Bonded)
+                    .filter(|v| v.status == BondStatus::Bonded)
                     .map(to_validator);
                 to_json_binary(&ValidatorResponse::new(validator))
             }
@@ -182,13 +190,21 @@ impl Module for MeshStaking {
                 validator,
                 percentage,
             } => {
+                // A slash for an infraction in this block, on the validator's power now.
                 let fraction = Decimal::try_from(percentage).map_err(StdError::from)?;
-                let report = self.slash(api, storage, router, block, &validator, fraction)?;
+                let power = Self::load_validator(storage, &validator)?.power();
+                let here = BlockRef {
+                    height: block.height,
+                    time: block.time,
+                };
+                let report = self.slash(
+                    api, storage, router, block, &validator, here, power, fraction,
+                )?;
                 Ok(AppResponse {
                     events: vec![Event::new("slash")
                         .add_attribute("validator", validator)
                         .add_attribute("fraction", fraction.to_string())
-                        .add_attribute("burned", report.total_slashed.to_string())],
+                        .add_attribute("burned", report.total_burned().to_string())],
                     ..Default::default()
                 })
             }

@@ -1,11 +1,12 @@
 //! Read helpers for the chain (through `App::read_module`) and the other modules.
 
-use cosmwasm_std::{Addr, Order, StdResult, Storage, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Order, StdResult, Storage, Timestamp, Uint128};
 
 use super::rewards::{settle, units_to_tokens};
+use super::shares::{balance_of_shares, tokens_from_shares};
 use super::state::{
-    StakingConfig, UnbondingEntry, ValidatorInfo, CONFIG, DELEGATIONS, UNBONDING, VALIDATORS,
-    VALIDATOR_DELEGATORS,
+    StakingConfig, UnbondingEntry, ValidatorInfo, CONFIG, DELEGATIONS, REDELEGATIONS, UNBONDING,
+    UNBONDING_INDEX, VALIDATORS, VALIDATOR_DELEGATORS,
 };
 use super::MeshStaking;
 
@@ -38,37 +39,70 @@ impl MeshStaking {
         Ok(Self::load_validator(storage, name)?.tokens)
     }
 
-    /// Tokens `delegator` has delegated to `validator` (0 if none).
+    /// The balance of `delegator`'s delegation to `validator`: its shares' worth in tokens,
+    /// truncated (0 if none).
     pub fn delegation(
         &self,
         storage: &dyn Storage,
         delegator: &Addr,
         validator: &str,
     ) -> StdResult<Uint128> {
+        let Some(d) = DELEGATIONS.may_load(storage, (delegator, validator))? else {
+            return Ok(Uint128::zero());
+        };
+        let val = Self::load_validator(storage, validator)?;
+        balance_of_shares(d.shares, val.tokens, val.delegator_shares)
+    }
+
+    /// The shares of `delegator`'s delegation to `validator` (0 if none).
+    pub fn delegation_shares(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+        validator: &str,
+    ) -> StdResult<Decimal256> {
         Ok(DELEGATIONS
             .may_load(storage, (delegator, validator))?
-            .map(|d| d.amount)
+            .map(|d| d.shares)
             .unwrap_or_default())
     }
 
-    /// Non-zero delegations of `delegator` as (validator, amount), sorted by validator.
+    /// What all of `delegator`'s delegations are worth, exactly (their shares' worth before the
+    /// truncation to whole tokens that balances and undelegations apply).
+    pub fn delegated_worth(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+    ) -> StdResult<Decimal256> {
+        let mut worth = Decimal256::zero();
+        for validator in self.delegator_validators(storage, delegator)? {
+            let shares = self.delegation_shares(storage, delegator, &validator)?;
+            let val = Self::load_validator(storage, &validator)?;
+            worth += tokens_from_shares(shares, val.tokens, val.delegator_shares)?;
+        }
+        Ok(worth)
+    }
+
+    /// Delegations of `delegator` with a non-zero balance as (validator, balance), sorted by
+    /// validator.
     pub fn delegations_of(
         &self,
         storage: &dyn Storage,
         delegator: &Addr,
     ) -> StdResult<Vec<(String, Uint128)>> {
-        DELEGATIONS
-            .prefix(delegator)
-            .range(storage, None, None, Order::Ascending)
-            .filter_map(|item| match item {
-                Ok((validator, d)) if !d.amount.is_zero() => Some(Ok((validator, d.amount))),
-                Ok(_) => None,
-                Err(err) => Some(Err(err)),
-            })
-            .collect()
+        let validators = self.delegator_validators(storage, delegator)?;
+        let mut out = vec![];
+        for validator in validators {
+            let amount = self.delegation(storage, delegator, &validator)?;
+            if !amount.is_zero() {
+                out.push((validator, amount));
+            }
+        }
+        Ok(out)
     }
 
-    /// Non-zero delegations to `validator` as (delegator, amount), sorted by delegator.
+    /// Delegations to `validator` with a non-zero balance as (delegator, balance), sorted by
+    /// delegator.
     pub fn delegators_of(
         &self,
         storage: &dyn Storage,
@@ -106,6 +140,37 @@ impl MeshStaking {
             .collect()
     }
 
+    /// `delegator`'s unbonding entries from `validator`, oldest first.
+    pub fn unbonding_entries_of(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+        validator: &str,
+    ) -> StdResult<Vec<UnbondingEntry>> {
+        UNBONDING_INDEX
+            .prefix((validator, delegator))
+            .range(storage, None, None, Order::Ascending)
+            .map(|item| item.and_then(|(id, nanos)| UNBONDING.load(storage, (nanos, id))))
+            .collect()
+    }
+
+    /// True when `delegator` has a redelegation into `validator` that has not completed (the
+    /// SDK's `can_redelegate` is then 0).
+    pub fn has_receiving_redelegation(
+        &self,
+        storage: &dyn Storage,
+        delegator: &Addr,
+        validator: &str,
+    ) -> StdResult<bool> {
+        for item in REDELEGATIONS.range(storage, None, None, Order::Ascending) {
+            let (_, e) = item?;
+            if e.delegator == *delegator && e.dst == validator {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// When the next unbonding matures (the chain schedules a block then), if any is pending.
     pub fn next_unbonding_completion(&self, storage: &dyn Storage) -> StdResult<Option<Timestamp>> {
         Ok(UNBONDING
@@ -133,7 +198,7 @@ impl MeshStaking {
     }
 
     /// Validators `delegator` has a delegation entry with (including ones holding only
-    /// unwithdrawn rewards), sorted.
+    /// unwithdrawn rewards or dust shares), sorted.
     pub fn delegator_validators(
         &self,
         storage: &dyn Storage,

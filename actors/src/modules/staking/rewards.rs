@@ -2,6 +2,7 @@
 
 use cosmwasm_std::{Addr, Decimal, StdResult, Storage, Timestamp, Uint128, Uint256};
 
+use super::shares::balance_of_shares;
 use super::state::{DelegationInfo, ValidatorInfo, DELEGATIONS};
 use super::MeshStaking;
 use crate::modules::error::ModuleError;
@@ -14,7 +15,9 @@ fn units_per_token() -> Uint256 {
     Uint256::from(YEAR_SECONDS) * Uint256::from(Decimal::one().atomics())
 }
 
-/// Brings `delegation`'s reward accumulator up to `now` against `validator`.
+/// Brings `delegation`'s reward accumulator up to `now` against `validator`, on the token value
+/// it had at its last settlement (`reward_basis`). Call [`rebase`] once the change that made
+/// this settlement necessary is applied.
 pub(crate) fn settle(
     delegation: &mut DelegationInfo,
     validator: &ValidatorInfo,
@@ -23,9 +26,21 @@ pub(crate) fn settle(
 ) {
     let current = validator.reward_seconds_at(now);
     let elapsed = current.saturating_sub(delegation.reward_seconds_snapshot);
-    delegation.reward_units +=
-        Uint256::from(delegation.amount) * Uint256::from(apr.atomics()) * Uint256::from(elapsed);
+    delegation.reward_units += Uint256::from(delegation.reward_basis)
+        * Uint256::from(apr.atomics())
+        * Uint256::from(elapsed);
     delegation.reward_seconds_snapshot = current;
+}
+
+/// Sets the token value rewards accrue on from now: the delegation's balance at `validator`'s
+/// exchange rate.
+pub(crate) fn rebase(delegation: &mut DelegationInfo, validator: &ValidatorInfo) -> StdResult<()> {
+    delegation.reward_basis = balance_of_shares(
+        delegation.shares,
+        validator.tokens,
+        validator.delegator_shares,
+    )?;
+    Ok(())
 }
 
 /// Whole tokens in `units` (floor).
@@ -50,9 +65,10 @@ pub(crate) fn take_rewards(
             validator: validator.to_string(),
         })?;
     settle(&mut delegation, &val, now, config.apr);
+    rebase(&mut delegation, &val)?;
     let paid = units_to_tokens(delegation.reward_units)?;
     delegation.reward_units -= Uint256::from(paid) * units_per_token();
-    if delegation.amount.is_zero() {
+    if delegation.shares.is_zero() {
         delegation.reward_units = Uint256::zero();
     }
     MeshStaking::save_delegation(storage, delegator, validator, &delegation)?;

@@ -14,7 +14,7 @@ fn supply_changes_equal_mints_minus_burns() {
     let mut app = app_with_apr(Decimal::percent(15));
     let alice = addr(&app, "alice");
     let contract = addr(&app, "virtual-staking");
-    fund(&mut app, &alice, 50_000);
+    fund(&mut app, &alice, 50_000_000);
     let initial = supply(&app);
     let check = |app: &TestApp| {
         let ledger = app
@@ -26,14 +26,14 @@ fn supply_changes_equal_mints_minus_burns() {
         );
     };
     let operator = addr(&app, "operator");
-    app.add_validator("val1", Some((operator.clone(), Uint128::new(10_000))))
+    app.add_validator("val1", Some((operator.clone(), Uint128::new(10_000_000))))
         .unwrap();
-    app.add_validator("val2", Some((operator.clone(), Uint128::new(7_000))))
+    app.add_validator("val2", Some((operator.clone(), Uint128::new(7_000_000))))
         .unwrap();
     app.init_modules(|router, _, storage| {
         router
             .custom
-            .set_max_cap(storage, &contract, coin(20_000, DENOM))
+            .set_max_cap(storage, &contract, coin(20_000_000, DENOM))
     })
     .unwrap();
     check(&app);
@@ -41,11 +41,11 @@ fn supply_changes_equal_mints_minus_burns() {
     let mesh = |msg: VirtualStakeMsg| -> CosmosMsg<VirtualStakeCustomMsg> {
         CosmosMsg::Custom(VirtualStakeCustomMsg::VirtualStake(msg))
     };
-    delegate(&mut app, &alice, "val1", 20_000).unwrap();
+    delegate(&mut app, &alice, "val1", 20_000_000).unwrap();
     app.execute(
         contract.clone(),
         mesh(VirtualStakeMsg::Bond {
-            amount: coin(12_345, DENOM),
+            amount: coin(12_345_000, DENOM),
             validator: "val1".to_string(),
         }),
     )
@@ -53,13 +53,13 @@ fn supply_changes_equal_mints_minus_burns() {
     advance(&mut app, 30 * 86_400);
     check(&app);
 
-    undelegate(&mut app, &alice, "val1", 5_000).unwrap();
+    undelegate(&mut app, &alice, "val1", 5_000_000).unwrap();
     app.jail_validator("val1", Decimal::percent(10)).unwrap();
     check(&app);
     app.execute(
         contract.clone(),
         mesh(VirtualStakeMsg::Unbond {
-            amount: coin(5_000, DENOM),
+            amount: coin(5_000_000, DENOM),
             validator: "val1".to_string(),
         }),
     )
@@ -82,7 +82,7 @@ fn supply_changes_equal_mints_minus_burns() {
     .unwrap();
     check(&app);
 
-    app.tombstone_validator("val2", Decimal::percent(20))
+    app.tombstone_validator("val2", Decimal::percent(20), None)
         .unwrap();
     advance(&mut app, UNBONDING_TIME);
     check(&app);
@@ -90,20 +90,22 @@ fn supply_changes_equal_mints_minus_burns() {
     let ledger = app
         .read_module(|_, _, storage| supply_ledger(storage))
         .unwrap();
-    assert_eq!(ledger.genesis_minted.u128(), 17_000);
-    assert_eq!(ledger.mesh_minted.u128(), 12_345);
-    assert_eq!(ledger.mesh_burned.u128(), 5_000);
-    // val1: 10_000 + 20_000 − 5_000 + 12_345 delegated, 5_000 unbonding, 10 % each (floor);
-    // val2: 7_000 × 20 %.
+    assert_eq!(ledger.genesis_minted.u128(), 17_000_000);
+    assert_eq!(ledger.mesh_minted.u128(), 12_345_000);
+    // val1 after the slash: 34,145,000 tokens for 37.345 shares; 5,000,000 tokens are
+    // 5.468589837457900131 shares, which pay 4,999,999.
+    assert_eq!(ledger.mesh_burned.u128(), 4_999_999);
+    // val1: power 37 × 10 % = 3,700,000, of which 500,000 from alice's unbonding entry (created
+    // after the infraction height); val2: power 7 × 20 % = 1,400,000.
+    assert_eq!(ledger.slash_burned.u128(), 3_700_000 + 1_400_000);
+    // 30 days at 15 %: alice 20,000,000 → 246,575.3, the contract 12,345,000 → 152,198.6.
+    assert_eq!(ledger.rewards_minted.u128(), 246_575 + 152_198);
+    // The unbonding matured after the slash: alice got 4,500,000 of her 5,000,000 back.
     assert_eq!(
-        ledger.slash_burned.u128(),
-        1_000 + 1_500 + 1_234 + 500 + 1_400
+        balance(&app, &alice),
+        50_000_000 - 20_000_000 + 246_575 + 4_500_000
     );
-    // 30 days at 15 %: alice 20_000 → 246.5, the contract 12_345 → 152.2.
-    assert_eq!(ledger.rewards_minted.u128(), 246 + 152);
-    // The unbonding matured after the slash: alice got 4_500 of her 5_000 back.
-    assert_eq!(balance(&app, &alice), 50_000 - 20_000 + 246 + 4_500);
-    assert_eq!(balance(&app, &contract), 152);
+    assert_eq!(balance(&app, &contract), 152_198);
 }
 
 /// A contract burning its own tokens (native staking's proxy after a slash elsewhere) lowers the

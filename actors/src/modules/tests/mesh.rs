@@ -248,36 +248,62 @@ fn unbond_is_instant_and_burns() {
     assert_eq!((minted.u128(), burned.u128()), (300, 300));
 }
 
-/// A chain slash reduces the contract's delegation; slash_share reports its part and the
-/// freed cap room can be bonded again.
+/// A chain slash reduces the contract's delegation through the exchange rate; slash_share
+/// reports what its balance lost, and the freed cap room can be bonded again.
 #[test]
 fn slash_reaches_mesh_delegation() {
     let mut app = app();
     let contract = addr(&app, "virtual-staking");
     let alice = addr(&app, "alice");
-    set_cap(&mut app, &contract, 1_000);
-    fund(&mut app, &alice, 3_000);
-    bond(&mut app, &contract, "val1", 1_000).unwrap();
-    delegate(&mut app, &alice, "val1", 3_000).unwrap();
+    set_cap(&mut app, &contract, 1_000_000);
+    fund(&mut app, &alice, 3_000_000);
+    bond(&mut app, &contract, "val1", 1_000_000).unwrap();
+    delegate(&mut app, &alice, "val1", 3_000_000).unwrap();
 
     let report = app.jail_validator("val1", Decimal::percent(10)).unwrap();
     let share = app.read_module(|router, _, _| router.custom.slash_share(&contract, &report));
 
-    assert_eq!(report.total_slashed.u128(), 400);
-    assert_eq!(share.u128(), 100);
-    // Same as contract delegation / validator total × slashed.
-    assert_eq!(
-        share.u128(),
-        1_000 * report.total_slashed.u128() / report.tokens_before.u128()
-    );
-    assert_eq!(delegation(&app, &contract, "val1"), 900);
+    // Power 4: 400,000 burned, a quarter of it from the contract's delegation.
+    assert_eq!(report.total_burned().u128(), 400_000);
+    assert_eq!(share.u128(), 100_000);
+    assert_eq!(delegation(&app, &contract, "val1"), 900_000);
     assert_eq!(
         bond_status(&app, &contract).delegated,
-        Coin::new(900u128, DENOM)
+        Coin::new(900_000u128, DENOM)
     );
-    bond(&mut app, &contract, "val2", 100).unwrap();
+    bond(&mut app, &contract, "val2", 100_000).unwrap();
     assert!(err_text(bond(&mut app, &contract, "val2", 1))
-        .contains("max cap exceeded: 1000 delegated + 1 requested > 1000 cap"));
+        .contains("max cap exceeded: 1000000 delegated + 1 requested > 1000000 cap"));
+}
+
+/// After a slash, unbonding an amount removes the shares it is worth and pays their tokens
+/// truncated: the contract gets (and burns) a unit less than it asked for, as on the SDK.
+#[test]
+fn unbond_after_a_slash_pays_the_truncated_worth() {
+    let mut app = app();
+    let contract = addr(&app, "virtual-staking");
+    let operator = addr(&app, "operator");
+    set_cap(&mut app, &contract, 200_000_000);
+    app.add_validator("val3", Some((operator, Uint128::new(1_000_000))))
+        .unwrap();
+    bond(&mut app, &contract, "val3", 100_000_000).unwrap();
+    app.jail_validator("val3", Decimal::percent(10)).unwrap();
+    assert_eq!(tokens(&app, "val3"), 90_900_000);
+    assert_eq!(delegation(&app, &contract, "val3"), 90_000_000);
+
+    let res = unbond(&mut app, &contract, "val3", 10_000_000).unwrap();
+    let paid = res
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == "paid")
+        .unwrap()
+        .value
+        .clone();
+    assert_eq!(paid, "9999999");
+    assert_eq!(balance(&app, &contract), 0);
+    let burned = app.read_module(|router, _, storage| router.custom.total_burned(storage));
+    assert_eq!(burned.unwrap().u128(), 9_999_999);
 }
 
 /// update_delegation is bookkeeping only (saturating on deduct); delete_all_scheduled_tasks is ok.

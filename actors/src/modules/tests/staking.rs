@@ -7,7 +7,7 @@ use cosmwasm_std::{
 use cw_multi_test::{Executor, StakingSudo};
 
 use super::*;
-use crate::modules::{MeshChainExt, ValidatorStatus};
+use crate::modules::{BondStatus, MeshChainExt};
 
 /// Delegating moves the tokens to the module account and counts them on the validator.
 #[test]
@@ -139,11 +139,14 @@ fn undelegate_errors() {
     assert_eq!(delegation(&app, &alice, "val1"), 50);
 }
 
-/// Undelegating from a jailed, tombstoned or removed validator completes at once.
+/// Undelegating from a validator out of the active set (jailed, tombstoned, self-bond removed)
+/// completes at once: no unbonding entry.
 #[test]
 fn undelegate_from_non_bonded_validator_is_immediate() {
     let mut app = app();
-    app.add_validator("val3", None).unwrap();
+    let operator = addr(&app, "operator");
+    app.create_validator("val3", operator.clone(), Uint128::new(1_000_000))
+        .unwrap();
     let alice = addr(&app, "alice");
     fund(&mut app, &alice, 300);
     delegate(&mut app, &alice, "val1", 100).unwrap();
@@ -151,7 +154,8 @@ fn undelegate_from_non_bonded_validator_is_immediate() {
     delegate(&mut app, &alice, "val3", 100).unwrap();
 
     app.jail_validator("val1", Decimal::zero()).unwrap();
-    app.tombstone_validator("val2", Decimal::zero()).unwrap();
+    app.tombstone_validator("val2", Decimal::zero(), None)
+        .unwrap();
     app.remove_validator("val3").unwrap();
 
     undelegate(&mut app, &alice, "val1", 40).unwrap();
@@ -161,12 +165,17 @@ fn undelegate_from_non_bonded_validator_is_immediate() {
     undelegate(&mut app, &alice, "val3", 100).unwrap();
     assert_eq!(balance(&app, &alice), 170);
 
-    let entries = app.read_module(|router, _, storage| router.staking.unbonding_entries(storage));
-    assert!(entries.unwrap().is_empty());
-    assert_eq!(module_balance(&app), 130);
+    let entries = app
+        .read_module(|router, _, storage| router.staking.unbonding_entries(storage))
+        .unwrap();
+    // Only the operator's self-bond, withdrawn while val3 was still bonded, waits.
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].delegator, operator);
+    assert_eq!(module_balance(&app), 130 + 1_000_000);
 }
 
-/// Redelegation moves stake at once; same validator, unknown target and too much are refused.
+/// Redelegation moves stake at once (a redelegation entry remembers it for slashes); same
+/// validator, unknown target and too much are refused.
 #[test]
 fn redelegate_moves_stake_instantly() {
     let mut app = app();
@@ -186,6 +195,21 @@ fn redelegate_moves_stake_instantly() {
     assert_eq!(tokens(&app, "val1"), 180);
     assert_eq!(tokens(&app, "val2"), 120);
     assert_eq!(module_balance(&app), 300);
+    let entries = app
+        .read_module(|router, _, storage| router.staking.redelegation_entries(storage))
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (
+            entries[0].initial_balance.u128(),
+            entries[0].creation_height
+        ),
+        (120, 1)
+    );
+    assert_eq!(
+        entries[0].completion_time,
+        Timestamp::from_seconds(GENESIS_SECONDS + UNBONDING_TIME)
+    );
 
     let err = app.execute(alice.clone(), redelegate("val1", "val1", 1).into());
     assert!(err_text(err).contains("cannot redelegate to the same validator val1"));
@@ -193,6 +217,13 @@ fn redelegate_moves_stake_instantly() {
     assert!(err_text(err).contains("validator val9 not found"));
     let err = app.execute(alice.clone(), redelegate("val1", "val2", 181).into());
     assert!(err_text(err).contains("not enough delegation: 180 delegated, 181 requested"));
+
+    // Matured entries are dropped.
+    advance(&mut app, UNBONDING_TIME);
+    let entries = app
+        .read_module(|router, _, storage| router.staking.redelegation_entries(storage))
+        .unwrap();
+    assert!(entries.is_empty());
 }
 
 /// Staking queries: bonded denom, delegations, and only bonded validators in the active set.
@@ -295,7 +326,8 @@ fn staking_queries() {
     assert_eq!(bonded.validator.unwrap().address, "val1");
 }
 
-/// A genesis self-bond is minted to the operator and delegated; names are unique.
+/// A genesis self-bond is minted to the operator and delegated at one share per 1,000,000
+/// tokens (the reference test chains' genesis); names are unique.
 #[test]
 fn add_validator_with_self_bond() {
     let mut app = app_with_apr(Decimal::zero());
@@ -304,13 +336,22 @@ fn add_validator_with_self_bond() {
         .unwrap();
 
     assert_eq!(delegation(&app, &operator, "juno-val1"), 5_000);
+    let shares = app
+        .read_module(|router, _, storage| {
+            router
+                .staking
+                .delegation_shares(storage, &operator, "juno-val1")
+        })
+        .unwrap();
+    assert_eq!(shares, Decimal256::permille(5));
     assert_eq!(balance(&app, &operator), 0);
     assert_eq!(supply(&app), 5_000);
     let info = app
         .read_module(|router, _, storage| router.staking.validator(storage, "juno-val1"))
         .unwrap()
         .unwrap();
-    assert_eq!(info.status, ValidatorStatus::Bonded);
+    assert_eq!(info.status, BondStatus::Bonded);
+    assert_eq!(info.delegator_shares, Decimal256::permille(5));
     assert_eq!(info.tokens.u128(), 5_000);
     assert_eq!(info.operator, Some(operator));
     let ledger = app.read_module(|_, _, storage| crate::modules::supply_ledger(storage));
@@ -327,13 +368,14 @@ fn add_validator_with_self_bond() {
     assert_eq!(names, vec!["juno-val1"]);
 }
 
-/// cw-multi-test's `StakingSudo::Slash` slashes without changing the status.
+/// cw-multi-test's `StakingSudo::Slash` slashes the validator's power now, for an infraction in
+/// this block, without changing the status.
 #[test]
 fn sudo_slash() {
     let mut app = app();
     let alice = addr(&app, "alice");
-    fund(&mut app, &alice, 1_000);
-    delegate(&mut app, &alice, "val1", 1_000).unwrap();
+    fund(&mut app, &alice, 10_500_000);
+    delegate(&mut app, &alice, "val1", 10_500_000).unwrap();
 
     app.sudo(
         StakingSudo::Slash {
@@ -343,12 +385,13 @@ fn sudo_slash() {
         .into(),
     )
     .unwrap();
-    assert_eq!(delegation(&app, &alice, "val1"), 750);
-    assert_eq!(supply(&app), 750);
+    // Power 10: 2,500,000 burned.
+    assert_eq!(delegation(&app, &alice, "val1"), 8_000_000);
+    assert_eq!(supply(&app), 8_000_000);
     let status = app
         .read_module(|router, _, storage| router.staking.validator(storage, "val1"))
         .unwrap()
         .unwrap()
         .status;
-    assert_eq!(status, ValidatorStatus::Bonded);
+    assert_eq!(status, BondStatus::Bonded);
 }

@@ -107,7 +107,14 @@ fn unstake_forwards_unbond() {
     let res = receive(&mut s, &packet).unwrap();
     assert_eq!(
         res.acknowledgement,
-        Some(ack_success(&UnstakeAck::default()).unwrap().to_binary())
+        Some(
+            ack_success(&UnstakeAck {
+                unbonded: None,
+                height: Some(mock_env().block.height),
+            })
+            .unwrap()
+            .to_binary()
+        )
     );
     assert_eq!(
         res.messages[0].msg,
@@ -132,8 +139,8 @@ fn unstake_forwards_unbond() {
 }
 
 /// When a slash left the validator with less than the unstake, the ack says what virtual staking
-/// will unbond (so the provider can take the rest as slashed); the full amount is forwarded and
-/// virtual staking applies the same rule.
+/// will unbond (so the provider can take the rest as slashed) and the consumer height it was
+/// applied at; the full amount is forwarded and virtual staking applies the same rule.
 #[test]
 fn unstake_ack_reports_a_partial_unbond() {
     let mut s = setup();
@@ -148,6 +155,7 @@ fn unstake_ack_reports_a_partial_unbond() {
     let res = receive(&mut s, &packet).unwrap();
     let ack = UnstakeAck {
         unbonded: Some(Uint128::new(20)),
+        height: Some(mock_env().block.height),
     };
     assert_eq!(
         res.acknowledgement,

@@ -35,7 +35,8 @@ fn close_turns_every_stake_into_an_immediate_unbond() {
         a1.pending_unbonds,
         vec![PendingUnbond {
             amount: u(100),
-            release_at: now
+            release_at: now,
+            consumer_height: None,
         }]
     );
     assert_eq!(s.range(&alice, "val2"), ValueRange::new(u(0), u(40)));
@@ -49,11 +50,13 @@ fn close_turns_every_stake_into_an_immediate_unbond() {
         vec![
             PendingUnbond {
                 amount: u(60),
-                release_at: now
+                release_at: now,
+                consumer_height: None,
             },
             PendingUnbond {
                 amount: u(40),
-                release_at: now
+                release_at: now,
+                consumer_height: None,
             }
         ]
     );

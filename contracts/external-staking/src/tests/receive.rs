@@ -166,7 +166,8 @@ fn internal_unstake_releases_immediately() {
         st.pending_unbonds,
         vec![PendingUnbond {
             amount: u(120),
-            release_at: Timestamp::from_seconds(START + 100)
+            release_at: Timestamp::from_seconds(START + 100),
+            consumer_height: None,
         }]
     );
     let resp = s

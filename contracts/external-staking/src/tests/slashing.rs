@@ -20,7 +20,7 @@ fn sorted(mut v: Vec<SlashInfo>) -> Vec<SlashInfo> {
     v
 }
 
-/// Stakes are cut by stake × slash / total, unreleased unbonds started after the infraction by
+/// Stakes are cut by stake × slash / total, unreleased unbonds (whenever they started) by
 /// the nominal ratio, and the vault gets one cross_slash with the per-user totals; the
 /// validator's reward distribution follows the cut weights.
 #[test]
@@ -29,7 +29,7 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.staked(&alice, "val1", 300, 1);
     s.staked(&bob, "val1", 150, 2);
-    acked_unstake(&mut s, &bob, "val1", 50); // started at START, before the infraction
+    acked_unstake(&mut s, &bob, "val1", 50); // started at START, before the infraction: cut too
     s.advance(100);
     acked_unstake(&mut s, &bob, "val1", 20); // started at START + 100 = infraction time
     let resp = s
@@ -48,7 +48,7 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
         },
         SlashInfo {
             user: bob.to_string(),
-            slash: u(10),
+            slash: u(15),
         },
     ]);
     assert_eq!(
@@ -66,12 +66,14 @@ fn slash_cuts_stakes_and_unbonds_and_calls_vault() {
         b.pending_unbonds,
         vec![
             PendingUnbond {
-                amount: u(50),
-                release_at: Timestamp::from_seconds(START + UNBONDING)
+                amount: u(45),
+                release_at: Timestamp::from_seconds(START + UNBONDING),
+                consumer_height: None,
             },
             PendingUnbond {
                 amount: u(18),
-                release_at: Timestamp::from_seconds(START + 100 + UNBONDING)
+                release_at: Timestamp::from_seconds(START + 100 + UNBONDING),
+                consumer_height: None,
             }
         ]
     );
@@ -200,10 +202,107 @@ fn slash_is_capped_at_the_settled_stake() {
         st.pending_unbonds,
         vec![PendingUnbond {
             amount: u(60),
-            release_at: Timestamp::from_seconds(START + UNBONDING)
+            release_at: Timestamp::from_seconds(START + UNBONDING),
+            consumer_height: None,
         }]
     );
     // Nothing matured yet.
     let resp = s.exec(&alice, ExecuteMsg::WithdrawUnbonded {}).unwrap();
     assert!(resp.messages.is_empty());
+}
+
+/// The consumer slashed val1 (10 % of 100) before alice's full unstake reached it: it unbonded
+/// only 90 and says so in the ack (applied at consumer height 140). alice pays the 10 at once;
+/// the slash, arriving later, finds it prepaid and takes nothing from bob's new stake, and
+/// alice's pending unbond (applied after the slash) is not cut again.
+#[test]
+fn shortfall_before_the_slash_is_credited_against_it() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    let p = sent_packet(&s.unstake(&alice, "val1", 100).unwrap());
+    let ack = mesh_apis::ibc::UnstakeAck {
+        unbonded: Some(u(90)),
+        height: Some(140),
+    };
+    let resp = s.ack(
+        &p,
+        cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
+    );
+    assert_eq!(
+        resp.messages[0].msg,
+        s.to_vault(&VaultExecuteMsg::CrossSlash {
+            slashes: vec![SlashInfo {
+                user: alice.to_string(),
+                slash: u(10)
+            }],
+            validator: "val1".to_string()
+        })
+    );
+    s.staked(&bob, "val1", 50, 2);
+    let resp = s
+        .recv(
+            &Valset::at(135)
+                .jail(&["val1"])
+                .slash("val1", 130, 10, "0.1")
+                .packet(),
+        )
+        .unwrap();
+    assert!(resp.messages.is_empty(), "nothing more to slash");
+    let applied = resp
+        .events
+        .iter()
+        .find(|e| e.ty == mesh_apis::external_staking::EVENT_SLASH_APPLIED)
+        .unwrap();
+    assert_eq!(attr(&applied.attributes, "amount").unwrap(), "0");
+    assert_eq!(attr(&applied.attributes, "prepaid").unwrap(), "10");
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+    assert_eq!(
+        s.stake(&alice, "val1").pending_unbonds,
+        vec![PendingUnbond {
+            amount: u(90),
+            release_at: Timestamp::from_seconds(START + UNBONDING),
+            consumer_height: Some(140),
+        }]
+    );
+}
+
+/// A pending unbond whose unstake the consumer applied before the slash's update height is cut
+/// by the ratio; one applied at or after it is not (the consumer's slash covered it).
+#[test]
+fn pending_unbonds_are_cut_only_when_applied_before_the_slash() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    for (user, height, tx) in [(&alice, 120u64, 1u64), (&bob, 135, 2)] {
+        s.staked(user, "val1", 100, tx);
+        let p = sent_packet(&s.unstake(user, "val1", 100).unwrap());
+        let ack = mesh_apis::ibc::UnstakeAck {
+            unbonded: None,
+            height: Some(height),
+        };
+        s.ack(
+            &p,
+            cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
+        );
+    }
+    let resp = s
+        .recv(
+            &Valset::at(130)
+                .jail(&["val1"])
+                .slash("val1", 129, 0, "0.1")
+                .packet(),
+        )
+        .unwrap();
+    assert_eq!(
+        resp.messages[0].msg,
+        s.to_vault(&VaultExecuteMsg::CrossSlash {
+            slashes: vec![SlashInfo {
+                user: alice.to_string(),
+                slash: u(10)
+            }],
+            validator: "val1".to_string()
+        })
+    );
+    assert_eq!(s.stake(&alice, "val1").pending_unbonds[0].amount, u(90));
+    assert_eq!(s.stake(&bob, "val1").pending_unbonds[0].amount, u(100));
 }

@@ -99,7 +99,8 @@ fn unstake_ack_commits_and_schedules_unbond() {
         st.pending_unbonds,
         vec![PendingUnbond {
             amount: u(60),
-            release_at: Timestamp::from_seconds(START + 30 + UNBONDING)
+            release_at: Timestamp::from_seconds(START + 30 + UNBONDING),
+            consumer_height: None,
         }]
     );
     assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "60");

@@ -356,6 +356,38 @@ fn slash_while_pending_then_commit_or_rollback() {
     }
 }
 
+/// A clamp of a lien with a settled part and a stake in flight cuts both ends by the burned
+/// amount: the lienholder takes a burn from its settled stake first, so after a rollback the
+/// lien still matches what it holds (cutting only the high end would leave 50 that can never be
+/// released).
+#[test]
+fn clamp_cuts_both_ends_of_a_lien_in_flight() {
+    for commit in [true, false] {
+        let mut suite = Suite::new();
+        let alice = suite.user("alice", 1000);
+        let lh = suite.lienholder(true, Decimal::percent(10));
+        suite.bond(&alice, 200).unwrap();
+        suite.stake_local(&alice, 200, "val1").unwrap();
+        suite.stake_remote(&alice, &lh, 150, "juno-val1").unwrap();
+        suite.commit(&lh, 1).unwrap();
+        suite.stake_remote(&alice, &lh, 50, "juno-val1").unwrap();
+        assert_eq!(suite.lien(&alice, &lh), range(150, 200));
+        suite.local_slash(&alice, 100, "val1").unwrap();
+        assert_eq!(suite.details(&alice).bonded, u(100));
+        assert_eq!(suite.lien(&alice, &lh), range(50, 100));
+        assert_eq!(suite.cross_burns(&lh), vec![cburn(&alice, 100, None)]);
+        suite.check_invariants(&alice);
+        if commit {
+            suite.commit(&lh, 2).unwrap();
+            assert_eq!(suite.lien(&alice, &lh), val(100));
+        } else {
+            suite.rollback(&lh, 2).unwrap();
+            assert_eq!(suite.lien(&alice, &lh), val(50));
+        }
+        suite.check_invariants(&alice);
+    }
+}
+
 /// A burn that fails on its lienholder is reported; the slash stands.
 #[test]
 fn failed_burn_does_not_revert_slash() {

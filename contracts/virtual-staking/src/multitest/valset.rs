@@ -122,3 +122,43 @@ fn slash_without_requests_is_only_forwarded() {
     assert_eq!(suite.requests(), vec![("val2".to_string(), 100, 45)]);
     assert_eq!(suite.sent().len(), before + 1);
 }
+
+/// A tombstoned validator gets nothing at the next epochs: its delegation is unbonded and the
+/// max cap is shared by the others, while its requests stay (they mirror the provider's stakes,
+/// which their owners unstake).
+#[test]
+fn tombstoned_validator_is_unbonded_at_the_next_epoch() {
+    let mut suite = Suite::with(Decimal::one(), Decimal::zero(), 100);
+    suite.stake("alice", "val1", 60).unwrap();
+    suite.stake("alice", "val2", 60).unwrap();
+    suite.epoch().unwrap();
+    assert_eq!(
+        suite.delegations(),
+        vec![("val1".to_string(), 50), ("val2".to_string(), 50)]
+    );
+
+    let tombstone = SudoMsg::HandleValsetUpdate {
+        additions: None,
+        removals: None,
+        updated: None,
+        jailed: None,
+        unjailed: None,
+        tombstoned: Some(vec!["val1".to_string()]),
+        slashed: None,
+    };
+    suite
+        .app
+        .wasm_sudo(suite.virtual_staking.clone(), &tombstone)
+        .unwrap();
+    suite.epoch().unwrap();
+    assert_eq!(suite.delegations(), vec![("val2".to_string(), 60)]);
+    assert_eq!(
+        suite.requests(),
+        vec![("val1".to_string(), 60, 60), ("val2".to_string(), 60, 60)]
+    );
+    // Unstaking from it lowers the request; nothing is left to unbond on the chain.
+    suite.unstake("alice", "val1", 60).unwrap();
+    suite.epoch().unwrap();
+    assert_eq!(suite.requests(), vec![("val2".to_string(), 60, 60)]);
+    assert_eq!(suite.delegations(), vec![("val2".to_string(), 60)]);
+}

@@ -60,7 +60,7 @@ fn bad_json() {
 fn unknown_fields() {
     assert_eq!(
         config_err(r#""colour": "red""#),
-        "t.json: colour: unknown field `colour`, expected one of `name`, `description`, `seed`, \
+        "t.json: colour: unknown field `colour`, expected one of `$schema`, `name`, `description`, `seed`, \
          `provider`, `consumers`, `accounts`, `steps`, `contracts`"
     );
     assert_eq!(
@@ -88,8 +88,8 @@ fn unknown_action() {
         "t.json: steps[1].stake: unknown action \"stake\", expected one of: bond, unbond, \
          stake_local, unstake_local, release_local, stake_remote, unstake_remote, \
          withdraw_unbonded_remote, withdraw_rewards, wait, settle, epoch, set_price, \
-         set_max_cap, jail, unjail, tombstone, close_channel, fault, expect, snapshot (plus optionally \
-         \"expect_error\")"
+         set_max_cap, jail, unjail, tombstone, add_validator, remove_validator, close_channel, \
+         drain, fault, expect, snapshot (plus optionally \"expect_error\")"
     );
 }
 
@@ -264,6 +264,53 @@ fn unknown_validators() {
     );
 }
 
+/// Validator-set steps: a new validator needs a fresh name and a stake; it is known to the
+/// steps after it (not before); the evidence power is a whole number.
+#[test]
+fn validator_set_steps() {
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "v2", "stake": "0"}}"#),
+        "t.json: steps[0].add_validator.stake: must be greater than 0 (a validator needs a \
+         self-bond)"
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "juno-val1", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.validator: validator \"juno-val1\" already exists on \
+         consumer \"juno\""
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "osmo", "validator": "v2", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.chain: unknown chain \"osmo\" (known: provider, juno)"
+    );
+    assert_eq!(
+        step_err(r#"{"add_validator": {"chain": "juno", "validator": "v.2", "stake": "5"}}"#),
+        "t.json: steps[0].add_validator.validator: \"v.2\" contains \".\", which report paths \
+         use as separator"
+    );
+    assert_eq!(
+        step_err(
+            r#"{"jail": {"chain": "juno", "validator": "v2"}}, {"add_validator": {"chain": "juno", "validator": "v2", "stake": "5"}}"#
+        ),
+        "t.json: steps[0].jail.validator: unknown validator \"v2\" on consumer \"juno\" \
+         (known: juno-val1)"
+    );
+    assert_eq!(
+        step_err(
+            r#"{"add_validator": {"chain": "juno", "validator": "v2", "stake": "5"}}, {"remove_validator": {"chain": "juno", "validator": "v3"}}"#
+        ),
+        "t.json: steps[1].remove_validator.validator: unknown validator \"v3\" on consumer \
+         \"juno\" (known: juno-val1, v2)"
+    );
+    assert!(step_err(
+        r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": "100"}}"#
+    )
+    .starts_with("t.json: steps[0].tombstone.power: invalid type: string \"100\""));
+    assert!(
+        step_err(r#"{"tombstone": {"chain": "juno", "validator": "juno-val1", "power": -1}}"#)
+            .starts_with("t.json: steps[0].tombstone.power: invalid value: integer `-1`")
+    );
+}
+
 /// ... but accepted in a step with `expect_error`, where the contract is what rejects them
 /// (the example of `scenario.md`); users and consumers are still checked there.
 #[test]
@@ -285,10 +332,10 @@ fn unknown_validator_with_expect_error_is_accepted() {
 fn expect_error_only_on_actions_that_can_fail() {
     assert_eq!(
         step_err(r#"{"wait": "1s", "expect_error": "x"}"#),
-        "t.json: steps[0].expect_error: not allowed on a \"wait\" step (only on actions that \
-         can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
+        "t.json: steps[0]: \"expect_error\" is not allowed on a \"wait\" step (only on actions \
+         that can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
          unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
-         jail, unjail, tombstone, close_channel)"
+         jail, unjail, tombstone, add_validator, remove_validator, close_channel)"
     );
     assert_eq!(
         step_err(
@@ -338,7 +385,7 @@ fn bad_step_values() {
     );
     assert_eq!(
         step_err(r#"{"set_price": {"consumer": "juno", "price": "0"}}"#),
-        "t.json: steps[0].set_price.price: must be greater than 0"
+        "t.json: steps[0].set_price.price: must be greater than 0, got \"0\""
     );
     assert_eq!(
         step_err(r#"{"snapshot": "a"}, {"settle": {}}, {"snapshot": "a"}"#),
@@ -381,11 +428,12 @@ fn bad_chains() {
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "price": "0"}]"#),
-        "t.json: consumers[0].price: must be greater than 0"
+        "t.json: consumers[0].price: must be greater than 0, got \"0\""
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "epoch_blocks": 0}]"#),
-        "t.json: consumers[0].epoch_blocks: must be at least 1"
+        "t.json: consumers[0].epoch_blocks: epoch_blocks must be an integer from 1 to \
+         864000000000, got 0"
     );
     assert_eq!(
         config_err(r#""provider": {"validators": [{"name": "a"}, {"name": "a"}]}"#),
@@ -479,19 +527,27 @@ fn mesh_harness_parse(text: &str) -> Result<crate::scenario::Scenario, String> {
     crate::scenario::parse_str(text, "t.json").map_err(|e| e.to_string())
 }
 
-/// The `contracts` section takes the seven roles, each `"native"` or a `.wasm` path; a gas limit
-/// must be at least 1.
+/// The `contracts` section takes the seven roles, each once, each `"native"` or a `.wasm` path;
+/// a gas limit is a whole number from 1 to 2^53 - 1.
 #[test]
 fn bad_contracts_and_gas_limits() {
     assert_eq!(
         config_err(r#""contracts": {"treasury": "native"}"#),
-        "t.json: contracts: unknown contract role \"treasury\", expected one of: vault, \
+        "t.json: contracts.treasury: unknown contract role \"treasury\", expected one of: vault, \
          native_staking, native_staking_proxy, external_staking, converter, virtual_staking, \
          price_feed"
     );
     assert_eq!(
+        config_err(r#""contracts": {"vault": "a.wasm", "vault": "native"}"#),
+        "t.json: contracts.vault: \"vault\" appears twice"
+    );
+    assert_eq!(
         config_err(r#""contracts": {"vault": "vault.so"}"#),
         "t.json: contracts.vault: expected \"native\" or the path of a .wasm file, got \"vault.so\""
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": ".wasm"}"#),
+        "t.json: contracts.vault: expected \"native\" or the path of a .wasm file, got \".wasm\""
     );
     assert_eq!(
         config_err(r#""contracts": {"vault": 3}"#),
@@ -499,10 +555,54 @@ fn bad_contracts_and_gas_limits() {
     );
     assert_eq!(
         config_err(r#""provider": {"gas_limit": 0}"#),
-        "t.json: provider.gas_limit: must be at least 1 (gas, in CosmWasm gas units)"
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got 0"
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "gas_limit": 0}]"#),
-        "t.json: consumers[0].gas_limit: must be at least 1 (gas, in CosmWasm gas units)"
+        "t.json: consumers[0].gas_limit: gas_limit must be an integer from 1 to 9007199254740991, \
+         got 0"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": "5000"}"#),
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got \
+         the string \"5000\" (write it as a number)"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": 18446744073709551615}"#),
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got \
+         18446744073709551615"
+    );
+}
+
+/// `expect` may name the gas section of a wasm run: contracts as the trace names them, any call
+/// kind (it depends on the contract's messages), then count, total or max; a misspelt contract
+/// is refused with the closest valid path.
+#[test]
+fn expect_paths_into_the_gas_section() {
+    let with = |path: &str| {
+        mesh_harness_parse(&format!(
+            r#"{{"name": "t", "consumers": [{{"chain_id": "juno"}}],
+                "steps": [{{"expect": {{"{path}": 0}}}}]}}"#
+        ))
+    };
+    for ok in [
+        "gas.vault.execute:bond.total",
+        "gas.juno:converter.ibc_packet_receive:stake.max",
+        "gas.juno.sudo:handle_valset_update.count",
+        "gas.native_staking_proxy.execute:stake.count",
+    ] {
+        assert!(with(ok).is_ok(), "{ok}: {:?}", with(ok).err());
+    }
+    let err = with("gas.vualt.execute:bond.total").unwrap_err();
+    assert!(
+        err.contains(r#"did you mean "gas.vault.execute:bond.total"?"#),
+        "{err}"
+    );
+    let err = with("gas.vault.execute:bond.sum").unwrap_err();
+    assert!(
+        err.contains(
+            r#"no "sum" under "gas.vault.execute:bond" (expected one of count, total, max)"#
+        ),
+        "{err}"
     );
 }

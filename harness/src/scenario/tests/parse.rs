@@ -6,10 +6,11 @@ use serde_json::json;
 
 use super::parse;
 use crate::scenario::{
-    load_file, parse_str, to_json_pretty, AccountBalance, Action, Amount, ChainValidator, Consumer,
-    ConsumerOnly, Delay, DurationValue, Fault, FaultContract, LocalStake, Provider, Ratio,
-    RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, UserAmount, UserConsumer,
-    UserOnly, ValidatorSpec, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
+    load_file, parse_str, to_json_pretty, AccountBalance, Action, AddValidatorArgs, Amount,
+    ChainValidator, Consumer, ConsumerOnly, Delay, DrainArgs, DurationValue, Fault, FaultContract,
+    LocalStake, Provider, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs,
+    Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 
 /// A scenario using every action of the table in `scenario.md`, with the spec's own
@@ -46,6 +47,9 @@ pub(super) const EVERY_ACTION: &str = r#"{
     {"jail": {"chain": "provider", "validator": "val2"}},
     {"unjail": {"chain": "provider", "validator": "val2"}},
     {"tombstone": {"chain": "juno", "validator": "juno-val1"}},
+    {"tombstone": {"chain": "provider", "validator": "val1", "power": 100}},
+    {"add_validator": {"chain": "juno", "validator": "juno-val2", "stake": "2000000"}},
+    {"remove_validator": {"chain": "juno", "validator": "juno-val2"}},
     {"fault": {"link": "juno", "delay": "1m"}},
     {"fault": {"link": "juno", "delay": {"min": "1s", "max": "30s"}}},
     {"fault": {"link": "juno", "drop_next": 1}},
@@ -56,7 +60,8 @@ pub(super) const EVERY_ACTION: &str = r#"{
     {"expect": {"provider.vault.accounts.alice.collateral": "499", "ibc.juno.in_flight": 0,
                 "provider.vault.accounts.alice.liens.juno": {"low": "0", "high": "200"}}},
     {"snapshot": "after-unbonding"},
-    {"close_channel": {"consumer": "stars"}}
+    {"close_channel": {"consumer": "stars"}},
+    {"drain": {}}
   ]
 }"#;
 
@@ -260,7 +265,22 @@ fn every_action_parses() {
         ),
         Step::new(Action::Jail(juno_val("provider", "val2"))),
         Step::new(Action::Unjail(juno_val("provider", "val2"))),
-        Step::new(Action::Tombstone(juno_val("juno", "juno-val1"))),
+        Step::new(Action::Tombstone(TombstoneArgs {
+            chain: "juno".into(),
+            validator: "juno-val1".into(),
+            power: None,
+        })),
+        Step::new(Action::Tombstone(TombstoneArgs {
+            chain: "provider".into(),
+            validator: "val1".into(),
+            power: Some(100),
+        })),
+        Step::new(Action::AddValidator(AddValidatorArgs {
+            chain: "juno".into(),
+            validator: "juno-val2".into(),
+            stake: Amount(2_000_000),
+        })),
+        Step::new(Action::RemoveValidator(juno_val("juno", "juno-val2"))),
         Step::new(Action::Fault(Fault::LinkDelay {
             link: "juno".into(),
             delay: Delay::Fixed(DurationValue(60_000)),
@@ -310,6 +330,7 @@ fn every_action_parses() {
         Step::new(Action::CloseChannel(ConsumerOnly {
             consumer: "stars".into(),
         })),
+        Step::new(Action::Drain(DrainArgs {})),
     ];
     assert_eq!(s.steps, expected);
     let names: std::collections::BTreeSet<&str> = s.steps.iter().map(|s| s.action.name()).collect();
@@ -320,8 +341,8 @@ fn every_action_parses() {
 #[test]
 fn expect_keeps_file_order() {
     let s = parse(EVERY_ACTION);
-    let Action::Expect(e) = &s.steps[27].action else {
-        panic!("step 27 is expect");
+    let Action::Expect(e) = &s.steps[30].action else {
+        panic!("step 30 is expect");
     };
     let paths: Vec<&str> = e.iter().map(|(p, _)| p).collect();
     assert_eq!(
@@ -362,6 +383,34 @@ fn scenarios_round_trip() {
     }
 }
 
+/// `"$schema"` (for editors) is accepted anywhere in the top level, changes nothing else, is
+/// written back first, and must be a string when given.
+#[test]
+fn dollar_schema_is_accepted_and_kept() {
+    let with = parse(r#"{"name": "m", "$schema": "./scenario.schema.json", "seed": 3}"#);
+    assert_eq!(with.schema.as_deref(), Some("./scenario.schema.json"));
+    let without = parse(r#"{"name": "m", "seed": 3}"#);
+    assert_eq!(without.schema, None);
+    assert_eq!(
+        Scenario {
+            schema: None,
+            ..with.clone()
+        },
+        without
+    );
+    let written = to_json_pretty(&with);
+    assert!(
+        written.starts_with("{\n  \"$schema\": \"./scenario.schema.json\",\n  \"name\""),
+        "{written}"
+    );
+    assert_eq!(parse(&written), with);
+    assert!(!to_json_pretty(&without).contains("$schema"));
+    assert_eq!(
+        super::parse_err(r#"{"name": "m", "$schema": 7}"#),
+        "t.json: $schema: invalid type: integer `7`, expected a string"
+    );
+}
+
 /// Steps serialize as `{"<action>": payload}` plus `expect_error` when set; defaults are written
 /// out in canonical form.
 #[test]
@@ -377,14 +426,26 @@ fn steps_serialize_in_file_form() {
     assert_eq!(v["steps"][12], json!({"settle": {}}));
     assert_eq!(v["steps"][13], json!({"settle": {"within": "1d"}}));
     assert_eq!(
+        v["steps"][19],
+        json!({"tombstone": {"chain": "juno", "validator": "juno-val1"}})
+    );
+    assert_eq!(
+        v["steps"][20],
+        json!({"tombstone": {"chain": "provider", "validator": "val1", "power": 100}})
+    );
+    assert_eq!(
         v["steps"][21],
+        json!({"add_validator": {"chain": "juno", "validator": "juno-val2", "stake": "2000000"}})
+    );
+    assert_eq!(
+        v["steps"][24],
         json!({"fault": {"link": "juno", "delay": {"min": "1s", "max": "30s"}}})
     );
     assert_eq!(
-        v["steps"][25],
+        v["steps"][28],
         json!({"fault": {"contract": "converter", "consumer": "juno", "fail_next": 1}})
     );
-    assert_eq!(v["steps"][28], json!({"snapshot": "after-unbonding"}));
+    assert_eq!(v["steps"][31], json!({"snapshot": "after-unbonding"}));
     assert_eq!(
         v["consumers"][0],
         json!({

@@ -25,6 +25,7 @@ fn schema_describes_the_top_level() {
     assert_eq!(
         props,
         [
+            "$schema",
             "accounts",
             "consumers",
             "contracts",
@@ -44,7 +45,10 @@ fn schema_describes_the_top_level() {
         s["definitions"]["Consumer"]["properties"]["price"]["default"],
         "0.5"
     );
-    assert_eq!(s["definitions"]["Amount"]["pattern"], "^[0-9]+$");
+    assert_eq!(
+        s["definitions"]["Amount"]["pattern"],
+        "^(?:0*(?:0|[1-9][0-9]{0,29}|1000000000000000000000000000000))$"
+    );
 }
 
 /// Every action has its own alternative in `Step`, closed to other keys, and `expect_error` is
@@ -68,7 +72,7 @@ fn schema_mentions_every_action() {
             "{name}"
         );
     }
-    assert_eq!(accepting.len(), 15);
+    assert_eq!(accepting.len(), 17);
 }
 
 /// Each fault shape is an alternative with its required keys.
@@ -120,5 +124,31 @@ fn schema_describes_the_contracts_section() {
     );
     let source = &s["definitions"]["ContractSource"]["oneOf"];
     assert_eq!(source[0]["const"], "native");
-    assert_eq!(source[1]["pattern"], "\\.wasm$");
+    assert_eq!(source[1]["pattern"], "[\\s\\S]\\.wasm$");
+}
+
+/// `docs/scenario.schema.json`, which editors in this repository use (`.vscode/settings.json`
+/// and the fixtures' `"$schema"`), is what `mesh-harness schema` prints.
+#[test]
+fn committed_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/scenario.schema.json");
+    let committed = std::fs::read_to_string(path).expect("docs/scenario.schema.json exists");
+    assert!(
+        committed == format!("{}\n", schema_json()),
+        "docs/scenario.schema.json is out of date: regenerate it with \
+         `cargo run -p mesh-harness -- schema > docs/scenario.schema.json`"
+    );
+}
+
+/// A fixture carrying `"$schema"` loads, and its path leads to the schema from the fixture's
+/// directory, as an editor resolves it.
+#[test]
+fn a_fixture_with_dollar_schema_loads() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
+    let demo =
+        crate::scenario::load_file(format!("{dir}/demo.json")).unwrap_or_else(|e| panic!("{e}"));
+    let reference = demo.schema.expect("fixtures/demo.json carries \"$schema\"");
+    let schema =
+        std::fs::read_to_string(format!("{dir}/{reference}")).expect("the schema is there");
+    assert_eq!(schema, format!("{}\n", schema_json()));
 }
