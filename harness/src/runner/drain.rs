@@ -286,6 +286,7 @@ impl Run<'_> {
         let lienholders = self.lienholder_names()?;
         for user in self.names.users.clone() {
             let account = self.net.addr(self.net.provider_id(), &user).to_string();
+            // (Only a native lien up to `dust` may be left: any other lien fails below.)
             let (vault_c, account_c) = (vault.clone(), account.clone());
             let (details, claims) = self
                 .net
@@ -321,7 +322,14 @@ impl Run<'_> {
                 )));
             }
             let collateral = details.bonded;
-            let unbondable = collateral.saturating_sub(dust);
+            // A dust lien keeps what the vault counts slashable for it too (a sum of floors,
+            // which can exceed the lien by a few units); with no lien, everything is free.
+            let kept = if details.max_lien.high.is_zero() {
+                Uint128::zero()
+            } else {
+                details.max_lien.high.max(details.total_slashable.high)
+            };
+            let unbondable = collateral.saturating_sub(kept);
             if details.free.low < unbondable || details.free.high < unbondable {
                 return Err(drained(format!(
                     "{user}: collateral {collateral} but only {} free with no lien left",
