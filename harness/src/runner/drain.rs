@@ -8,6 +8,7 @@
 //! than such a delegation, which an unstake of its whole worth did not move, may stay.
 
 use cosmwasm_std::Uint128;
+use mesh_actors::testnet::ContractId;
 use mesh_apis::{external_staking as ext, vault};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -182,7 +183,7 @@ impl Run<'_> {
     /// Every user's remote stakes and local delegations still to unstake.
     async fn stake_left(&mut self) -> Result<Vec<Left>, StepFailure> {
         let mut left = vec![];
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             for c in self.scenario.consumers.clone() {
                 for s in self.stakes_of(&user, &c.chain_id).await? {
                     if !s.stake.high.is_zero() {
@@ -210,7 +211,7 @@ impl Run<'_> {
 
     /// Withdraw every matured remote unbond and release every local unbonding.
     async fn withdraw_and_release_everything(&mut self) -> Result<(), StepFailure> {
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             for c in self.scenario.consumers.clone() {
                 let pending = self
                     .stakes_of(&user, &c.chain_id)
@@ -225,7 +226,7 @@ impl Run<'_> {
                     .await?;
                 }
             }
-            if self.net.proxy(&user).await.is_ok() {
+            if self.net.native_staking_proxy(&user).await.is_ok() {
                 self.act_or_drained(&Action::ReleaseLocal(UserOnly { user: user.clone() }))
                     .await?;
             }
@@ -239,12 +240,12 @@ impl Run<'_> {
         &mut self,
         dust: &BTreeMap<String, Uint128>,
     ) -> Result<(), StepFailure> {
-        if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+        if let Err(v) = invariants::check_settled(&self.net, &self.names()).await? {
             return Err(drained(format!("not settled at the end: {}", v.detail)));
         }
-        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let vault = self.net.contract(&ContractId::Vault)?.deployed.addr.clone();
         let lienholders = self.lienholder_names()?;
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             let account = self.net.addr(self.net.provider_id(), &user).to_string();
             let (vault_c, account_c) = (vault.clone(), account.clone());
             let (details, claims) = self
@@ -260,7 +261,7 @@ impl Run<'_> {
                 })
                 .await?;
             let details = details.map_err(|e| drained(format!("{user}: {e}")))?;
-            let native = self.net.contract("native")?.deployed.addr.to_string();
+            let native = self.net.contract(&ContractId::NativeStaking)?.deployed.addr.to_string();
             let dust = dust.get(&user).copied().unwrap_or_default();
             let left: Vec<String> = claims
                 .iter()
@@ -304,7 +305,7 @@ impl Run<'_> {
         user: &str,
         consumer: &str,
     ) -> Result<Vec<ext::StakeResponse>, StepFailure> {
-        let contract = self.net.contract(consumer)?.deployed.addr.clone();
+        let contract = self.net.contract(&ContractId::external_staking(consumer))?.deployed.addr.clone();
         let user = self.net.addr(self.net.provider_id(), user).to_string();
         Ok(self
             .net
@@ -318,7 +319,7 @@ impl Run<'_> {
         &mut self,
         user: &str,
     ) -> Result<Vec<(String, Uint128)>, StepFailure> {
-        let Ok(name) = self.net.proxy(user).await else {
+        let Ok(name) = self.net.native_staking_proxy(user).await else {
             return Ok(vec![]);
         };
         let proxy = self.net.contract(&name)?.deployed.addr.clone();
@@ -336,12 +337,12 @@ impl Run<'_> {
     /// Lienholder address → report name (`native` or the consumer's chain id).
     fn lienholder_names(&self) -> Result<Vec<(String, String)>, StepFailure> {
         let mut out = vec![(
-            self.net.contract("native")?.deployed.addr.to_string(),
+            self.net.contract(&ContractId::NativeStaking)?.deployed.addr.to_string(),
             "native".to_string(),
         )];
-        for c in &self.names.consumers {
+        for c in &self.names().consumers {
             out.push((
-                self.net.contract(&c.id)?.deployed.addr.to_string(),
+                self.net.contract(&ContractId::external_staking(&c.id))?.deployed.addr.to_string(),
                 c.id.clone(),
             ));
         }
