@@ -347,7 +347,11 @@ pub async fn check(
 ) -> Result<Result<(), Violation>, String> {
     let users = names.users.clone();
     let vault_addr = net.contract(&ContractId::Vault)?.deployed.addr.clone();
-    let native = net.contract(&ContractId::NativeStaking)?.deployed.addr.clone();
+    let native = net
+        .contract(&ContractId::NativeStaking)?
+        .deployed
+        .addr
+        .clone();
     let provider_genesis = genesis.get(net.provider_id()).cloned().unwrap_or_default();
     let r = net
         .with_chain(net.provider_id(), move |chain, _| {
@@ -403,7 +407,11 @@ pub async fn check_settled(
         .map(|u| net.addr(net.provider_id(), u))
         .collect();
     for c in &names.consumers {
-        let contract = net.contract(&ContractId::external_staking(&c.id))?.deployed.addr.clone();
+        let contract = net
+            .contract(&ContractId::external_staking(&c.id))?
+            .deployed
+            .addr
+            .clone();
         let users = users.clone();
         let committed = net
             .with_chain(

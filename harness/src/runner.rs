@@ -5,7 +5,7 @@
 use actix::prelude::*;
 use cosmwasm_std::{Decimal, Uint128};
 use mesh_actors::contracts::Codes;
-use mesh_actors::testnet::{ContractId, ReportNames, Testnet};
+use mesh_actors::testnet::{ContractId, Report, ReportNames, Testnet};
 use mesh_actors::time::run_simulation;
 use mesh_actors::trace::{TraceEvent, TraceKind};
 use mesh_actors::Error;
@@ -58,7 +58,7 @@ pub struct RunOutcome {
     /// Reports taken by `snapshot` steps, by label.
     pub snapshots: BTreeMap<String, Value>,
     /// The final report (`null` if the topology could not start).
-    pub report: Value,
+    pub report: Report,
     /// Every traced event.
     pub trace: Vec<TraceEvent>,
     /// Actions that failed without ending the run (fuzzing), by step index.
@@ -240,7 +240,7 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         violation: None,
         failed_step: None,
         snapshots: BTreeMap::new(),
-        report: Value::Null,
+        report: Report::new(Value::Null),
         trace: vec![],
         step_errors: vec![],
     };
@@ -330,8 +330,7 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         .net
         .report()
         .await
-        .map(Value::from)
-        .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
+        .unwrap_or_else(|e| Report::new(Value::String(format!("report failed: {e}"))));
     // Contracts and chains speak in addresses; the user wrote names.
     let book = AddressBook::of(&run.net, &run.names()).await;
     outcome.snapshots = std::mem::take(&mut run.snapshots);

@@ -39,9 +39,7 @@ impl Testnet {
     /// Accounts, validators and contracts appear by name; the paths are documented in the
     /// repository's `docs/report.md`.
     pub async fn report(&self) -> Result<Report> {
-        report::build(self, &self.names())
-            .await
-            .map(Report::new)
+        report::build(self, &self.names()).await.map(Report::new)
     }
 
     /// The report as the chains stand, without bringing them to the current block: reading

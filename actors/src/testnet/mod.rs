@@ -39,7 +39,7 @@ pub mod report;
 pub mod spec;
 
 use actix::prelude::*;
-use cosmwasm_std::{to_json_binary, Addr, Coin};
+use cosmwasm_std::{to_json_binary, Addr, Coin, Timestamp};
 use cw_multi_test::{AppResponse, MockApiBech32};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -53,12 +53,12 @@ use crate::actor::relayer::{
     CloseChannel, DropNext, GetSentByKind, GetStats, LinkEnd, OpenChannel, Outage, Relayer,
     SetDelay,
 };
+pub use crate::actor::relayer::{Delay, LinkStats};
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
 use crate::error::{Error, Result};
 use crate::time::{human_ms, SimClock};
 use crate::trace::{Trace, TraceKind};
-pub use crate::actor::relayer::{Delay, LinkStats};
 pub use contract_id::ContractId;
 pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
 pub use getters::{LocalStake, ValidatorRequest};
@@ -79,6 +79,7 @@ pub struct ContractRef {
 pub struct Testnet {
     clock: SimClock,
     trace: Trace,
+    genesis_time: Timestamp,
     provider_id: String,
     provider_denom: String,
     consumer_ids: Vec<String>,
@@ -129,6 +130,7 @@ impl Testnet {
         let mut net = Testnet {
             clock,
             trace,
+            genesis_time: spec.provider.chain.genesis_time,
             provider_id,
             provider_denom: spec.provider.chain.denom.clone(),
             consumer_ids: spec
@@ -183,6 +185,13 @@ impl Testnet {
     /// Simulated time, ms since the start.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
+    }
+
+    /// Simulated time as a chain timestamp: the provider's genesis time (block 1) plus the time
+    /// elapsed since. A chain's current block is at most one block time older.
+    pub fn now(&self) -> Timestamp {
+        self.genesis_time
+            .plus_nanos(self.now_ms().saturating_mul(1_000_000))
     }
 
     /// The trace so far.
@@ -419,9 +428,8 @@ impl Testnet {
                 start_after: None,
                 limit: Some(30),
             };
-            let r: mesh_apis::tx::AllTxsResponse = self
-                .query(&ContractId::external_staking(id), &msg)
-                .await?;
+            let r: mesh_apis::tx::AllTxsResponse =
+                self.query(&ContractId::external_staking(id), &msg).await?;
             total += r.txs.len();
         }
         Ok(total)
@@ -621,7 +629,11 @@ impl Testnet {
     fn check_user(&self, user: &str) -> Result<()> {
         let names = self.names.borrow();
         // Sorted by ReportNames::of.
-        if names.users.binary_search_by(|u| u.as_str().cmp(user)).is_ok() {
+        if names
+            .users
+            .binary_search_by(|u| u.as_str().cmp(user))
+            .is_ok()
+        {
             return Ok(());
         }
         Err(Error::UnknownName {

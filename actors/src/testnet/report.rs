@@ -42,7 +42,12 @@ impl ReportNames {
     /// of the accounts' genesis balances. Validators added and reward recipients named later
     /// join as the testnet runs.
     pub fn of(spec: &TopologySpec) -> ReportNames {
-        let mut users: Vec<String> = spec.provider.accounts.iter().map(|(n, _)| n.clone()).collect();
+        let mut users: Vec<String> = spec
+            .provider
+            .accounts
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
         users.sort();
         users.dedup();
         let mut provider_denoms: Vec<String> = spec
@@ -56,7 +61,12 @@ impl ReportNames {
         provider_denoms.dedup();
         ReportNames {
             users,
-            provider_validators: spec.provider.validators.iter().map(|v| v.name.clone()).collect(),
+            provider_validators: spec
+                .provider
+                .validators
+                .iter()
+                .map(|v| v.name.clone())
+                .collect(),
             consumers: spec
                 .consumers
                 .iter()
@@ -649,6 +659,15 @@ impl Report {
     /// The JSON value, owned.
     pub fn into_json(self) -> Value {
         self.0
+    }
+}
+
+impl std::ops::Deref for Report {
+    type Target = Value;
+
+    /// The JSON value, so a report reads like one (`report["provider"]["height"]`).
+    fn deref(&self) -> &Value {
+        &self.0
     }
 }
 

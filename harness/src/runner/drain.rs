@@ -261,7 +261,12 @@ impl Run<'_> {
                 })
                 .await?;
             let details = details.map_err(|e| drained(format!("{user}: {e}")))?;
-            let native = self.net.contract(&ContractId::NativeStaking)?.deployed.addr.to_string();
+            let native = self
+                .net
+                .contract(&ContractId::NativeStaking)?
+                .deployed
+                .addr
+                .to_string();
             let dust = dust.get(&user).copied().unwrap_or_default();
             let left: Vec<String> = claims
                 .iter()
@@ -305,7 +310,12 @@ impl Run<'_> {
         user: &str,
         consumer: &str,
     ) -> Result<Vec<ext::StakeResponse>, StepFailure> {
-        let contract = self.net.contract(&ContractId::external_staking(consumer))?.deployed.addr.clone();
+        let contract = self
+            .net
+            .contract(&ContractId::external_staking(consumer))?
+            .deployed
+            .addr
+            .clone();
         let user = self.net.addr(self.net.provider_id(), user).to_string();
         Ok(self
             .net
@@ -337,12 +347,20 @@ impl Run<'_> {
     /// Lienholder address → report name (`native` or the consumer's chain id).
     fn lienholder_names(&self) -> Result<Vec<(String, String)>, StepFailure> {
         let mut out = vec![(
-            self.net.contract(&ContractId::NativeStaking)?.deployed.addr.to_string(),
+            self.net
+                .contract(&ContractId::NativeStaking)?
+                .deployed
+                .addr
+                .to_string(),
             "native".to_string(),
         )];
         for c in &self.names().consumers {
             out.push((
-                self.net.contract(&ContractId::external_staking(&c.id))?.deployed.addr.to_string(),
+                self.net
+                    .contract(&ContractId::external_staking(&c.id))?
+                    .deployed
+                    .addr
+                    .to_string(),
                 c.id.clone(),
             ));
         }
