@@ -1,4 +1,4 @@
-//! The invariants of harness.md, checked after every step and at the end:
+//! The invariants of docs/system.md ("The testnet") and the README, checked after every step and at the end:
 //! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
 //! 3. when settled: provider and consumer agree, nothing in flight, no range open.
 //!

@@ -66,7 +66,7 @@ pub struct RunOutcome {
 }
 
 impl RunOutcome {
-    /// The `--json` line of scenario.md.
+    /// The `--json` line of docs/scenario.md.
     pub fn to_json(&self) -> Value {
         serde_json::json!({
             "name": self.name,

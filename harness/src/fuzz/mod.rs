@@ -33,7 +33,7 @@ use crate::scenario::{Action, Scenario};
 pub use campaign::{Campaign, Finding, Summary};
 pub use generate::{generate, tail, Case};
 
-/// The name of invariant 4 of harness.md ("every pending tx ends within its packet timeout
+/// The name of the pending-tx invariant (docs/system.md) ("every pending tx ends within its packet timeout
 /// plus relay delay once faults end"), given to a settle that did not settle.
 pub const PENDING: &str = "pending";
 
