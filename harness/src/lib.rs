@@ -44,7 +44,7 @@
 //! - [`timeline`]: the Mermaid diagram of a run.
 //! - [`junit`]: JUnit XML reports of runs and fuzz campaigns, for CI test views.
 //! - [`fuzz`]: seeded random scenarios with faults, shrinking, campaigns.
-//! - [`bench`]: the benchmarks of `mesh-harness bench`.
+//! - [`mod@bench`]: the benchmarks of `mesh-harness bench`.
 
 pub mod bench;
 pub mod builder;

@@ -1,6 +1,6 @@
 //! Fuzzed failure injection with shrinking.
 //!
-//! - [`generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
+//! - [`mod@generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
 //!   events and faults, then a tail that lifts the faults, settles and runs epochs).
 //! - [`shrink`]: reduces a failing case (consumers, users, steps, amounts, settings) while it
 //!   still breaks the same invariant.
