@@ -69,6 +69,7 @@ fn cross_stake_reaches_the_consumer_and_commits_the_lien() -> Result<(), Error> 
         assert_eq!(account.free, ValueRange::new_val(v(20_000_000)));
         let stake = net.remote_stake("alice", "juno", "juno-val1").await?;
         assert_eq!(stake.stake, ValueRange::new_val(v(80_000_000)));
+        assert_eq!(stake.owner, "alice");
         net.epoch("juno").await?;
         assert_eq!(
             net.virtual_delegation("juno", "juno-val1").await?,
@@ -326,6 +327,14 @@ fn provider_jailing_reports_the_chains_slash_to_the_vault() -> Result<(), Error>
         );
         let local = net.local_stake("alice").await?;
         assert_eq!(local.delegations["val1"], v(45_000_000));
+        // The user's proxy is a contract like any other, by its owner's name.
+        let proxy: mesh_apis::native_staking_proxy::ConfigResponse = net
+            .query(
+                &ContractId::native_staking_proxy("alice"),
+                &mesh_apis::native_staking_proxy::QueryMsg::Config {},
+            )
+            .await?;
+        assert_eq!(proxy.owner, net.addr("provider", "alice").to_string());
         Ok(())
     })
 }

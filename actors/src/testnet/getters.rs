@@ -99,7 +99,8 @@ impl Testnet {
     }
 
     /// `user`'s stake on `validator` of `consumer`, as external staking on the provider keeps
-    /// it: the stake (a range while packets are in flight) and the pending unbonds.
+    /// it: the stake (a range while packets are in flight) and the pending unbonds (`owner` is
+    /// the user's name).
     pub async fn remote_stake(
         &self,
         user: &str,
@@ -108,15 +109,18 @@ impl Testnet {
     ) -> Result<ext::StakeResponse> {
         self.check_user(user)?;
         self.check_consumer(consumer)?;
-        let user = self.addr(self.provider_id(), user).to_string();
-        self.query(
-            &ContractId::external_staking(consumer),
-            &ext::QueryMsg::Stake {
-                user,
-                validator: validator.to_string(),
-            },
-        )
-        .await
+        let address = self.addr(self.provider_id(), user).to_string();
+        let mut stake: ext::StakeResponse = self
+            .query(
+                &ContractId::external_staking(consumer),
+                &ext::QueryMsg::Stake {
+                    user: address,
+                    validator: validator.to_string(),
+                },
+            )
+            .await?;
+        stake.owner = user.to_string();
+        Ok(stake)
     }
 
     /// `user`'s local stake: their proxy's delegations and what is unbonding (nothing before

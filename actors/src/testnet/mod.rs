@@ -279,7 +279,7 @@ impl Testnet {
         msg: &M,
         funds: Vec<Coin>,
     ) -> Result<AppResponse> {
-        let c = self.contract(contract)?;
+        let c = self.resolve(contract).await?;
         let sender = self.addr(&c.deployed.chain_id, user);
         let msg = to_json_binary(msg).map_err(|e| Error::InvalidInput(e.to_string()))?;
         c.actor
@@ -300,7 +300,17 @@ impl Testnet {
         contract: &ContractId,
         msg: &M,
     ) -> Result<R> {
-        let c = self.contract(contract)?;
+        let c = self.resolve(contract).await?;
+        self.query_at(&c, contract, msg).await
+    }
+
+    /// Smart-query the deployed contract `c` (whose id is `contract`).
+    async fn query_at<M: Serialize, R: DeserializeOwned + Send + 'static>(
+        &self,
+        c: &ContractRef,
+        contract: &ContractId,
+        msg: &M,
+    ) -> Result<R> {
         let addr = c.deployed.addr.clone();
         let bin = to_json_binary(msg).map_err(|e| Error::InvalidInput(e.to_string()))?;
         let raw = self
@@ -313,6 +323,15 @@ impl Testnet {
             contract: contract.clone(),
             message: format!("unexpected answer: {e}"),
         })
+    }
+
+    /// A contract by id, a user's proxy included once it exists on chain (its actor starts
+    /// on first use).
+    async fn resolve(&self, id: &ContractId) -> Result<ContractRef> {
+        if let ContractId::NativeStakingProxy(user) = id {
+            self.native_staking_proxy(user).await?;
+        }
+        self.contract(id)
     }
 
     /// A contract's error (or its halted chain's), with names for addresses.
@@ -352,8 +371,10 @@ impl Testnet {
             return Ok(id);
         }
         let owner = self.addr(&self.provider_id, user).to_string();
+        let native = self.contract(&ContractId::NativeStaking)?;
         let resp: mesh_apis::native_staking::ProxyByOwnerResponse = self
-            .query(
+            .query_at(
+                &native,
                 &ContractId::NativeStaking,
                 &mesh_apis::native_staking::QueryMsg::ProxyByOwner { owner },
             )
@@ -614,7 +635,7 @@ impl Testnet {
     /// [`ContractId::Converter`] (packets from the provider) and
     /// [`ContractId::ExternalStaking`] (packets from the consumer).
     pub async fn fail_next(&self, contract: &ContractId, n: u32) -> Result<()> {
-        let actor = self.contract(contract)?.actor;
+        let actor = self.resolve(contract).await?.actor;
         self.trace.record(
             self.now_ms(),
             TraceKind::Fault {
