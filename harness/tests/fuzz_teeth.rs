@@ -11,7 +11,7 @@ use cosmwasm_std::{
     from_json, to_json_binary, Binary, ContractResult, Decimal, Deps, DepsMut, Env,
     IbcAcknowledgement, IbcBasicResponse, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcReceiveResponse,
     MessageInfo, Order, Querier, QuerierResult, QuerierWrapper, QueryRequest, Response, StdAck,
-    SystemResult, Uint256,
+    SystemResult, Uint128, Uint256,
 };
 use cw_multi_test::ContractWrapper;
 use mesh_actors::contracts::{Codes, MeshContract};
@@ -323,6 +323,49 @@ fn external_staking_receiving_with(
     ))
 }
 
+/// Native staking's sudo, except that it reports only what a slash took from the delegation,
+/// not from unbonding entries.
+fn native_sudo_delegation_cut_only(
+    deps: DepsMut,
+    env: Env,
+    msg: mesh_apis::native_staking::SudoMsg,
+) -> Result<Response, mesh_native_staking::error::ContractError> {
+    use mesh_apis::native_staking::SudoMsg;
+    let SudoMsg::Jailing {
+        jailed,
+        tombstoned,
+        slashed,
+    } = msg;
+    let slashed = slashed.map(|list| {
+        list.into_iter()
+            .map(|mut s| {
+                s.amount -= s.unbonding;
+                s.unbonding = Uint128::zero();
+                s
+            })
+            .collect()
+    });
+    mesh_native_staking::contract::sudo(
+        deps,
+        env,
+        SudoMsg::Jailing {
+            jailed,
+            tombstoned,
+            slashed,
+        },
+    )
+}
+
+/// Native staking that reports only the delegation's cut of a provider slash.
+fn native_staking_reporting_delegation_cut_only() -> MeshContract {
+    use mesh_native_staking::contract as c;
+    Box::new(
+        ContractWrapper::new_with_empty(c::execute, c::instantiate, c::query)
+            .with_reply_empty(c::reply)
+            .with_sudo_empty(native_sudo_delegation_cut_only),
+    )
+}
+
 /// External staking that does not cut pending unbonds when a slash arrives.
 fn external_staking_not_cutting_unbonds() -> MeshContract {
     external_staking_receiving_with(receive_not_cutting_unbonds)
@@ -447,6 +490,18 @@ fn finds_external_staking_that_does_not_cut_pending_unbonds() {
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes, SLASHING), "escaped_slash");
+}
+
+/// Native staking that reports only the delegation's cut of a provider slash: the tokens a
+/// slash took from an unbonding entry keep a lien no token backs.
+#[test]
+fn finds_native_staking_reporting_only_the_delegation_cut() {
+    let codes = Codes {
+        native_staking: native_staking_reporting_delegation_cut_only,
+        ..Codes::default()
+    };
+    let invariant = finds_and_shrinks(codes, SLASHING);
+    assert!(["backing", "drain"].contains(&invariant), "{invariant}");
 }
 
 /// A provider that records validator-set updates in arrival order: a late jail overrides the

@@ -30,6 +30,11 @@ pub enum ExecuteMsg {
     },
     /// A proxy only, with funds: unbonded tokens going back to the vault.
     ReleaseProxyStake {},
+    /// A proxy only: it holds nothing any more (no delegation worth a token, nothing unbonding,
+    /// everything released). What is left of its owner's local lien is the chain's rounding
+    /// (other delegators' undelegations can move what a delegation is worth by a unit): the
+    /// vault slashes it, so the lien can be gone.
+    ProxyClosed {},
     /// A proxy only: the chain's share arithmetic took `amount` of its owner's tokens when it
     /// (un/re)delegated on `validator` (what the shares are worth is truncated): the vault
     /// slashes it, so the owner's lien stays what the tokens behind it are.

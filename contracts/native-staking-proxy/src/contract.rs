@@ -14,7 +14,7 @@ use mesh_apis::native_staking::ExecuteMsg as ParentExecuteMsg;
 use crate::error::ContractError;
 use crate::msg::{ConfigResponse, ExecuteMsg, InstantiateMsg, OwnerMsg, QueryMsg};
 use crate::rounding::{delegated_to, on_reply, tracked, REPLY_ID_STAKING};
-use crate::state::{Config, BURNED, CONFIG};
+use crate::state::{Config, BURNED, CONFIG, UNBONDING_UNTIL};
 
 /// Instantiate (by native staking): send future rewards to the owner, delegate any funds
 /// attached to `validator` (native staking attaches none: it sends the first stake once it has
@@ -402,9 +402,25 @@ fn execute_release_unbonded(
     if balance.is_zero() {
         res = res.add_attribute("note", "nothing unbonded yet: liquid balance is 0");
     }
+    // Nothing delegated, nothing unbonding, everything released: what is left of the lien is
+    // the chain's rounding, and the parent writes it off.
+    let mut until = UNBONDING_UNTIL.may_load(deps.storage)?.unwrap_or_default();
+    until.retain(|t| *t > env.block.time.seconds());
+    UNBONDING_UNTIL.save(deps.storage, &until)?;
+    let closed = until.is_empty()
+        && all_delegations(deps.as_ref(), &env)?.is_empty()
+        && BURNED.load(deps.storage)?.is_zero();
+    if closed {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.parent.to_string(),
+            msg: to_json_binary(&ParentExecuteMsg::ProxyClosed {})?,
+            funds: vec![],
+        });
+    }
     Ok(res
         .add_attribute("burned", to_burn)
-        .add_attribute("released", to_release))
+        .add_attribute("released", to_release)
+        .add_attribute("closed", closed.to_string()))
 }
 
 /// The reply of a staking message: report a rounding loss (see [`crate::rounding`]).
@@ -413,7 +429,7 @@ pub fn reply(deps: DepsMut, env: Env, reply: Reply) -> Result<Response, Contract
     if reply.id != REPLY_ID_STAKING {
         return Err(ContractError::UnknownReplyId { id: reply.id });
     }
-    on_reply(deps.as_ref(), &env, reply)
+    on_reply(deps, &env, reply)
 }
 
 /// Query the proxy.

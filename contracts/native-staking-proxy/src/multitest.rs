@@ -48,6 +48,8 @@ type MeshApp = App<
 // ---- parent stand-in: records the total released to it through `release_proxy_stake` ----
 
 const RELEASED: Item<Uint128> = Item::new("released");
+/// How many `proxy_closed` the parent got.
+const CLOSED: Item<u32> = Item::new("closed");
 
 fn parent_instantiate(deps: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
     RELEASED.save(deps.storage, &Uint128::zero())?;
@@ -70,11 +72,20 @@ fn parent_execute(
             RELEASED.update(deps.storage, |r| -> StdResult<_> { Ok(r + amount) })?;
             Ok(Response::new())
         }
+        ParentExecuteMsg::ProxyClosed {} => {
+            let closed = CLOSED.may_load(deps.storage)?.unwrap_or_default();
+            CLOSED.save(deps.storage, &(closed + 1))?;
+            Ok(Response::new())
+        }
         _ => Err(StdError::msg("parent stand-in: unexpected message")),
     }
 }
 
-fn parent_query(deps: Deps, _: Env, _: Empty) -> StdResult<Binary> {
+/// `{}`: the total released; `{"closed": {}}`: how many `proxy_closed` arrived.
+fn parent_query(deps: Deps, _: Env, msg: serde_json::Value) -> StdResult<Binary> {
+    if msg.get("closed").is_some() {
+        return to_json_binary(&CLOSED.may_load(deps.storage)?.unwrap_or_default());
+    }
     to_json_binary(&RELEASED.load(deps.storage)?)
 }
 
@@ -767,6 +778,38 @@ fn release_unbonded_only_after_unbonding() {
         .exec(&owner, &ExecuteMsg::ReleaseUnbonded {}, &[])
         .unwrap();
     assert_eq!(suite.released(), 40);
+}
+
+/// Once everything was unstaked and released, the proxy tells the parent it is closed (so the
+/// rest of the lien, the chain's rounding, can be written off); not before.
+#[test]
+fn release_of_everything_closes_the_proxy() {
+    let mut suite = Suite::new();
+    let owner = suite.owner.clone();
+    let unstake = |amount: u128| ExecuteMsg::Unstake {
+        validator: VAL1.to_string(),
+        amount: coin(amount, DENOM),
+    };
+    let closed = |suite: &Suite| -> u32 {
+        suite
+            .app
+            .wrap()
+            .query_wasm_smart(&suite.parent, &serde_json::json!({"closed": {}}))
+            .unwrap()
+    };
+    suite.exec(&owner, &unstake(40), &[]).unwrap();
+    suite.advance(UNBONDING);
+    suite
+        .exec(&owner, &ExecuteMsg::ReleaseUnbonded {}, &[])
+        .unwrap();
+    assert_eq!(closed(&suite), 0, "60 still delegated");
+    suite.exec(&owner, &unstake(60), &[]).unwrap();
+    suite.advance(UNBONDING);
+    suite
+        .exec(&owner, &ExecuteMsg::ReleaseUnbonded {}, &[])
+        .unwrap();
+    assert_eq!(suite.released(), 100);
+    assert_eq!(closed(&suite), 1);
 }
 
 /// Burned tokens are burned when they come back and never released: burn 30 + unstake 40

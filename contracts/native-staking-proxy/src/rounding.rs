@@ -8,13 +8,13 @@
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    from_json, to_json_binary, Deps, Env, Event, Reply, Response, StakingMsg, SubMsg, SubMsgResult,
-    Uint128, WasmMsg,
+    from_json, to_json_binary, Deps, DepsMut, Env, Event, Reply, Response, StakingMsg, SubMsg,
+    SubMsgResult, Uint128, WasmMsg,
 };
 use mesh_apis::native_staking::ExecuteMsg as ParentExecuteMsg;
 
 use crate::error::ContractError;
-use crate::state::CONFIG;
+use crate::state::{CONFIG, UNBONDING_UNTIL};
 
 /// Reply id of every tracked staking message.
 pub const REPLY_ID_STAKING: u64 = 1;
@@ -88,14 +88,33 @@ fn paid(events: &[Event]) -> Uint128 {
         })
 }
 
-/// The reply of a tracked message: report what it lost, if anything.
-pub fn on_reply(deps: Deps, env: &Env, reply: Reply) -> Result<Response, ContractError> {
+/// Completion times (seconds) of the undelegations in `events` that are still to complete.
+fn completions(events: &[Event], now: u64) -> Vec<u64> {
+    events
+        .iter()
+        .filter(|e| e.ty == "unbond")
+        .flat_map(|e| e.attributes.iter().filter(|a| a.key == "completion_time"))
+        .filter_map(|a| a.value.parse::<u64>().ok())
+        .filter(|t| *t > now)
+        .collect()
+}
+
+/// The reply of a tracked message: remember its undelegation's completion, and report what it
+/// lost, if anything.
+pub fn on_reply(deps: DepsMut, env: &Env, reply: Reply) -> Result<Response, ContractError> {
     let expected: Expected = from_json(&reply.payload)?;
     #[allow(deprecated)]
     let events = match reply.result {
         SubMsgResult::Ok(response) => response.events,
         SubMsgResult::Err(_) => vec![],
     };
+    let pending = completions(&events, env.block.time.seconds());
+    if !pending.is_empty() {
+        let mut until = UNBONDING_UNTIL.may_load(deps.storage)?.unwrap_or_default();
+        until.extend(pending);
+        UNBONDING_UNTIL.save(deps.storage, &until)?;
+    }
+    let deps = deps.as_ref();
     let after = worth(deps, env, &expected.validators)?;
     let kept = after.saturating_add(paid(&events));
     let loss = (expected.before + expected.added).saturating_sub(kept);

@@ -4,6 +4,10 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Uint128};
 use cw_storage_plus::Item;
 
+/// Completion times (seconds) of this proxy's undelegations still unbonding, as the chain
+/// reported them: the proxy is closed once none is left and nothing is delegated.
+pub const UNBONDING_UNTIL: Item<Vec<u64>> = Item::new("unbonding_until");
+
 /// The proxy's configuration, fixed at instantiation.
 #[cw_serde]
 pub struct Config {

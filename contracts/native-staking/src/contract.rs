@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use mesh_apis::native_staking_proxy::{
     ExecuteMsg as ProxyExecuteMsg, InstantiateMsg as ProxyInstantiateMsg, OwnerMsg,
 };
-use mesh_apis::vault::{ExecuteMsg as VaultExecuteMsg, SlashInfo};
+use mesh_apis::vault::{
+    ExecuteMsg as VaultExecuteMsg, LienResponse, QueryMsg as VaultQueryMsg, SlashInfo,
+};
 
 use crate::error::ContractError;
 use crate::msg::{
@@ -77,6 +79,7 @@ pub fn execute(
         ExecuteMsg::RoundingLoss { validator, amount } => {
             execute_rounding_loss(deps, info, validator, amount)
         }
+        ExecuteMsg::ProxyClosed {} => execute_proxy_closed(deps, env, info),
         ExecuteMsg::BurnStake {
             owner,
             amount,
@@ -209,6 +212,51 @@ fn execute_rounding_loss(
                     slash: amount,
                 }],
                 validator,
+            })?,
+            funds: vec![],
+        });
+    }
+    Ok(res)
+}
+
+/// A registered proxy only: it holds nothing any more; the rest of its owner's local lien (the
+/// chain's rounding) is slashed in the vault.
+fn execute_proxy_closed(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let owner = OWNER_BY_PROXY
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::NotProxy {
+            sender: info.sender.to_string(),
+        })?;
+    let lien: Option<LienResponse> = deps
+        .querier
+        .query_wasm_smart(
+            &cfg.vault,
+            &VaultQueryMsg::Claim {
+                account: owner.to_string(),
+                lienholder: env.contract.address.to_string(),
+            },
+        )
+        .ok();
+    let left = lien.map(|l| l.amount.high).unwrap_or_default();
+    let mut res = Response::new()
+        .add_attribute("action", "proxy_closed")
+        .add_attribute("owner", &owner)
+        .add_attribute("written_off", left);
+    if !left.is_zero() {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.vault.to_string(),
+            msg: to_json_binary(&VaultExecuteMsg::LocalSlash {
+                slashes: vec![SlashInfo {
+                    user: owner.to_string(),
+                    slash: left,
+                }],
+                validator: String::new(),
             })?,
             funds: vec![],
         });

@@ -52,7 +52,15 @@ fn vault_execute(
     Ok(Response::new())
 }
 
-fn vault_query(deps: Deps, _: Env, _: Empty) -> StdResult<Binary> {
+/// `{}`: everything received; `{"claim": {..}}`: a local lien of 3 (for `proxy_closed`).
+fn vault_query(deps: Deps, env: Env, msg: serde_json::Value) -> StdResult<Binary> {
+    if msg.get("claim").is_some() {
+        return to_json_binary(&mesh_apis::vault::LienResponse {
+            lienholder: env.contract.address.to_string(),
+            amount: mesh_apis::ValueRange::new_val(Uint128::new(3)),
+            slashable: Decimal::percent(10),
+        });
+    }
     to_json_binary(&RECEIVED.load(deps.storage)?)
 }
 
@@ -856,6 +864,65 @@ fn jailing_with_slashed_reports_what_the_chain_took() {
             },
             vec![]
         )]
+    );
+}
+
+// ---- rounding ----
+
+/// A proxy's rounding loss becomes a local_slash of its owner; an unknown sender is refused.
+#[test]
+fn rounding_loss_is_slashed_for_the_proxy_owner() {
+    let mut suite = Suite::new();
+    let alice = suite.addr("alice");
+    suite.receive_stake(&alice, VAL1, 100).unwrap();
+    let proxy = suite.proxy_of(&alice);
+    let loss = ExecuteMsg::RoundingLoss {
+        validator: VAL1.to_string(),
+        amount: Uint128::new(1),
+    };
+    let staking = suite.staking.clone();
+    suite
+        .app
+        .execute_contract(proxy, staking.clone(), &loss, &[])
+        .unwrap();
+    assert_eq!(
+        suite.vault_received().last().unwrap().0,
+        VaultExecuteMsg::LocalSlash {
+            slashes: vec![SlashInfo {
+                user: alice.to_string(),
+                slash: Uint128::new(1),
+            }],
+            validator: VAL1.to_string(),
+        }
+    );
+    let stranger = suite.addr("stranger");
+    assert!(suite
+        .app
+        .execute_contract(stranger, staking, &loss, &[])
+        .is_err());
+}
+
+/// A closed proxy's owner has the rest of their local lien (the chain's rounding) slashed.
+#[test]
+fn proxy_closed_writes_off_the_rest_of_the_lien() {
+    let mut suite = Suite::new();
+    let alice = suite.addr("alice");
+    suite.receive_stake(&alice, VAL1, 100).unwrap();
+    let proxy = suite.proxy_of(&alice);
+    let staking = suite.staking.clone();
+    suite
+        .app
+        .execute_contract(proxy, staking, &ExecuteMsg::ProxyClosed {}, &[])
+        .unwrap();
+    assert_eq!(
+        suite.vault_received().last().unwrap().0,
+        VaultExecuteMsg::LocalSlash {
+            slashes: vec![SlashInfo {
+                user: alice.to_string(),
+                slash: Uint128::new(3),
+            }],
+            validator: String::new(),
+        }
     );
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cosmwasm_schema::cw_serde;
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
@@ -280,15 +281,19 @@ fn handle_epoch(mut deps: VsDepsMut, env: Env) -> Result<VsResponse, ContractErr
         if want > now {
             // A bond the chain refuses (say, a validator it no longer knows) must not block the
             // epoch: it is retried at the next one.
+            let bond = RefusedBond {
+                validator: validator.clone(),
+                amount: want - now,
+            };
             bonds.push(
                 SubMsg::reply_on_error(
                     custom(VirtualStakeMsg::Bond {
-                        amount: Coin::new(want - now, config.denom.clone()),
+                        amount: Coin::new(bond.amount, config.denom.clone()),
                         validator: validator.clone(),
                     }),
                     REPLY_BOND,
                 )
-                .with_payload(to_json_binary(validator)?),
+                .with_payload(to_json_binary(&bond)?),
             );
         } else if now > want {
             unbonds.push(custom(VirtualStakeMsg::Unbond {
@@ -387,6 +392,8 @@ fn handle_valset_update(
 
 /// Reply id of an epoch's `bond` (on error only).
 pub const REPLY_BOND: u64 = 2;
+/// Reply id of a refused bond retried within the cap (a failure only waits for the next epoch).
+pub const REPLY_BOND_RETRY: u64 = 3;
 
 /// Replies of the reward withdrawals and of failed epoch bonds.
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -397,18 +404,59 @@ pub fn reply(deps: VsDepsMut, env: Env, reply: Reply) -> Result<VsResponse, Cont
             on_withdraw_reply(deps, &env, &config, reply.payload.as_slice(), reply.result)
         }
         REPLY_BOND => {
-            let validator: String = from_json(&reply.payload).unwrap_or_default();
+            let bond: RefusedBond = from_json(&reply.payload)?;
             let error = match reply.result {
                 SubMsgResult::Err(error) => error,
                 SubMsgResult::Ok(_) => String::new(),
             };
-            Ok(Response::new()
+            let res = Response::new()
                 .add_attribute("action", "bond_failed")
-                .add_attribute("validator", validator)
-                .add_attribute("bond_error", error))
+                .add_attribute("validator", &bond.validator)
+                .add_attribute("bond_error", error);
+            retry_within_cap(deps, &env, bond, res)
         }
+        REPLY_BOND_RETRY => Ok(Response::new().add_attribute("action", "bond_retry_failed")),
         id => Err(ContractError::UnknownReplyId { id }),
     }
+}
+
+/// A bond of an epoch, carried to its reply in case the chain refuses it.
+#[cw_serde]
+struct RefusedBond {
+    validator: String,
+    amount: Uint128,
+}
+
+/// A bond the chain refused: if the max cap was the reason (undelegating a slashed validator's
+/// shares can pay a unit less than asked and leave that unit delegated, so the epoch's bonds,
+/// computed to fill the cap exactly, overshoot it), bond at once what the cap still allows.
+/// Anything else is retried at the next epoch.
+fn retry_within_cap(
+    deps: VsDepsMut,
+    env: &Env,
+    bond: RefusedBond,
+    res: VsResponse,
+) -> Result<VsResponse, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let status: BondStatusResponse = deps.querier.query(&QueryRequest::Custom(
+        VirtualStakeCustomQuery::VirtualStake(VirtualStakeQuery::BondStatus {
+            contract: env.contract.address.to_string(),
+        }),
+    ))?;
+    let room = to_uint128(status.cap.amount)?.saturating_sub(to_uint128(status.delegated.amount)?);
+    if room.is_zero() || room >= bond.amount {
+        return Ok(res);
+    }
+    let retry = SubMsg::reply_on_error(
+        custom(VirtualStakeMsg::Bond {
+            amount: Coin::new(room, config.denom),
+            validator: bond.validator,
+        }),
+        REPLY_BOND_RETRY,
+    );
+    Ok(res
+        .add_attribute("bond_retry", room.to_string())
+        .add_submessage(retry))
 }
 
 /// `config {}`, `requests {start_after, limit}` and `unbondable {validator, amount}`.

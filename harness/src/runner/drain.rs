@@ -4,10 +4,11 @@
 //! nothing in flight. A lien that can never be released is a violation named `drain`.
 //!
 //! The one exception is the chain's dust: after slashes, a delegation's shares can be worth a
-//! token or two that no undelegation pays out (the SDK's truncation); a native lien no larger
-//! than such a delegation, which an unstake of its whole worth did not move, may stay.
+//! token or two that no undelegation pays out (the SDK's truncation, including the shift of a
+//! truncated balance another delegator's undelegation causes); a native lien no larger than
+//! what such shares are worth (rounded up, at most 2 tokens) may stay.
 
-use cosmwasm_std::Uint128;
+use cosmwasm_std::{Decimal256, Uint128};
 use mesh_actors::testnet::ContractId;
 use mesh_apis::{external_staking as ext, vault};
 use std::collections::BTreeMap;
@@ -49,6 +50,11 @@ impl Left {
         }
     }
 
+    /// The (user, validator) of a local delegation.
+    fn key_of(&self, l: &LocalStake) -> (String, String) {
+        (l.user.clone(), l.validator.clone())
+    }
+
     fn describe(&self) -> String {
         match self {
             Left::Remote(s) => format!(
@@ -73,21 +79,15 @@ impl Run<'_> {
         // A delegation the last round's unstake of its whole worth did not move at all is the
         // SDK's dust (shares worth a token that no undelegation pays out): its lien may stay.
         let mut round = 0;
-        let mut previous: Vec<Left> = vec![];
-        let mut dust: BTreeMap<String, Uint128> = BTreeMap::new();
+        // (user, validator) → the dust left on that delegation.
+        let mut dust: BTreeMap<(String, String), Uint128> = BTreeMap::new();
         loop {
             self.wait_out_unbonding().await;
             self.withdraw_and_release_everything().await?;
             self.drain_settle("withdrawing and releasing everything")
                 .await?;
             let mut left = self.stake_left().await?;
-            left.retain(|s| match s {
-                Left::Local(l) if l.amount.0 <= MAX_DUST && previous.contains(s) => {
-                    *dust.entry(l.user.clone()).or_default() += Uint128::new(l.amount.0);
-                    false
-                }
-                _ => true,
-            });
+            left.retain(|s| !matches!(s, Left::Local(l) if dust.contains_key(&s.key_of(l))));
             if left.is_empty() {
                 break;
             }
@@ -101,10 +101,30 @@ impl Run<'_> {
                 )));
             }
             for stake in &left {
+                // Read the worth again: another user's undelegation on the same validator can
+                // have moved this delegation's truncated balance since the list was made.
+                let stake = match stake {
+                    Left::Local(l) => {
+                        let now = self.local_delegation(&l.user, &l.validator).await?;
+                        if now.is_zero() {
+                            continue;
+                        }
+                        Left::Local(LocalStake {
+                            amount: now.u128().into(),
+                            ..l.clone()
+                        })
+                    }
+                    remote => remote.clone(),
+                };
                 self.act_or_drained(&stake.unstake()).await?;
+                if let Left::Local(l) = &stake {
+                    let after = self.local_delegation(&l.user, &l.validator).await?;
+                    if after.u128() == l.amount.0 && after.u128() <= MAX_DUST {
+                        dust.insert(stake.key_of(l), after);
+                    }
+                }
             }
             self.drain_settle("unstaking everything").await?;
-            previous = left;
             round += 1;
         }
         for c in self.scenario.consumers.clone() {
@@ -114,20 +134,40 @@ impl Run<'_> {
             .await?;
         }
         self.drain_settle("the consumers' epochs").await?;
-        self.require_everything_free(&dust).await
+        // What is left delegated is dust (shares no undelegation pays out): a native lien up to
+        // its exact worth, rounded up, may stay.
+        let mut dust_of: BTreeMap<String, Uint128> = BTreeMap::new();
+        for user in self.names().users {
+            let worth = self.local_worth(&user).await?;
+            let allowed = worth.to_uint_ceil();
+            let allowed = Uint128::try_from(allowed).unwrap_or(Uint128::MAX);
+            dust_of.insert(user, allowed.min(Uint128::new(MAX_DUST)));
+        }
+        drop(dust);
+        self.require_everything_free(&dust_of).await
     }
 
-    /// Let the longest unbonding period there is pass.
+    /// Let the longest unbonding period there is pass, and a block of the slowest chain more (an
+    /// unbonding matures in the first block at or after its completion time).
     async fn wait_out_unbonding(&self) {
-        let longest = self
-            .scenario
+        let s = self.scenario;
+        let longest = s
             .consumers
             .iter()
             .map(|c| c.external_staking.unbonding_period.0)
-            .chain([self.scenario.provider.unbonding_period.0])
+            .chain([s.provider.unbonding_period.0])
             .max()
             .unwrap_or_default();
-        self.net.wait(Duration::from_millis(longest + 1_000)).await;
+        let slowest_block = s
+            .consumers
+            .iter()
+            .map(|c| c.block_time.0)
+            .chain([s.provider.block_time.0])
+            .max()
+            .unwrap_or_default();
+        self.net
+            .wait(Duration::from_millis(longest + slowest_block + 1_000))
+            .await;
     }
 
     /// Each link back to its configured delay, no more drops or failing receives, and every
@@ -247,6 +287,7 @@ impl Run<'_> {
         let lienholders = self.lienholder_names()?;
         for user in self.names().users {
             let account = self.net.addr(self.net.provider_id(), &user).to_string();
+            // (Only a native lien up to `dust` may be left: any other lien fails below.)
             let (vault_c, account_c) = (vault.clone(), account.clone());
             let (details, claims) = self
                 .net
@@ -287,7 +328,14 @@ impl Run<'_> {
                 )));
             }
             let collateral = details.bonded;
-            let unbondable = collateral.saturating_sub(dust);
+            // A dust lien keeps what the vault counts slashable for it too (a sum of floors,
+            // which can exceed the lien by a few units); with no lien, everything is free.
+            let kept = if details.max_lien.high.is_zero() {
+                Uint128::zero()
+            } else {
+                details.max_lien.high.max(details.total_slashable.high)
+            };
+            let unbondable = collateral.saturating_sub(kept);
             if details.free.low < unbondable || details.free.high < unbondable {
                 return Err(drained(format!(
                     "{user}: collateral {collateral} but only {} free with no lien left",
@@ -323,6 +371,38 @@ impl Run<'_> {
                 invariants::user_stakes(chain, &contract, &user)
             })
             .await??)
+    }
+
+    /// What all of `user`'s local delegations are worth, exactly (0 without a proxy).
+    async fn local_worth(&mut self, user: &str) -> Result<Decimal256, StepFailure> {
+        let Ok(name) = self.net.native_staking_proxy(user).await else {
+            return Ok(Decimal256::zero());
+        };
+        let proxy = self.net.contract(&name)?.deployed.addr.clone();
+        Ok(self
+            .net
+            .with_chain(self.net.provider_id(), move |chain, _| {
+                chain.app_ref().read_module(|router, _, storage| {
+                    router.staking.delegated_worth(storage, &proxy)
+                })
+            })
+            .await?
+            .map_err(|e| e.to_string())?)
+    }
+
+    /// What `user`'s delegation to `validator` is worth now (truncated; 0 without a proxy).
+    async fn local_delegation(
+        &mut self,
+        user: &str,
+        validator: &str,
+    ) -> Result<Uint128, StepFailure> {
+        Ok(self
+            .local_delegations(user)
+            .await?
+            .into_iter()
+            .find(|(v, _)| v == validator)
+            .map(|(_, a)| a)
+            .unwrap_or_default())
     }
 
     async fn local_delegations(

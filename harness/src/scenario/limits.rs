@@ -109,7 +109,15 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
                 .chain([scenario.provider.unbonding_period.millis()])
                 .max()
                 .unwrap_or_default();
-            let waits = (unbonding + 1_000).saturating_mul(DRAIN_UNSTAKE_ROUNDS as u64 + 1);
+            let slowest_block = scenario
+                .consumers
+                .iter()
+                .map(|c| c.block_time.millis())
+                .chain([scenario.provider.block_time.millis()])
+                .max()
+                .unwrap_or_default();
+            let waits =
+                (unbonding + slowest_block + 1_000).saturating_mul(DRAIN_UNSTAKE_ROUNDS as u64 + 1);
             (DRAIN_SETTLE_WITHIN.millis() + 1_000)
                 .saturating_mul(DRAIN_SETTLES)
                 .saturating_add(epochs)
