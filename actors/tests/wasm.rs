@@ -7,7 +7,7 @@
 
 use cosmwasm_std::{to_json_binary, Coin};
 use mesh_actors::contracts::Codes;
-use mesh_actors::testnet::{ConsumerSpec, Testnet, TopologySpec};
+use mesh_actors::testnet::{ConsumerSpec, ContractId, Testnet, TopologySpec};
 use mesh_actors::time::run_simulation;
 use mesh_actors::trace::TraceKind;
 use mesh_actors::wasm::{compiled_modules, WasmCode, WasmError};
@@ -53,7 +53,12 @@ fn spec(codes: Codes) -> TopologySpec {
 
 fn stake_remote_msg(net: &Testnet, amount: u128) -> vault::ExecuteMsg {
     vault::ExecuteMsg::StakeRemote {
-        contract: net.contract("juno").unwrap().deployed.addr.to_string(),
+        contract: net
+            .contract(&ContractId::external_staking("juno"))
+            .unwrap()
+            .deployed
+            .addr
+            .to_string(),
         amount: Coin::new(amount, "uosmo"),
         msg: to_json_binary(&mesh_apis::lienholder::StakeMsg {
             validator: "juno-val1".into(),
@@ -64,9 +69,12 @@ fn stake_remote_msg(net: &Testnet, amount: u128) -> vault::ExecuteMsg {
 
 async fn details(net: &Testnet) -> AccountDetailsResponse {
     let account = net.addr(net.provider_id(), "alice").to_string();
-    net.query("vault", &vault::QueryMsg::AccountDetails { account })
-        .await
-        .unwrap()
+    net.query(
+        &ContractId::Vault,
+        &vault::QueryMsg::AccountDetails { account },
+    )
+    .await
+    .unwrap()
 }
 
 async fn balance(net: &Testnet) -> cosmwasm_std::Uint256 {
@@ -105,7 +113,7 @@ fn wasm_contracts_run_the_cross_stake_with_gas_in_trace_and_books() {
             let net = Testnet::start(&spec(codes)).await.unwrap();
             net.exec(
                 "alice",
-                "vault",
+                &ContractId::Vault,
                 &vault::ExecuteMsg::Bond {},
                 uosmo(100_000_000),
             )
@@ -113,7 +121,7 @@ fn wasm_contracts_run_the_cross_stake_with_gas_in_trace_and_books() {
             .unwrap();
             net.exec(
                 "alice",
-                "vault",
+                &ContractId::Vault,
                 &stake_remote_msg(&net, 80_000_000),
                 vec![],
             )
@@ -176,7 +184,7 @@ fn running_out_of_gas_fails_the_whole_transaction() {
         let provider = net.provider_id().to_string();
         net.exec(
             "alice",
-            "vault",
+            &ContractId::Vault,
             &vault::ExecuteMsg::Bond {},
             uosmo(100_000_000),
         )
@@ -194,10 +202,15 @@ fn running_out_of_gas_fails_the_whole_transaction() {
             .await
             .unwrap();
         let err = net
-            .exec("alice", "vault", &vault::ExecuteMsg::Bond {}, uosmo(1_000))
+            .exec(
+                "alice",
+                &ContractId::Vault,
+                &vault::ExecuteMsg::Bond {},
+                uosmo(1_000),
+            )
             .await
             .unwrap_err();
-        assert!(err.contains("out of gas"), "{err}");
+        assert!(err.to_string().contains("out of gas"), "{err}");
         assert_eq!((details(&net).await, balance(&net).await), before);
 
         // Enough for the vault's stake_remote but not for external staking's part of it: the
@@ -206,7 +219,9 @@ fn running_out_of_gas_fails_the_whole_transaction() {
             .await
             .unwrap();
         let probe = stake_remote_msg(&net, 1_000);
-        net.exec("alice", "vault", &probe, vec![]).await.unwrap();
+        net.exec("alice", &ContractId::Vault, &probe, vec![])
+            .await
+            .unwrap();
         net.settle(Duration::from_secs(3600)).await.unwrap();
         let stats = net
             .with_chain(&provider, |c, _| c.gas_stats())
@@ -220,10 +235,15 @@ fn running_out_of_gas_fails_the_whole_transaction() {
         .await
         .unwrap();
         let err = net
-            .exec("alice", "vault", &stake_remote_msg(&net, 1_000), vec![])
+            .exec(
+                "alice",
+                &ContractId::Vault,
+                &stake_remote_msg(&net, 1_000),
+                vec![],
+            )
             .await
             .unwrap_err();
-        assert!(err.contains("out of gas"), "{err}");
+        assert!(err.to_string().contains("out of gas"), "{err}");
         assert_eq!((details(&net).await, balance(&net).await), before);
         let last_tx = net
             .trace()

@@ -105,7 +105,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, scale or
-        /// scale:<consumers>x<users> (the other figures are null).
+        /// `scale:<consumers>x<users>` (the other figures are null).
         #[arg(long, hide = true, value_name = "PART")]
         only: Option<crate::bench::Part>,
         /// Run the lifecycle on the `.wasm` builds in DIR too (default: artifacts/ when it has

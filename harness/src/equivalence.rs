@@ -75,7 +75,7 @@ pub fn differences(native: &RunOutcome, wasm: &RunOutcome) -> Vec<String> {
             wasm.failure.as_deref().unwrap_or("passed")
         ));
     }
-    let report = |o: &RunOutcome| without_gas(o.report.clone());
+    let report = |o: &RunOutcome| without_gas(o.report.clone().into_json());
     for d in json_differences(&report(native), &report(wasm), MAX_LISTED) {
         out.push(format!("report {d}"));
     }

@@ -103,3 +103,49 @@ fn every_fixture_runs_the_same_on_wasm() {
         files.len()
     );
 }
+
+/// The library's topology builder runs wasm codes too: the vault from its `.wasm` by
+/// `contract`, every role by `wasm_dir`; the run has gas for the vault, and a missing file is
+/// an input error naming the role.
+#[test]
+fn topology_builder_runs_wasm_codes() {
+    use mesh_harness::{run_simulation, ContractId, Topology};
+    let Some(dir) = artefacts() else {
+        return;
+    };
+    let vault = dir.join("mesh_vault.wasm");
+    let one = Topology::new()
+        .account("alice", 1_000_000_000)
+        .consumer("juno", |c| c)
+        .contract("vault", vault.to_str().unwrap());
+    let all = Topology::new()
+        .account("alice", 1_000_000_000)
+        .consumer("juno", |c| c)
+        .wasm_dir(&dir)
+        .unwrap();
+    for topology in [one, all] {
+        run_simulation(async {
+            let net = topology.start().await.unwrap();
+            net.bond("alice", 100_000_000).await.unwrap();
+            net.stake_remote("alice", "juno", "juno-val1", 80_000_000)
+                .await
+                .unwrap();
+            net.settle(std::time::Duration::from_secs(86_400))
+                .await
+                .unwrap();
+            let report = net.report().await.unwrap();
+            report
+                .expect("provider.vault.accounts.alice.liens.juno", "80000000")
+                .unwrap();
+            let count = report.amount("gas.vault.execute:bond.count");
+            assert_eq!(count, Some(1), "the vault's bond has its gas");
+            let _ = net.contract(&ContractId::Vault).unwrap();
+        });
+    }
+    let missing = Topology::new()
+        .contract("vault", "/nonexistent/mesh_vault.wasm")
+        .spec()
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("contracts.vault"), "{missing}");
+}

@@ -60,7 +60,7 @@ pub struct ChainConfig {
 }
 
 impl ChainConfig {
-    /// A chain with the defaults of system.md §8.
+    /// A chain with the defaults of docs/system.md ("Defaults").
     pub fn new(chain_id: &str, denom: &str, bech32_prefix: &str) -> Self {
         ChainConfig {
             chain_id: chain_id.to_string(),

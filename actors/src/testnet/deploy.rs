@@ -25,7 +25,8 @@ pub struct Deployed {
     pub addr: Addr,
 }
 
-/// Names of the contracts of a consumer.
+/// The name of contract `contract` (`converter`, `virtual-staking`, `price-feed`) of
+/// `consumer`: the display of its [`ContractId`](super::ContractId).
 pub fn consumer_contract(consumer: &str, contract: &str) -> String {
     format!("{consumer}:{contract}")
 }

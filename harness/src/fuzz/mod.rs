@@ -1,6 +1,6 @@
 //! Fuzzed failure injection with shrinking.
 //!
-//! - [`generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
+//! - [`mod@generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
 //!   events and faults, then a tail that lifts the faults, settles and runs epochs).
 //! - [`shrink`]: reduces a failing case (consumers, users, steps, amounts, settings) while it
 //!   still breaks the same invariant.
@@ -33,7 +33,7 @@ use crate::scenario::{Action, Scenario};
 pub use campaign::{Campaign, Finding, Summary};
 pub use generate::{generate, tail, Case};
 
-/// The name of invariant 4 of harness.md ("every pending tx ends within its packet timeout
+/// The name of the pending-tx invariant (docs/system.md) ("every pending tx ends within its packet timeout
 /// plus relay delay once faults end"), given to a settle that did not settle.
 pub const PENDING: &str = "pending";
 

@@ -7,7 +7,7 @@
 //! 2. drop body steps, in halves, quarters... down to single steps (delta debugging);
 //! 3. simplify each step: smaller amounts (a power of ten, one significant digit, half),
 //!    shorter waits, outages and halts, one dropped packet or failing receive instead of many;
-//! 4. simplify the topology: each consumer's settings back to the defaults of scenario.md,
+//! 4. simplify the topology: each consumer's settings back to the defaults of docs/scenario.md,
 //!    validators no step names removed, smaller balances.
 //!
 //! The tail (lift faults, wait, settle, epochs) is regenerated for what remains.

@@ -1,4 +1,4 @@
-//! Scenario files: the format of `scenario.md` (values, chains, accounts, steps), loading with
+//! Scenario files: the format of `docs/scenario.md` (values, chains, accounts, steps), loading with
 //! one-line errors that name the file and the JSON path, validation of references, and the JSON
 //! Schema.
 //!

@@ -1,7 +1,7 @@
-//! The scenario file: top level, provider and consumer chains, accounts (format in `scenario.md`).
+//! The scenario file: top level, provider and consumer chains, accounts (format in `docs/scenario.md`).
 //!
 //! Every struct rejects unknown fields, and every optional field has the default of the tables in
-//! `scenario.md` (which are those of `system.md` §8). Serializing writes every field out, so a
+//! `docs/scenario.md` (which are those of docs/system.md ("Defaults")). Serializing writes every field out, so a
 //! scenario round-trips through JSON unchanged.
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! `expect` path is checked at load: a misspelt key, a user or validator the scenario does not
 //! have, or a path past a leaf is bad input, named with the closest valid path.
 //!
-//! The tree follows `report.rs` (scenario.md "The state report"): fixed keys, and keys taken
+//! The tree follows `report.rs` (docs/report.md): fixed keys, and keys taken
 //! from the scenario's users, validators, consumers and denoms. A new report section, or a new
 //! source of names (a step that adds a validator), is one line in [`report_shape`] or
 //! [`validators_of`].

@@ -312,7 +312,7 @@ fn validator_set_steps() {
 }
 
 /// ... but accepted in a step with `expect_error`, where the contract is what rejects them
-/// (the example of `scenario.md`); users and consumers are still checked there.
+/// (the example of `docs/scenario.md`); users and consumers are still checked there.
 #[test]
 fn unknown_validator_with_expect_error_is_accepted() {
     let s = parse(&with_steps(

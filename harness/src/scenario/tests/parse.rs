@@ -1,4 +1,4 @@
-//! Parsing valid scenarios: the examples of `scenario.md`, every default, round-trips.
+//! Parsing valid scenarios: the examples of `docs/scenario.md`, every default, round-trips.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use crate::scenario::{
     ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 
-/// A scenario using every action of the table in `scenario.md`, with the spec's own
+/// A scenario using every action of the table in `docs/scenario.md`, with the spec's own
 /// `expect_error` example.
 pub(super) const EVERY_ACTION: &str = r#"{
   "name": "cross-stake, unstake, 21-day unbonding",
