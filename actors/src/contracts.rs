@@ -7,6 +7,7 @@ use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::dialect::Implementation;
 use crate::ibc::{IbcContract, IbcEntryPoints};
 use crate::wasm::{artefact_path, GasMeter, WasmCode, WasmContract, WasmError};
 
@@ -123,6 +124,9 @@ pub struct Codes {
     pub virtual_staking: Code,
     /// The price feed.
     pub price_feed: Code,
+    /// Whose contracts these are: which messages deploy and drive them
+    /// ([`crate::dialect`]).
+    pub implementation: Implementation,
 }
 
 impl Default for Codes {
@@ -135,6 +139,7 @@ impl Default for Codes {
             converter: Code::Native(converter),
             virtual_staking: Code::Native(virtual_staking),
             price_feed: Code::Native(price_feed),
+            implementation: Implementation::MeshHarness,
         }
     }
 }
@@ -142,9 +147,22 @@ impl Default for Codes {
 impl Codes {
     /// Every role from `dir/<crate>.wasm` (as `scripts/build-wasm.sh` writes them).
     pub fn from_wasm_dir(dir: &Path) -> Result<Codes, WasmError> {
-        let mut codes = Codes::default();
+        Codes::from_wasm_dir_of(dir, Implementation::MeshHarness)
+    }
+
+    /// Every role of `implementation` from `dir/<stem>.wasm` (the file names its builds use,
+    /// see [`Implementation::wasm_stem`]).
+    pub fn from_wasm_dir_of(
+        dir: &Path,
+        implementation: Implementation,
+    ) -> Result<Codes, WasmError> {
+        let mut codes = Codes {
+            implementation,
+            ..Codes::default()
+        };
         for role in Role::ALL {
-            let code = WasmCode::load(&artefact_path(dir, role.crate_name()))?;
+            let stem = implementation.wasm_stem(role);
+            let code = WasmCode::load(&artefact_path(dir, &stem))?;
             codes.set(role, Code::Wasm(code));
         }
         Ok(codes)

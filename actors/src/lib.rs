@@ -17,6 +17,7 @@
 pub mod actor;
 pub mod chain;
 pub mod contracts;
+pub mod dialect;
 pub mod error;
 pub mod ibc;
 pub mod modules;

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use mesh_actors::contracts::Codes;
+use mesh_actors::dialect::Implementation;
 
 use crate::fuzz::merge::{self, SummaryFile};
 use crate::fuzz::shard_env::{self, ShardArg};
@@ -128,6 +129,11 @@ pub struct RunArgs {
     /// section sets keep what it says.
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
+    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's, the default) or
+    /// `reference` (osmosis-labs/mesh-security release binaries; needs --wasm). A scenario's
+    /// `"implementation"` field wins over this.
+    #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
+    pub implementation: Implementation,
     /// Run each scenario a second time with every contract native and show any difference
     /// from it apart from gas (exit 1 if there is one).
     #[arg(long)]
@@ -180,6 +186,11 @@ pub struct FuzzArgs {
     /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
+    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's, the default) or
+    /// `reference` (osmosis-labs/mesh-security release binaries; needs --wasm). A scenario's
+    /// `"implementation"` field wins over this.
+    #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
+    pub implementation: Implementation,
 }
 
 /// Subcommands of `fuzz`.
@@ -355,10 +366,34 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
 
 /// The codes `--wasm DIR` names (the native ones without it); a bad file is bad input.
 fn codes_from(wasm: Option<&Path>) -> Result<Codes, Exit> {
+    codes_of(wasm, Implementation::MeshHarness)
+}
+
+/// The codes of `implementation` in `--wasm DIR` (its own file names); only this project's
+/// contracts exist natively, so another implementation needs a directory.
+fn codes_of(wasm: Option<&Path>, implementation: Implementation) -> Result<Codes, Exit> {
     match wasm {
-        Some(dir) => Codes::from_wasm_dir(dir).map_err(|e| bad_input(e.to_string())),
-        None => Ok(Codes::default()),
+        Some(dir) => {
+            Codes::from_wasm_dir_of(dir, implementation).map_err(|e| bad_input(e.to_string()))
+        }
+        None if implementation == Implementation::MeshHarness => Ok(Codes::default()),
+        None => Err(bad_input(format!(
+            "--implementation {}: its contracts run as wasm only; give --wasm DIR with its \
+             .wasm files",
+            implementation.name()
+        ))),
     }
+}
+
+/// `--implementation NAME`.
+fn parse_implementation(name: &str) -> Result<Implementation, String> {
+    Implementation::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Implementation::ALL.iter().map(|i| i.name()).collect();
+        format!(
+            "unknown implementation {name:?}, expected one of: {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// The options for the scenario read from `origin`: its directory is where its `.wasm` paths
@@ -533,7 +568,7 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     if let Some(FuzzAction::Merge(merge_args)) = args.action {
         return fuzz_merge(merge_args);
     }
-    let codes = codes_from(args.wasm.as_deref())?;
+    let codes = codes_of(args.wasm.as_deref(), args.implementation)?;
     let (shard, shard_source) = shard_env::resolve(args.shard).map_err(bad_input)?;
     if let Some(var) = shard_source {
         eprintln!("fuzz: shard {shard} (from {var})");
@@ -681,7 +716,7 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
-                codes: codes_from(args.wasm.as_deref())?,
+                codes: codes_of(args.wasm.as_deref(), args.implementation)?,
                 max_events: Some(args.max_events.unwrap_or(runner::DEFAULT_MAX_EVENTS)),
                 ..Default::default()
             };

@@ -8,6 +8,7 @@ use mesh_actors::testnet::{
 };
 
 use mesh_actors::contracts::{Code, Codes, Role};
+use mesh_actors::dialect::Implementation;
 use mesh_actors::wasm::WasmCode;
 use std::path::Path;
 
@@ -130,6 +131,20 @@ pub fn codes(scenario: &Scenario, base_dir: &Path, defaults: &Codes) -> Result<C
             }
         };
         codes.set(target, code);
+    }
+    if let Some(implementation) = scenario.implementation {
+        codes.implementation = implementation.runtime();
+    }
+    if codes.implementation != Implementation::MeshHarness {
+        if let Some(role) = Role::ALL.into_iter().find(|r| !codes.get(*r).is_wasm()) {
+            return Err(format!(
+                "implementation {}: contracts.{} is native, but only this project's contracts \
+                 are linked in; give --wasm DIR with that implementation's .wasm files (or name \
+                 every role in the contracts section)",
+                codes.implementation.name(),
+                role.name()
+            ));
+        }
     }
     Ok(codes)
 }

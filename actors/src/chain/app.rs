@@ -2,14 +2,13 @@
 
 use cosmwasm_std::testing::MockStorage;
 use cosmwasm_std::{Addr, Coin, Decimal, Timestamp, Uint128};
-use cw_multi_test::{
-    App, AppBuilder, GovAcceptingModule, MockApiBech32, StargateFailing, WasmKeeper,
-};
+use cw_multi_test::{App, AppBuilder, GovAcceptingModule, MockApiBech32, WasmKeeper};
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
 use crate::ibc::IbcOutbox;
 use crate::modules::{
-    MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig,
+    MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, ProviderModule,
+    ProviderParams, StakingConfig,
 };
 
 /// Time of block 1 on every chain: 2026-01-01T00:00:00Z.
@@ -89,7 +88,7 @@ pub type MeshApp = App<
     MeshDistribution,
     IbcOutbox,
     GovAcceptingModule,
-    StargateFailing,
+    ProviderModule,
 >;
 
 /// Build a chain's App with its staking configuration.
@@ -104,7 +103,7 @@ pub fn build_app(cfg: &ChainConfig) -> MeshApp {
         .with_distribution(MeshDistribution)
         .with_ibc(IbcOutbox)
         .with_gov(GovAcceptingModule::default())
-        .with_stargate(StargateFailing)
+        .with_stargate(ProviderModule)
         .build(|_, _, _| {});
     app.setup_staking(StakingConfig {
         bonded_denom: cfg.denom.clone(),
@@ -112,6 +111,13 @@ pub fn build_app(cfg: &ChainConfig) -> MeshApp {
         apr: cfg.apr,
     })
     .expect("a fresh staking module accepts its configuration");
+    let fractions = &cfg.slash_fractions;
+    app.init_modules(|router, _, storage| {
+        router
+            .custom
+            .set_slash_ratio(storage, fractions.downtime, fractions.double_sign)
+    })
+    .expect("the mesh module stores its slash ratio");
     app
 }
 
@@ -148,4 +154,17 @@ pub fn set_max_cap(app: &mut MeshApp, contract: &Addr, cap: Uint128) -> Result<(
             .set_max_cap(storage, contract, Coin::new(cap, denom))
     })
     .map_err(|e| super::error_text(&e))
+}
+
+/// Governance: the vault and native staking contracts the provider module serves.
+pub fn set_provider_params(app: &mut MeshApp, params: &ProviderParams) -> Result<(), String> {
+    app.init_modules(|router, _, storage| router.stargate.set_params(storage, params))
+        .map_err(|e| super::error_text(&e))
+}
+
+/// Genesis: the mesh module answers `all_delegations` from `update_delegation` records, as the
+/// SDK's `x/meshsecurity` does.
+pub fn use_delegation_records(app: &mut MeshApp) -> Result<(), String> {
+    app.init_modules(|router, _, storage| router.custom.set_delegation_records(storage, true))
+        .map_err(|e| super::error_text(&e))
 }

@@ -21,6 +21,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::contracts::{Code, Role};
+use crate::dialect::JailingHook;
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
 use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
 use crate::wasm::{GasMeter, GasStats};
@@ -186,6 +187,7 @@ pub struct Chain {
     virtual_staking: Option<Addr>,
     /// Native staking contract (provider): gets `jailing` with what a slash took, after it.
     native_staking: Option<Addr>,
+    jailing_hook: JailingHook,
     epochs_done: u64,
     epoch_dirty: bool,
     outgoing: Vec<SentPacket>,
@@ -256,6 +258,7 @@ impl Chain {
             ibc: IbcState::default(),
             virtual_staking: None,
             native_staking: None,
+            jailing_hook: JailingHook::AfterSlashWithAmounts,
             status_changes: BTreeMap::new(),
             last_epoch: None,
             observer: None,
@@ -386,6 +389,12 @@ impl Chain {
     /// Register the provider's native staking contract (jailing hook).
     pub fn set_native_staking(&mut self, contract: Addr) {
         self.native_staking = Some(contract);
+    }
+
+    /// When and how native staking hears of a slash (the implementation's, see
+    /// [`crate::dialect`]).
+    pub fn set_jailing_hook(&mut self, hook: JailingHook) {
+        self.jailing_hook = hook;
     }
 
     /// The provider's native staking contract, if registered.
@@ -1037,8 +1046,14 @@ impl Chain {
             ));
         }
 
+        let before = self.jailing_hook == JailingHook::BeforeSlash;
+        if let (true, Some(native)) = (before, self.native_staking.clone()) {
+            self.announce_slash_to_native_staking(native, validator, event);
+        }
         let report = self.apply_validator_event(validator, event)?;
-        if let (Some(native), Some(report)) = (self.native_staking.clone(), report.as_ref()) {
+        if let (false, Some(native), Some(report)) =
+            (before, self.native_staking.clone(), report.as_ref())
+        {
             self.report_slash_to_native_staking(native, event, report);
         }
         self.status_changes.insert(
@@ -1055,6 +1070,28 @@ impl Chain {
         }
         self.collect_outbox();
         Ok(())
+    }
+
+    /// Native staking's `jailing` hook as the SDK's staking decorator sends it: before the
+    /// slash of a jail (`jailed`) or a double sign (`tombstoned`), naming the validator only.
+    /// A failure is logged, as the SDK does.
+    fn announce_slash_to_native_staking(
+        &mut self,
+        native: Addr,
+        validator: &str,
+        event: ValidatorEvent,
+    ) {
+        let (jailed, tombstoned): (Vec<&str>, Vec<&str>) = match event {
+            ValidatorEvent::Jail => (vec![validator], vec![]),
+            ValidatorEvent::Tombstone { .. } => (vec![], vec![validator]),
+            _ => return,
+        };
+        let msg = serde_json::json!({"jailing": {"jailed": jailed, "tombstoned": tombstoned}});
+        if let Err(e) = self.metered(|app| app.wasm_sudo(native, &msg)) {
+            self.events.push(ChainEvent::SendFailed {
+                reason: format!("native staking jailing failed: {}", error_text(&e)),
+            });
+        }
     }
 
     /// Native staking's `jailing` hook, right after the chain slashed: what the slash took

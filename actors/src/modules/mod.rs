@@ -7,6 +7,8 @@
 //! - [`MeshDistribution`] (`AppBuilder::with_distribution`): withdraw addresses and reward
 //!   withdrawal (minted), community pool deposits.
 //! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (docs/system.md ("The consumer's contracts and chain")).
+//! - [`ProviderModule`] (`AppBuilder::with_stargate`, the `Any` slot): the provider chain's
+//!   `x/meshsecurityprovider` (the reference vault's `provider` custom messages).
 //! - [`MeshBank`] (`AppBuilder::with_bank`): cw-multi-test's bank, recording every burn.
 //! - [`SupplyLedger`]: every mint and burn these modules do, for the conservation invariant.
 //! - [`MeshChainExt`]: the chain's privileged calls (genesis, jail, slash, ...) on an `App`.
@@ -21,6 +23,7 @@ mod distribution;
 mod error;
 mod ledger;
 mod mesh;
+mod provider;
 mod staking;
 
 #[cfg(test)]
@@ -32,6 +35,7 @@ pub use distribution::MeshDistribution;
 pub use error::ModuleError;
 pub use ledger::{supply_ledger, SupplyLedger};
 pub use mesh::MeshModule;
+pub use provider::{ProviderModule, ProviderParams};
 pub use staking::{
     shares, slash, BlockRef, BondStatus, DelegationInfo, DelegatorSlash, EntrySlash, MeshStaking,
     RedelegationEntry, SelfBondShares, SlashReport, StakingConfig, UnbondingEntry, ValidatorInfo,

@@ -28,8 +28,8 @@ impl Testnet {
     /// `user` bonds `amount` of the provider denom into the vault as collateral (vault `bond`).
     pub async fn bond(&self, user: &str, amount: u128) -> Result<()> {
         self.check_user(user)?;
-        let funds = vec![self.coin(amount)];
-        self.exec(user, &ContractId::Vault, &vault::ExecuteMsg::Bond {}, funds)
+        let (msg, funds) = self.implementation().bond(self.coin(amount));
+        self.exec(user, &ContractId::Vault, &msg, funds)
             .await
             .map(drop)
     }

@@ -10,6 +10,8 @@ use super::spec::{ConsumerSpec, TopologySpec, ValidatorSpec};
 use crate::actor::relayer::CONNECTION_ID;
 use crate::chain::{app, Chain};
 use crate::contracts::{Codes, Role};
+use crate::dialect::ConverterInit;
+use crate::modules::ProviderParams;
 
 /// The account that instantiates contracts and acts as governance.
 pub const GOVERNANCE: &str = "gov";
@@ -84,18 +86,24 @@ fn deploy_consumer(
     let conv = instantiate(
         &mut chain,
         converter_code,
-        &converter::InstantiateMsg {
+        &codes.implementation.converter_instantiate(&ConverterInit {
             price_feed: feed.to_string(),
             discount: spec.discount,
             remote_denom: provider_denom.to_string(),
             virtual_staking_code_id: virtual_code,
-            admin: None,
             max_retrieve: 100,
-        },
+        }),
         "converter",
     )?;
-    let cfg: converter::ConfigResponse =
-        chain.query_json(&conv, &converter::QueryMsg::Config {})?;
+    if codes.implementation.delegation_records() {
+        app::use_delegation_records(chain.app())?;
+    }
+    // Only the field both implementations' `config` answers have.
+    #[derive(serde::Deserialize)]
+    struct ConverterConfig {
+        virtual_staking: String,
+    }
+    let cfg: ConverterConfig = chain.query_json(&conv, &converter::QueryMsg::Config {})?;
     let virtual_staking = Addr::unchecked(cfg.virtual_staking);
     app::set_max_cap(chain.app(), &virtual_staking, spec.max_cap)?;
     chain.set_virtual_staking(virtual_staking.clone());
@@ -164,6 +172,14 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
             .ok_or("the vault did not record its local staking contract")?,
     );
     provider.set_native_staking(native.clone());
+    provider.set_jailing_hook(codes.implementation.jailing_hook());
+    if codes.implementation.needs_provider_module() {
+        let params = ProviderParams {
+            vault: vault_addr.clone(),
+            native_staking: native.clone(),
+        };
+        app::set_provider_params(provider.app(), &params)?;
+    }
     let provider_id = p.chain.chain_id.clone();
     let mut contracts = BTreeMap::new();
     for (name, addr) in [("vault", vault_addr.clone()), ("native", native)] {

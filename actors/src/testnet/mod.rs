@@ -56,6 +56,7 @@ use crate::actor::relayer::{
 pub use crate::actor::relayer::{Delay, LinkStats};
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
+use crate::dialect::Implementation;
 use crate::error::{Error, Result};
 use crate::time::{human_ms, SimClock};
 use crate::trace::{Trace, TraceKind};
@@ -82,6 +83,7 @@ pub struct Testnet {
     genesis_time: Timestamp,
     provider_id: String,
     provider_denom: String,
+    implementation: Implementation,
     consumer_ids: Vec<String>,
     chains: BTreeMap<String, actix::Addr<ChainActor>>,
     apis: BTreeMap<String, MockApiBech32>,
@@ -133,6 +135,7 @@ impl Testnet {
             genesis_time: spec.provider.chain.genesis_time,
             provider_id,
             provider_denom: spec.provider.chain.denom.clone(),
+            implementation: spec.codes.implementation,
             consumer_ids: spec
                 .consumers
                 .iter()
@@ -207,6 +210,11 @@ impl Testnet {
     /// The provider's staking and collateral denom.
     pub fn provider_denom(&self) -> &str {
         &self.provider_denom
+    }
+
+    /// Whose contracts run here (the messages the actions send, see [`crate::dialect`]).
+    pub fn implementation(&self) -> Implementation {
+        self.implementation
     }
 
     /// The consumers' chain ids, in the topology's order.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::{ContractId, Testnet, TopologySpec};
 use crate::chain::Chain;
+use crate::dialect;
 use crate::error::{Error, Result};
 
 /// The names a report uses, and where to find things.
@@ -299,7 +300,7 @@ fn external_part(
         let mut per_validator = Map::new();
         let mut start_after = None;
         loop {
-            let page: Option<ext::StakesResponse> = query(
+            let page: Option<Value> = query(
                 chain,
                 contract,
                 &ext::QueryMsg::Stakes {
@@ -308,10 +309,11 @@ fn external_part(
                     limit: Some(vault::MAX_PAGE_LIMIT),
                 },
             );
-            let Some(page) = page.filter(|p| !p.stakes.is_empty()) else {
+            let stakes = page.and_then(dialect::read::stakes).map(|p| p.stakes);
+            let Some(stakes) = stakes.filter(|s| !s.is_empty()) else {
                 break;
             };
-            for s in &page.stakes {
+            for s in &stakes {
                 let pending: Uint128 = s.pending_unbonds.iter().map(|u| u.amount).sum();
                 let mut entry = Map::new();
                 put_nonzero(&mut entry, "stake", range_value(&s.stake));
@@ -320,7 +322,7 @@ fn external_part(
                     per_validator.insert(s.validator.clone(), Value::Object(entry));
                 }
             }
-            start_after = page.stakes.last().map(|s| s.validator.clone());
+            start_after = stakes.last().map(|s| s.validator.clone());
         }
         if !per_validator.is_empty() {
             stakes.insert(user.clone(), Value::Object(per_validator));
@@ -350,7 +352,7 @@ fn external_part(
     let mut validators = Map::new();
     let mut start_after = None;
     loop {
-        let page: Option<ext::ListValidatorsResponse> = query(
+        let page: Option<Value> = query(
             chain,
             contract,
             &ext::QueryMsg::ListValidators {
@@ -358,16 +360,14 @@ fn external_part(
                 limit: Some(vault::MAX_PAGE_LIMIT),
             },
         );
-        let Some(page) = page.filter(|p| !p.validators.is_empty()) else {
+        let page = page.as_ref().and_then(dialect::read::validator_states);
+        let Some(page) = page.filter(|p| !p.is_empty()) else {
             break;
         };
-        for v in &page.validators {
-            validators.insert(
-                v.validator.clone(),
-                serde_json::to_value(v.state).unwrap_or(Value::Null),
-            );
+        for (validator, state) in &page {
+            validators.insert(validator.clone(), Value::String(state.clone()));
         }
-        start_after = page.validators.last().map(|v| v.validator.clone());
+        start_after = page.last().map(|(v, _)| v.clone());
     }
     let pending: Option<tx::AllTxsResponse> = query(
         chain,

@@ -21,6 +21,7 @@ use wasmer::Store;
 
 use super::bridge::{with_backend, ChainApi, ChainQuerier, ChainStorage};
 use super::code::WasmCode;
+use super::custom::{lower, WasmCustom};
 use super::gas::{GasCall, GasMeter};
 use crate::ibc::IbcEnvelope;
 use crate::trace::action_of;
@@ -144,34 +145,34 @@ where
             }
             IbcEnvelope::ChannelConnect(m) => self
                 .run(s, a, q, &env, "ibc_channel_connect".into(), |i| {
-                    call_ibc_channel_connect::<_, _, _, C>(i, &env, &m)
+                    call_ibc_channel_connect::<_, _, _, WasmCustom<C>>(i, &env, &m)
                 })
-                .map(ibc_basic),
+                .and_then(|r| lower(ibc_basic(r))),
             IbcEnvelope::ChannelClose(m) => self
                 .run(s, a, q, &env, "ibc_channel_close".into(), |i| {
-                    call_ibc_channel_close::<_, _, _, C>(i, &env, &m)
+                    call_ibc_channel_close::<_, _, _, WasmCustom<C>>(i, &env, &m)
                 })
-                .map(ibc_basic),
+                .and_then(|r| lower(ibc_basic(r))),
             IbcEnvelope::PacketReceive(m) => {
                 let kind = format!("ibc_packet_receive:{}", action_of(&m.packet.data));
                 let resp = self.run(s, a, q, &env, kind, |i| {
-                    call_ibc_packet_receive::<_, _, _, C>(i, &env, &m)
+                    call_ibc_packet_receive::<_, _, _, WasmCustom<C>>(i, &env, &m)
                 })?;
-                ibc_receive(resp)
+                lower(ibc_receive(resp)?)
             }
             IbcEnvelope::PacketAck(m) => {
                 let kind = format!("ibc_packet_ack:{}", action_of(&m.original_packet.data));
                 self.run(s, a, q, &env, kind, |i| {
-                    call_ibc_packet_ack::<_, _, _, C>(i, &env, &m)
+                    call_ibc_packet_ack::<_, _, _, WasmCustom<C>>(i, &env, &m)
                 })
-                .map(ibc_basic)
+                .and_then(|r| lower(ibc_basic(r)))
             }
             IbcEnvelope::PacketTimeout(m) => {
                 let kind = format!("ibc_packet_timeout:{}", action_of(&m.packet.data));
                 self.run(s, a, q, &env, kind, |i| {
-                    call_ibc_packet_timeout::<_, _, _, C>(i, &env, &m)
+                    call_ibc_packet_timeout::<_, _, _, WasmCustom<C>>(i, &env, &m)
                 })
-                .map(ibc_basic)
+                .and_then(|r| lower(ibc_basic(r)))
             }
         }
     }
@@ -191,8 +192,9 @@ where
     ) -> StdResult<Response<C>> {
         let q = &*deps.querier;
         self.run(deps.storage, deps.api, q, &env, "instantiate".into(), |i| {
-            call_instantiate::<_, _, _, C>(i, &env, &info, &msg)
+            call_instantiate::<_, _, _, WasmCustom<C>>(i, &env, &info, &msg)
         })
+        .and_then(lower)
     }
 
     fn execute(
@@ -205,8 +207,9 @@ where
         let kind = format!("execute:{}", action_of(&msg));
         let q = &*deps.querier;
         self.run(deps.storage, deps.api, q, &env, kind, |i| {
-            call_execute::<_, _, _, C>(i, &env, &info, &msg)
+            call_execute::<_, _, _, WasmCustom<C>>(i, &env, &info, &msg)
         })
+        .and_then(lower)
     }
 
     fn query(&self, deps: Deps<Q>, env: Env, msg: Vec<u8>) -> StdResult<Binary> {
@@ -226,16 +229,18 @@ where
         let kind = format!("sudo:{}", action_of(&msg));
         let q = &*deps.querier;
         self.run(deps.storage, deps.api, q, &env, kind, |i| {
-            call_sudo::<_, _, _, C>(i, &env, &msg)
+            call_sudo::<_, _, _, WasmCustom<C>>(i, &env, &msg)
         })
+        .and_then(lower)
     }
 
     fn reply(&self, deps: DepsMut<Q>, env: Env, msg: Reply) -> StdResult<Response<C>> {
         let kind = format!("reply:{}", msg.id);
         let q = &*deps.querier;
         self.run(deps.storage, deps.api, q, &env, kind, |i| {
-            call_reply::<_, _, _, C>(i, &env, &msg)
+            call_reply::<_, _, _, WasmCustom<C>>(i, &env, &msg)
         })
+        .and_then(lower)
     }
 
     fn migrate(
@@ -247,8 +252,9 @@ where
     ) -> StdResult<Response<C>> {
         let q = &*deps.querier;
         self.run(deps.storage, deps.api, q, &env, "migrate".into(), |i| {
-            call_migrate_with_info::<_, _, _, C>(i, &env, &msg, &info)
+            call_migrate_with_info::<_, _, _, WasmCustom<C>>(i, &env, &msg, &info)
         })
+        .and_then(lower)
     }
 }
 

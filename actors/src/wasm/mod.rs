@@ -5,12 +5,15 @@
 //! - [`contract`]: the cw-multi-test contract that runs it, every entry point included.
 //! - [`bridge`]: the chain's storage, querier and API lent to one instance for one call.
 //! - [`gas`]: per-call and per-transaction gas.
+//! - [`custom`]: `provider` custom messages routed past the App's typed custom slot.
 
 pub mod bridge;
 pub mod code;
 pub mod contract;
+pub mod custom;
 pub mod gas;
 
 pub use code::{artefact_path, check, compiled_modules, WasmCode, WasmError, CAPABILITIES};
 pub use contract::WasmContract;
+pub use custom::{ProviderEnvelope, WasmCustom, PROVIDER_MSG_TYPE_URL};
 pub use gas::{GasCall, GasMeter, GasStats, DEFAULT_TX_GAS_LIMIT};

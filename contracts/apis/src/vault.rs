@@ -208,7 +208,9 @@ pub struct LienResponse {
     pub lienholder: String,
     /// The lien's amount.
     pub amount: ValueRange,
-    /// The lien's slash ratio, fixed when it was created.
+    /// The lien's slash ratio, fixed when it was created (absent from the reference vault's
+    /// answer, read as 0).
+    #[serde(default)]
     pub slashable: Decimal,
 }
 

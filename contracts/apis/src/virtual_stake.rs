@@ -64,6 +64,8 @@ pub enum VirtualStakeQuery {
         /// The contract.
         contract: String,
     },
+    /// The chain's slash fractions (the slashing module's parameters).
+    SlashRatio {},
     /// A contract's delegation to one validator.
     TotalDelegation {
         /// The contract.
@@ -76,7 +78,7 @@ pub enum VirtualStakeQuery {
         /// The contract.
         contract: String,
         /// Most entries to return.
-        max_retrieve: u16,
+        max_retrieve: u32,
     },
 }
 
@@ -89,6 +91,15 @@ pub struct BondStatusResponse {
     pub delegated: Coin,
 }
 
+/// Response of `slash_ratio`: the chain's slash fractions as decimal strings.
+#[cw_serde]
+pub struct SlashRatioResponse {
+    /// Downtime (jail).
+    pub slash_fraction_downtime: String,
+    /// Double sign (tombstone).
+    pub slash_fraction_double_sign: String,
+}
+
 /// Response of `total_delegation`.
 #[cw_serde]
 pub struct TotalDelegationResponse {
@@ -99,6 +110,10 @@ pub struct TotalDelegationResponse {
 /// One virtual delegation.
 #[cw_serde]
 pub struct Delegation {
+    /// The provider user it is recorded for (`update_delegation` records; empty where the
+    /// chain reports the contract's own delegation).
+    #[serde(default)]
+    pub delegator: String,
     /// The validator.
     pub validator: String,
     /// Amount delegated.

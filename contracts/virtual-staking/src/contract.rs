@@ -525,7 +525,7 @@ fn current_delegations(
     let all: AllDelegationsResponse = deps.querier.query(&QueryRequest::Custom(
         VirtualStakeCustomQuery::VirtualStake(VirtualStakeQuery::AllDelegations {
             contract: contract.clone(),
-            max_retrieve: config.max_retrieve,
+            max_retrieve: u32::from(config.max_retrieve),
         }),
     ))?;
     let truncated = all.delegations.len() >= usize::from(config.max_retrieve);

@@ -57,6 +57,30 @@ impl ContractRole {
     }
 }
 
+/// Whose contracts the scenario deploys and drives (`"implementation"`): each takes its own
+/// messages where they differ (see `mesh_actors::dialect`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum ImplementationName {
+    /// This project's contracts (the default).
+    #[default]
+    #[serde(rename = "mesh-harness")]
+    MeshHarness,
+    /// The reference contracts (osmosis-labs/mesh-security), run as wasm: `--wasm DIR` with
+    /// their release binaries, or a `contracts` section naming every role.
+    #[serde(rename = "reference")]
+    Reference,
+}
+
+impl ImplementationName {
+    /// The runtime's implementation.
+    pub fn runtime(self) -> mesh_actors::dialect::Implementation {
+        match self {
+            ImplementationName::MeshHarness => mesh_actors::dialect::Implementation::MeshHarness,
+            ImplementationName::Reference => mesh_actors::dialect::Implementation::Reference,
+        }
+    }
+}
+
 /// Read the `contracts` section: a role named twice or an unknown role is refused, the error
 /// naming it.
 pub fn deserialize_contracts<'de, D: Deserializer<'de>>(

@@ -59,7 +59,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-pub use contracts::{ContractRole, ContractSource};
+pub use contracts::{ContractRole, ContractSource, ImplementationName};
 pub use load::{load_file, parse_str, parse_unvalidated, to_json_pretty, ErrorKind, ScenarioError};
 pub use model::{
     AccountBalance, Consumer, ExternalStakingConfig, LinkConfig, NativeStakingConfig, Provider,

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::contracts::{ContractRole, ContractSource};
+use super::contracts::{ContractRole, ContractSource, ImplementationName};
 use super::rules;
 use super::step::Step;
 use super::values::{Amount, Delay, DurationValue, Ratio};
@@ -61,6 +61,10 @@ pub struct Scenario {
     )]
     #[schemars(schema_with = "super::contracts::contracts_schema")]
     pub contracts: BTreeMap<ContractRole, ContractSource>,
+    /// Whose contracts these are: `"mesh-harness"` (this project's, the default) or
+    /// `"reference"` (osmosis-labs/mesh-security, run as wasm). Overrides `--implementation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<ImplementationName>,
 }
 
 object_only!(Scenario, "a scenario object");
@@ -78,6 +82,7 @@ impl Scenario {
             accounts: BTreeMap::new(),
             steps: Vec::new(),
             contracts: BTreeMap::new(),
+            implementation: None,
         }
     }
 

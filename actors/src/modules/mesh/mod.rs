@@ -19,11 +19,11 @@
 mod module;
 mod state;
 
-use cosmwasm_std::{Addr, Coin, Order, StdResult, Storage, Uint128};
+use cosmwasm_std::{Addr, Coin, Decimal, Order, StdResult, Storage, Uint128};
 
 use super::ledger::supply_ledger;
 use super::staking::{MeshStaking, SlashReport};
-use state::{DELEGATOR_SHARES, MAX_CAPS};
+use state::{DELEGATION_RECORDS, DELEGATOR_SHARES, MAX_CAPS, SLASH_RATIO};
 
 /// The mesh module. Stateless; state lives in the App's storage.
 #[derive(Clone, Copy, Debug, Default)]
@@ -38,6 +38,26 @@ impl MeshModule {
         cap: Coin,
     ) -> StdResult<()> {
         MAX_CAPS.save(storage, contract, &cap)
+    }
+
+    /// Genesis: the chain's slash fractions, answered by the `slash_ratio` query.
+    pub fn set_slash_ratio(
+        &self,
+        storage: &mut dyn Storage,
+        downtime: Decimal,
+        double_sign: Decimal,
+    ) -> StdResult<()> {
+        SLASH_RATIO.save(storage, &(downtime, double_sign))
+    }
+
+    /// Genesis: `all_delegations` answers from the `update_delegation` records (the SDK's
+    /// `x/meshsecurity`) when `records`, from the staking module otherwise.
+    pub fn set_delegation_records(
+        &self,
+        storage: &mut dyn Storage,
+        records: bool,
+    ) -> StdResult<()> {
+        DELEGATION_RECORDS.save(storage, &records)
     }
 
     /// `contract`'s max cap, if governance gave it one.

@@ -2,16 +2,17 @@
 
 use cosmwasm_std::{
     to_json_binary, Addr, Api, BankMsg, Binary, BlockInfo, Coin, CustomMsg, CustomQuery, Empty,
-    Event, Querier, StakingMsg, StdResult, Storage, Uint128,
+    Event, Order, Querier, StakingMsg, StdResult, Storage, Uint128,
 };
 use cw_multi_test::{AppResponse, BankSudo, CosmosRouter, Module};
 use mesh_apis::virtual_stake::{
-    AllDelegationsResponse, BondStatusResponse, Delegation, TotalDelegationResponse,
-    VirtualStakeCustomMsg, VirtualStakeCustomQuery, VirtualStakeMsg, VirtualStakeQuery,
+    AllDelegationsResponse, BondStatusResponse, Delegation, SlashRatioResponse,
+    TotalDelegationResponse, VirtualStakeCustomMsg, VirtualStakeCustomQuery, VirtualStakeMsg,
+    VirtualStakeQuery,
 };
 use serde::de::DeserializeOwned;
 
-use super::state::DELEGATOR_SHARES;
+use super::state::{DELEGATION_RECORDS, DELEGATOR_SHARES, SLASH_RATIO};
 use super::MeshModule;
 use crate::modules::error::ModuleError;
 use crate::modules::ledger;
@@ -221,6 +222,13 @@ impl Module for MeshModule {
                 let delegated = Coin::new(self.delegated(storage, &contract)?, &cap.denom);
                 to_json_binary(&BondStatusResponse { cap, delegated })
             }
+            VirtualStakeQuery::SlashRatio {} => {
+                let (downtime, double_sign) = SLASH_RATIO.may_load(storage)?.unwrap_or_default();
+                to_json_binary(&SlashRatioResponse {
+                    slash_fraction_downtime: downtime.to_string(),
+                    slash_fraction_double_sign: double_sign.to_string(),
+                })
+            }
             VirtualStakeQuery::TotalDelegation {
                 contract,
                 validator,
@@ -236,12 +244,32 @@ impl Module for MeshModule {
                 max_retrieve,
             } => {
                 let contract = api.addr_validate(&contract)?;
-                let delegations = MeshStaking
-                    .delegations_of(storage, &contract)?
-                    .into_iter()
-                    .take(usize::from(max_retrieve))
-                    .map(|(validator, amount)| Delegation { validator, amount })
-                    .collect();
+                let take = usize::try_from(max_retrieve).unwrap_or(usize::MAX);
+                let delegations = if DELEGATION_RECORDS.may_load(storage)?.unwrap_or(false) {
+                    DELEGATOR_SHARES
+                        .sub_prefix(&contract)
+                        .range(storage, None, None, Order::Ascending)
+                        .take(take)
+                        .map(|r| {
+                            r.map(|((validator, delegator), amount)| Delegation {
+                                delegator,
+                                validator,
+                                amount,
+                            })
+                        })
+                        .collect::<StdResult<Vec<_>>>()?
+                } else {
+                    MeshStaking
+                        .delegations_of(storage, &contract)?
+                        .into_iter()
+                        .take(take)
+                        .map(|(validator, amount)| Delegation {
+                            delegator: String::new(),
+                            validator,
+                            amount,
+                        })
+                        .collect()
+                };
                 to_json_binary(&AllDelegationsResponse { delegations })
             }
         }

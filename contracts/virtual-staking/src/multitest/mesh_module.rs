@@ -170,6 +170,9 @@ impl Module for TestMesh {
                     delegated: Coin::new(self.total(storage, &contract), DENOM),
                 })
             }
+            VirtualStakeQuery::SlashRatio {} => {
+                Err(StdError::msg("this test module has no slashing parameters"))
+            }
             VirtualStakeQuery::TotalDelegation {
                 contract,
                 validator,
@@ -187,8 +190,9 @@ impl Module for TestMesh {
                 let delegations = self
                     .delegations(storage, &contract)
                     .into_iter()
-                    .take(usize::from(max_retrieve))
+                    .take(max_retrieve as usize)
                     .map(|(validator, amount)| Delegation {
+                        delegator: String::new(),
                         validator,
                         amount: Uint128::new(amount),
                     })
