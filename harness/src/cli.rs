@@ -373,9 +373,20 @@ fn codes_from(wasm: Option<&Path>) -> Result<Codes, Exit> {
 /// contracts exist natively, so another implementation needs a directory.
 fn codes_of(wasm: Option<&Path>, implementation: Implementation) -> Result<Codes, Exit> {
     match wasm {
-        Some(dir) => {
-            Codes::from_wasm_dir_of(dir, implementation).map_err(|e| bad_input(e.to_string()))
-        }
+        Some(dir) => Codes::from_wasm_dir_of(dir, implementation).map_err(|e| {
+            let other = Implementation::ALL
+                .into_iter()
+                .filter(|i| *i != implementation)
+                .find(|i| Codes::from_wasm_dir_of(dir, *i).is_ok());
+            match other {
+                Some(i) => bad_input(format!(
+                    "{e} (the directory holds the {} contracts: add --implementation {})",
+                    i.name(),
+                    i.name()
+                )),
+                None => bad_input(e.to_string()),
+            }
+        }),
         None if implementation == Implementation::MeshHarness => Ok(Codes::default()),
         None => Err(bad_input(format!(
             "--implementation {}: its contracts run as wasm only; give --wasm DIR with its \

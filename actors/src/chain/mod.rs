@@ -21,7 +21,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::contracts::{Code, Role};
-use crate::dialect::JailingHook;
+use crate::dialect::{Implementation, JailingHook};
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
 use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
 use crate::wasm::{GasMeter, GasStats};
@@ -187,7 +187,7 @@ pub struct Chain {
     virtual_staking: Option<Addr>,
     /// Native staking contract (provider): gets `jailing` with what a slash took, after it.
     native_staking: Option<Addr>,
-    jailing_hook: JailingHook,
+    implementation: Implementation,
     epochs_done: u64,
     epoch_dirty: bool,
     outgoing: Vec<SentPacket>,
@@ -258,7 +258,7 @@ impl Chain {
             ibc: IbcState::default(),
             virtual_staking: None,
             native_staking: None,
-            jailing_hook: JailingHook::AfterSlashWithAmounts,
+            implementation: Implementation::MeshHarness,
             status_changes: BTreeMap::new(),
             last_epoch: None,
             observer: None,
@@ -391,10 +391,10 @@ impl Chain {
         self.native_staking = Some(contract);
     }
 
-    /// When and how native staking hears of a slash (the implementation's, see
-    /// [`crate::dialect`]).
-    pub fn set_jailing_hook(&mut self, hook: JailingHook) {
-        self.jailing_hook = hook;
+    /// Whose contracts run here: when native staking hears of a slash and the shape of
+    /// validator-set updates (see [`crate::dialect`]).
+    pub fn set_implementation(&mut self, implementation: Implementation) {
+        self.implementation = implementation;
     }
 
     /// The provider's native staking contract, if registered.
@@ -1046,7 +1046,7 @@ impl Chain {
             ));
         }
 
-        let before = self.jailing_hook == JailingHook::BeforeSlash;
+        let before = self.implementation.jailing_hook() == JailingHook::BeforeSlash;
         if let (true, Some(native)) = (before, self.native_staking.clone()) {
             self.announce_slash_to_native_staking(native, validator, event);
         }
@@ -1062,6 +1062,7 @@ impl Chain {
         );
         if let Some(vs) = self.virtual_staking.clone() {
             let msg = valset_update(validator, event, report.as_ref(), &vs, &block);
+            let msg = self.implementation.valset_update(&msg, &block);
             if let Err(e) = self.metered(|app| app.wasm_sudo(vs, &msg)) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("handle_valset_update failed: {}", error_text(&e)),

@@ -16,7 +16,8 @@ pub mod ours;
 pub mod read;
 pub mod reference;
 
-use cosmwasm_std::{Binary, Coin, Decimal};
+use cosmwasm_std::{Binary, BlockInfo, Coin, Decimal};
+use mesh_apis::virtual_staking::SudoMsg as VirtualStakingSudo;
 use serde_json::Value;
 
 use crate::contracts::Role;
@@ -107,6 +108,14 @@ impl Implementation {
         match self {
             Implementation::MeshHarness => JailingHook::AfterSlashWithAmounts,
             Implementation::Reference => JailingHook::BeforeSlash,
+        }
+    }
+
+    /// Virtual staking's `handle_valset_update` sudo, from ours (`msg`) in `block`.
+    pub fn valset_update(self, msg: &VirtualStakingSudo, block: &BlockInfo) -> Value {
+        match self {
+            Implementation::MeshHarness => ours::valset_update(msg),
+            Implementation::Reference => reference::valset_update(msg, block),
         }
     }
 

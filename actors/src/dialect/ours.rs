@@ -33,3 +33,8 @@ pub fn converter_instantiate(init: &ConverterInit) -> Value {
 pub fn bond(amount: Coin) -> (Value, Vec<Coin>) {
     (value(&vault::ExecuteMsg::Bond {}), vec![amount])
 }
+
+/// Virtual staking's `handle_valset_update` as our contract takes it.
+pub fn valset_update(msg: &mesh_apis::virtual_staking::SudoMsg) -> Value {
+    value(msg)
+}

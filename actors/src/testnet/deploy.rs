@@ -95,6 +95,7 @@ fn deploy_consumer(
         }),
         "converter",
     )?;
+    chain.set_implementation(codes.implementation);
     if codes.implementation.delegation_records() {
         app::use_delegation_records(chain.app())?;
     }
@@ -172,7 +173,7 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
             .ok_or("the vault did not record its local staking contract")?,
     );
     provider.set_native_staking(native.clone());
-    provider.set_jailing_hook(codes.implementation.jailing_hook());
+    provider.set_implementation(codes.implementation);
     if codes.implementation.needs_provider_module() {
         let params = ProviderParams {
             vault: vault_addr.clone(),
