@@ -74,6 +74,9 @@ pub enum Command {
         /// Run every contract from DIR/<crate>.wasm.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
+        /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
+        #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
+        implementation: Implementation,
         /// Output options.
         #[command(flatten)]
         out: OutputArgs,
@@ -88,6 +91,9 @@ pub enum Command {
         /// Run every contract from DIR/<crate>.wasm.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
+        /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
+        #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
+        implementation: Implementation,
     },
     /// Run cosmwasm-vm's static checks on `.wasm` files with the capabilities the chains grant
     /// (exports, imports, memory, limits) and compile them: what a chain does when the code is
@@ -362,11 +368,6 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
         .map(|c| c.chain_id.clone())
         .collect();
     timeline::mermaid(&outcome.trace, &scenario.provider.chain_id, &consumers)
-}
-
-/// The codes `--wasm DIR` names (the native ones without it); a bad file is bad input.
-fn codes_from(wasm: Option<&Path>) -> Result<Codes, Exit> {
-    codes_of(wasm, Implementation::MeshHarness)
 }
 
 /// The codes of `implementation` in `--wasm DIR` (its own file names); only this project's
@@ -748,10 +749,15 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             run_and_print(&runs, &opts, &args.out, false, compare)
         }
         Command::Fuzz(args) => fuzz(args),
-        Command::Replay { file, wasm, out } => {
+        Command::Replay {
+            file,
+            wasm,
+            implementation,
+            out,
+        } => {
             let runs = load_all(&[file])?;
             let opts = RunOptions {
-                codes: codes_from(wasm.as_deref())?,
+                codes: codes_of(wasm.as_deref(), implementation)?,
                 max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
@@ -769,12 +775,17 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::CheckDeterminism { file, seed, wasm } => {
+        Command::CheckDeterminism {
+            file,
+            seed,
+            wasm,
+            implementation,
+        } => {
             let runs = load_all(&[file])?;
             let (origin, scenario) = &runs[0];
             let opts = RunOptions {
                 seed,
-                codes: codes_from(wasm.as_deref())?,
+                codes: codes_of(wasm.as_deref(), implementation)?,
                 max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };

@@ -146,3 +146,31 @@ fn finding_a_rounding_unit_is_counted_as_collateral_on_the_reference() {
     );
     assert_eq!(outcome.failed_step, Some(7));
 }
+
+/// Finding: on the reference, a price rise between a stake and its unstake locks the stake: the
+/// converter converts the unstake at the new price (72,000,000) against a delegation made at the
+/// old one (45,000,000), virtual staking refuses, the packet is acked with an error and the
+/// stake stays. `fixtures/findings/price-moves-between-stake-and-unstake.json` passes on ours.
+#[test]
+fn finding_a_price_rise_locks_a_stake_on_the_reference() {
+    let Some(codes) = reference_codes("finding_a_price_rise_locks_a_stake") else {
+        return;
+    };
+    let file = repo("fixtures/findings/price-moves-between-stake-and-unstake.json");
+    let outcome = run_file(&file, &codes);
+    let failure = outcome.failure.unwrap_or_default();
+    assert_eq!(outcome.failed_step, Some(9), "{failure}");
+    assert!(
+        failure.contains("ibc.juno.acked_error: expected 0, got 1")
+            && failure.contains(
+                "provider.external.juno.stakes.alice.juno-val1.stake: expected \"0\", got \"100000000\""
+            ),
+        "{failure}"
+    );
+    let refused = outcome.trace.iter().any(|e| {
+        serde_json::to_string(e)
+            .unwrap_or_default()
+            .contains("Cannot unbond 72000000 tokens from validator juno-val1, not enough staked")
+    });
+    assert!(refused, "the consumer's refusal is not in the trace");
+}

@@ -93,7 +93,7 @@ impl ProviderModule {
 
     fn vault_only(&self, storage: &dyn Storage, sender: &Addr) -> StdResult<ProviderParams> {
         let params = self.params(storage)?.ok_or_else(unauthorized)?;
-        if &params.vault != sender {
+        if params.vault != *sender {
             return Err(unauthorized());
         }
         Ok(params)

@@ -399,7 +399,11 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let again = run_scenario(&first.scenario, &c.codes);
     let deterministic = same_run(&first, &again);
     let shrunk = shrink(case, first, &c.codes, c.shrink_budget);
-    let fixture = regression_fixture(seed, c.steps, &shrunk.run);
+    let mut fixture = regression_fixture(seed, c.steps, &shrunk.run);
+    if c.codes.implementation == mesh_actors::dialect::Implementation::Reference {
+        // It replays on the same implementation's contracts (`--wasm DIR`).
+        fixture.implementation = Some(crate::scenario::ImplementationName::Reference);
+    }
     let replays = replay(&fixture, &c.codes).map(|v| v.invariant) == Some(violation.invariant);
     let mut write_error = None;
     let file = c.out.as_ref().and_then(|dir| {

@@ -170,6 +170,7 @@ fn bond_creates_a_real_delegation() {
     assert_eq!(
         all.delegations,
         vec![Delegation {
+            delegator: String::new(),
             validator: "val1".to_string(),
             amount: Uint128::new(300),
         }]
@@ -344,4 +345,50 @@ fn update_delegation_bookkeeping() {
         .read_module(|router, _, storage| router.custom.contracts_with_cap(storage))
         .unwrap();
     assert_eq!(caps, vec![(contract.clone(), coin(1_000, DENOM))]);
+}
+
+/// The SDK's `all_delegations` lists the `update_delegation` records (delegator, validator,
+/// amount) once the chain uses them; `slash_ratio` answers the chain's slash fractions.
+#[test]
+fn delegation_records_and_slash_ratio_answer_as_the_sdk() {
+    let mut app = app();
+    let contract = addr(&app, "virtual-staking");
+    set_cap(&mut app, &contract, 1_000);
+    app.init_modules(|router, _, storage| {
+        router.custom.set_delegation_records(storage, true)?;
+        router
+            .custom
+            .set_slash_ratio(storage, Decimal::percent(10), Decimal::percent(5))
+    })
+    .unwrap();
+    bond(&mut app, &contract, "val1", 300).unwrap();
+    app.execute(
+        contract.clone(),
+        msg(VirtualStakeMsg::UpdateDelegation {
+            amount: coin(120, DENOM),
+            is_deduct: false,
+            delegator: "alice".to_string(),
+            validator: "val1".to_string(),
+        }),
+    )
+    .unwrap();
+    let all: AllDelegationsResponse = query(
+        &app,
+        VirtualStakeQuery::AllDelegations {
+            contract: contract.to_string(),
+            max_retrieve: u32::MAX,
+        },
+    );
+    assert_eq!(
+        all.delegations,
+        vec![Delegation {
+            delegator: "alice".to_string(),
+            validator: "val1".to_string(),
+            amount: Uint128::new(120),
+        }]
+    );
+    let ratio: mesh_apis::virtual_stake::SlashRatioResponse =
+        query(&app, VirtualStakeQuery::SlashRatio {});
+    assert_eq!(ratio.slash_fraction_downtime, "0.1");
+    assert_eq!(ratio.slash_fraction_double_sign, "0.05");
 }

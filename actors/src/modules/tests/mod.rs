@@ -4,6 +4,7 @@
 mod conservation;
 mod distribution;
 mod mesh;
+mod provider;
 mod rewards;
 mod slashing;
 mod staking;
@@ -12,11 +13,14 @@ use cosmwasm_std::testing::{MockApi, MockStorage};
 use cosmwasm_std::{coin, Addr, BlockInfo, Decimal, StakingMsg, StdResult, Timestamp, Uint128};
 use cw_multi_test::{
     App, AppBuilder, AppResponse, BankSudo, Executor, GovFailingModule, IbcFailingModule,
-    StargateFailing, WasmKeeper,
+    WasmKeeper,
 };
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
-use super::{MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, StakingConfig};
+use super::{
+    MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, ProviderModule,
+    StakingConfig,
+};
 
 /// The App of these tests: our modules, everything else stock.
 pub(super) type TestApp = App<
@@ -29,7 +33,7 @@ pub(super) type TestApp = App<
     MeshDistribution,
     IbcFailingModule,
     GovFailingModule,
-    StargateFailing,
+    ProviderModule,
 >;
 
 /// Bonded denom.
@@ -46,6 +50,7 @@ pub(super) fn app_with_apr(apr: Decimal) -> TestApp {
         .with_custom(MeshModule)
         .with_staking(MeshStaking)
         .with_distribution(MeshDistribution)
+        .with_stargate(ProviderModule)
         .with_block(BlockInfo {
             height: 1,
             time: Timestamp::from_seconds(GENESIS_SECONDS),
