@@ -76,15 +76,16 @@ pub fn lower<C>(resp: Response<WasmCustom<C>>) -> StdResult<Response<C>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cosmwasm_std::{from_json, Empty};
+    use cosmwasm_std::from_json;
+    use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeMsg};
 
     #[test]
     fn a_provider_message_becomes_any_and_a_typed_one_stays_custom() {
         let json = br#"{"messages":[
             {"id":0,"msg":{"custom":{"provider":{"bond":{"delegator":"u","amount":{"denom":"d","amount":"5"}}}}},"reply_on":"never"},
-            {"id":0,"msg":{"custom":{}},"reply_on":"never"}
+            {"id":0,"msg":{"custom":{"virtual_stake":{"delete_all_scheduled_tasks":{}}}},"reply_on":"never"}
         ],"attributes":[],"events":[],"data":null}"#;
-        let resp: Response<WasmCustom<Empty>> = from_json(json).unwrap();
+        let resp: Response<WasmCustom<VirtualStakeCustomMsg>> = from_json(json).unwrap();
         let lowered = lower(resp).unwrap();
         match &lowered.messages[0].msg {
             CosmosMsg::Any(any) => {
@@ -94,6 +95,11 @@ mod tests {
             }
             other => panic!("expected Any, got {other:?}"),
         }
-        assert_eq!(lowered.messages[1].msg, CosmosMsg::Custom(Empty {}));
+        assert_eq!(
+            lowered.messages[1].msg,
+            CosmosMsg::Custom(VirtualStakeCustomMsg::VirtualStake(
+                VirtualStakeMsg::DeleteAllScheduledTasks {}
+            ))
+        );
     }
 }
