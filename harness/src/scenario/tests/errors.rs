@@ -61,7 +61,7 @@ fn unknown_fields() {
     assert_eq!(
         config_err(r#""colour": "red""#),
         "t.json: colour: unknown field `colour`, expected one of `$schema`, `name`, `description`, `seed`, \
-         `provider`, `consumers`, `accounts`, `steps`, `contracts`"
+         `provider`, `consumers`, `accounts`, `steps`, `contracts`, `implementation`"
     );
     assert_eq!(
         config_err(r#""provider": {"blocktime": "5s"}"#),

@@ -30,6 +30,7 @@ fn schema_describes_the_top_level() {
             "consumers",
             "contracts",
             "description",
+            "implementation",
             "name",
             "provider",
             "seed",
