@@ -75,6 +75,30 @@ fn a_missing_wasm_directory_is_one_line_naming_the_file() {
     assert_bad_input(&out, &["/nonexistent/wasm/mesh_vault.wasm"]);
 }
 
+/// `--implementation`: an unknown name is refused by the option parser (exit 2, the names in
+/// its first line); the reference without its `.wasm` files is one line (exit 2).
+#[test]
+fn implementation_errors_are_one_line() {
+    let out = run(&["run", &fixture("demo.json"), "--implementation", "other"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first
+            .contains("unknown implementation \"other\", expected one of: mesh-harness, reference"),
+        "{stderr}"
+    );
+    let out = run(&[
+        "run",
+        &fixture("demo.json"),
+        "--implementation",
+        "reference",
+    ]);
+    assert_bad_input(&out, &["--implementation reference", "--wasm DIR"]);
+    let out = run(&["fuzz", "--seeds", "0..1", "--implementation", "reference"]);
+    assert_bad_input(&out, &["--implementation reference", "--wasm DIR"]);
+}
+
 #[test]
 fn bad_contracts_sections_are_one_line_naming_file_and_role() {
     let dir = temp_dir("contracts");
