@@ -174,3 +174,62 @@ fn finding_a_price_rise_locks_a_stake_on_the_reference() {
     });
     assert!(refused, "the consumer's refusal is not in the trace");
 }
+
+/// Finding (fuzz seed 0, shrunk): on the reference, a provider jail leaves a user's local stake
+/// unreleasable: native staking cuts the lien by its own ratio (to 4,500) while the chain's
+/// slash by consensus power leaves the delegation more (4,502); the vault refuses the release.
+/// `fixtures/findings/provider-jail-then-release.json` drains on ours.
+#[test]
+fn finding_a_provider_jail_locks_a_local_stake_on_the_reference() {
+    let Some(codes) = reference_codes("finding_a_provider_jail_locks_a_local_stake") else {
+        return;
+    };
+    let file = repo("fixtures/findings/provider-jail-then-release.json");
+    let outcome = run_file(&file, &codes);
+    let violation = outcome.violation.expect("the drain invariant breaks");
+    assert_eq!(violation.invariant, "drain");
+    assert!(
+        violation
+            .detail
+            .contains("The lienholder doesn't have enough claims for the action"),
+        "{}",
+        violation.detail
+    );
+    assert_eq!(
+        outcome
+            .report
+            .amount("provider.vault.accounts.alice.liens.native"),
+        Some(4_500)
+    );
+}
+
+/// Finding (fuzz seed 10, shrunk): on the reference, a zero max cap set while the provider is
+/// halted sends the same internal unstake at every epoch until an ack returns; the second ack's
+/// `internal_unbond` fails. `fixtures/findings/zero-cap-during-provider-halt.json` settles on
+/// ours.
+#[test]
+fn finding_a_zero_cap_during_a_halt_unstakes_twice_on_the_reference() {
+    let Some(codes) = reference_codes("finding_a_zero_cap_during_a_halt_unstakes_twice") else {
+        return;
+    };
+    let file = repo("fixtures/findings/zero-cap-during-provider-halt.json");
+    let outcome = run_file(&file, &codes);
+    let violation = outcome.violation.expect("the settled invariant breaks");
+    assert_eq!(violation.invariant, "settled");
+    assert!(
+        violation
+            .detail
+            .contains("ack/timeout handlers failed on juno"),
+        "{}",
+        violation.detail
+    );
+    let failed_handler = outcome.trace.iter().any(|e| {
+        serde_json::to_string(e).unwrap_or_default().contains(
+            "\"handler_error\":\"Cannot unbond 1 tokens from validator juno-val1, not enough staked\"",
+        )
+    });
+    assert!(
+        failed_handler,
+        "the failed internal_unbond is not in the trace"
+    );
+}
