@@ -25,6 +25,12 @@ pub fn stakes(page: Value) -> Option<StakesResponse> {
     serde_json::from_value(page).ok()
 }
 
+/// How many transactions an `all_pending_txs_desc` answer lists (the two implementations
+/// describe a transaction differently; only the count is read).
+pub fn pending_txs(page: &Value) -> Option<usize> {
+    Some(page.get("txs")?.as_array()?.len())
+}
+
 /// External staking's `list_validators` page as `(validator, state)`: ours writes the state as
 /// `"active"`, the reference as `{"active": {}}`.
 pub fn validator_states(page: &Value) -> Option<Vec<(String, String)>> {

@@ -450,16 +450,22 @@ impl Testnet {
             start_after: None,
             limit: Some(30),
         };
-        let r: mesh_apis::tx::AllTxsResponse = self.query(&ContractId::Vault, &msg).await?;
-        total += r.txs.len();
+        let count = |contract: &ContractId, page: serde_json::Value| {
+            crate::dialect::read::pending_txs(&page).ok_or_else(|| Error::Contract {
+                contract: contract.clone(),
+                message: "its all_pending_txs_desc answer lists no txs".to_string(),
+            })
+        };
+        let r = self.query(&ContractId::Vault, &msg).await?;
+        total += count(&ContractId::Vault, r)?;
         for id in &self.consumer_ids {
             let msg = mesh_apis::external_staking::QueryMsg::AllPendingTxsDesc {
                 start_after: None,
                 limit: Some(30),
             };
-            let r: mesh_apis::tx::AllTxsResponse =
-                self.query(&ContractId::external_staking(id), &msg).await?;
-            total += r.txs.len();
+            let external = ContractId::external_staking(id);
+            let r = self.query(&external, &msg).await?;
+            total += count(&external, r)?;
         }
         Ok(total)
     }

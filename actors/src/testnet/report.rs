@@ -3,7 +3,7 @@
 //! built inside its chain actor, in one message, straight from the App.
 
 use cosmwasm_std::{Addr, Uint128};
-use mesh_apis::{external_staking as ext, native_staking, tx, vault, virtual_staking, ValueRange};
+use mesh_apis::{external_staking as ext, native_staking, vault, virtual_staking, ValueRange};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -237,7 +237,7 @@ fn vault_part(chain: &Chain, p: &ProviderInputs) -> Value {
             accounts.insert(user.clone(), Value::Object(entry));
         }
     }
-    let pending: Option<tx::AllTxsResponse> = query(
+    let pending: Option<Value> = query(
         chain,
         &p.vault,
         &vault::QueryMsg::AllPendingTxsDesc {
@@ -247,7 +247,7 @@ fn vault_part(chain: &Chain, p: &ProviderInputs) -> Value {
     );
     json!({
         "accounts": accounts,
-        "pending_txs": pending.map(|r| r.txs.len()).unwrap_or(0),
+        "pending_txs": pending.as_ref().and_then(dialect::read::pending_txs).unwrap_or(0),
     })
 }
 
@@ -369,7 +369,7 @@ fn external_part(
         }
         start_after = page.last().map(|(v, _)| v.clone());
     }
-    let pending: Option<tx::AllTxsResponse> = query(
+    let pending: Option<Value> = query(
         chain,
         contract,
         &ext::QueryMsg::AllPendingTxsDesc {
@@ -379,7 +379,7 @@ fn external_part(
     );
     json!({
         "stakes": stakes,
-        "pending_txs": pending.map(|r| r.txs.len()).unwrap_or(0),
+        "pending_txs": pending.as_ref().and_then(dialect::read::pending_txs).unwrap_or(0),
         "validators": validators,
         "rewards": rewards,
     })
