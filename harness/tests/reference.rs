@@ -233,3 +233,32 @@ fn finding_a_zero_cap_during_a_halt_unstakes_twice_on_the_reference() {
         "the failed internal_unbond is not in the trace"
     );
 }
+
+/// Finding (fuzz seed 71, shrunk): on the reference, a provider jail while the user's remote
+/// stakes are in flight makes external staking's `burn_virtual_stake` panic (u128 overflow); the
+/// jailing hook fails as a whole and the vault never cuts the collateral by the 138,000,000 the
+/// chain took. `fixtures/findings/provider-jail-with-remote-stakes-in-flight.json` drains on
+/// ours.
+#[test]
+fn finding_a_provider_jail_with_stakes_in_flight_is_lost_on_the_reference() {
+    let Some(codes) = reference_codes("finding_a_provider_jail_with_stakes_in_flight_is_lost")
+    else {
+        return;
+    };
+    let file = repo("fixtures/findings/provider-jail-with-remote-stakes-in-flight.json");
+    let outcome = run_file(&file, &codes);
+    let violation = outcome.violation.expect("the backing invariant breaks");
+    assert_eq!(violation.invariant, "backing");
+    assert!(
+        violation
+            .detail
+            .contains("collateral 1719000000 > tokens behind it 1581000000"),
+        "{}",
+        violation.detail
+    );
+    let panicked = outcome.trace.iter().any(|e| {
+        let line = serde_json::to_string(e).unwrap_or_default();
+        line.contains("native staking jailing failed") && line.contains("subtract with overflow")
+    });
+    assert!(panicked, "the failed jailing hook is not in the trace");
+}
