@@ -5,6 +5,7 @@
 //! - [`runner`]: the director that runs steps in simulated time.
 //! - [`report`]: the state report; [`invariants`]: harness.md's invariants, and
 //!   [`slash_oracle`]: no slash escaped.
+//! - [`touched`]: which users a chain's storage changes touched (incremental invariants).
 //! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`timeline`]: the Mermaid diagram of a run.
@@ -24,3 +25,4 @@ pub mod scenario;
 pub mod slash_oracle;
 pub mod timeline;
 pub mod topology;
+pub mod touched;

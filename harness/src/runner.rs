@@ -39,6 +39,10 @@ pub struct RunOptions {
     /// The run's work budget: it stops, failed, once its trace holds more events than this
     /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
     pub max_events: Option<usize>,
+    /// Read every user and every balance after every step, instead of only what the step
+    /// touched (every `settle` and the end read everything anyway). Slower, and finds nothing
+    /// more: for checking the checker.
+    pub full_invariants: bool,
 }
 
 /// The CLI's work budget: a million traced events, thousands of times what the largest
@@ -141,7 +145,9 @@ struct Run<'a> {
     scenario: &'a Scenario,
     net: Testnet,
     names: ReportNames,
-    genesis: BTreeMap<String, BTreeMap<String, cosmwasm_std::Uint128>>,
+    /// Invariants 1 and 2 (see [`invariants::Checker`]).
+    checker: invariants::Checker,
+    full_invariants: bool,
     snapshots: BTreeMap<String, Value>,
     tolerate: bool,
     step_errors: Vec<(usize, String)>,
@@ -245,8 +251,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             return outcome;
         }
     };
-    let genesis = match invariants::genesis_supplies(&net).await {
-        Ok(g) => g,
+    let names = topology::report_names(scenario);
+    let checker = match invariants::genesis_supplies(&net).await {
+        Ok(genesis) => invariants::Checker::new(&net, &names, &genesis).await,
+        Err(e) => Err(e),
+    };
+    let checker = match checker {
+        Ok(c) => c,
         Err(e) => {
             outcome.failure = Some(e);
             return outcome;
@@ -254,9 +265,10 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     };
     let mut run = Run {
         scenario,
-        names: topology::report_names(scenario),
+        names,
         net,
-        genesis,
+        checker,
+        full_invariants: opts.full_invariants,
         snapshots: BTreeMap::new(),
         tolerate: opts.tolerate_action_errors,
         step_errors: vec![],
@@ -725,7 +737,7 @@ impl Run<'_> {
             .await
     }
 
-    async fn check_invariants(&self, action: &Action) -> Result<(), StepFailure> {
+    async fn check_invariants(&mut self, action: &Action) -> Result<(), StepFailure> {
         let found = self.escaped_slash.lock().expect("oracle lock").take();
         if let Some(v) = found {
             return Err(StepFailure {
@@ -733,7 +745,14 @@ impl Run<'_> {
                 violation: Some(v),
             });
         }
-        let broken = invariants::check(&self.net, &self.names, &self.genesis).await?;
+        // Only what the step touched, except at a settle (and at the end): everything.
+        let full = self.full_invariants || matches!(action, Action::Settle(_));
+        let scope = if full {
+            invariants::Scope::Full
+        } else {
+            invariants::Scope::Touched
+        };
+        let broken = self.checker.check(&self.net, scope).await?;
         if let Err(v) = broken {
             return Err(StepFailure {
                 message: v.to_string(),
@@ -833,7 +852,8 @@ impl Run<'_> {
         Ok(Ok(()))
     }
 
-    async fn check_end(&self) -> Result<(), StepFailure> {
+    async fn check_end(&mut self) -> Result<(), StepFailure> {
+        self.full_invariants = true;
         self.check_invariants(&Action::Wait(crate::scenario::DurationValue(0)))
             .await?;
         if self.net.is_settled().await? {

@@ -83,6 +83,7 @@ pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
             tolerate_action_errors: true,
             codes,
             max_events: Some(runner::DEFAULT_MAX_EVENTS),
+            ..Default::default()
         },
     );
     let violation = classify(scenario, &outcome);
