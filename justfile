@@ -16,6 +16,10 @@ fuzz *ARGS:
 bench *ARGS:
     cargo run --release -p mesh-harness -- bench {{ARGS}}
 
+# Build the contracts to artifacts/*.wasm (see scripts/build-wasm.sh).
+wasm *ARGS:
+    scripts/build-wasm.sh {{ARGS}}
+
 # Review changed snapshots.
 review:
     cargo insta review --workspace-root . 

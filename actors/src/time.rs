@@ -79,8 +79,26 @@ pub fn parse_human_ms(text: &str) -> Option<u64> {
     Some(total)
 }
 
-/// Run `fut` as a simulation: an actix System on a tokio current-thread runtime whose clock is
-/// paused, so virtual time only moves when every actor is waiting.
+/// Run `fut` as a simulation and return its output: an actix System on a tokio current-thread
+/// runtime whose clock is paused, so virtual time only moves when every actor is waiting (a
+/// `wait` of 21 days returns at once). Call it from a plain `#[test]` (or `main`); a
+/// [`Testnet`](crate::testnet::Testnet) is started and used inside it and cannot outlive it.
+/// Each call is a fresh simulation whose clock starts at 0; calls may not be nested.
+///
+/// ```
+/// use mesh_actors::testnet::{Testnet, TopologySpec};
+/// use mesh_actors::time::run_simulation;
+/// use std::time::Duration;
+///
+/// let waited = run_simulation(async {
+///     let net = Testnet::start(&TopologySpec::default()).await?;
+///     let before = net.now_ms();
+///     net.wait(Duration::from_secs(21 * 86_400)).await;
+///     Ok::<u64, mesh_actors::Error>(net.now_ms() - before)
+/// })
+/// .unwrap();
+/// assert_eq!(waited, 21 * 86_400_000);
+/// ```
 pub fn run_simulation<F, R>(fut: F) -> R
 where
     F: std::future::Future<Output = R>,

@@ -42,6 +42,22 @@ pub enum TraceKind {
         /// Error text.
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// Gas of the whole transaction (every contract call it made), when wasm ran in it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gas: Option<u64>,
+    },
+    /// A wasm contract was called, with the gas it used (native contracts are not metered).
+    ContractCall {
+        /// Chain.
+        chain: String,
+        /// Contract name.
+        contract: String,
+        /// Entry point and message kind (`execute:bond`, `ibc_packet_receive:stake`).
+        call: String,
+        /// Gas used (CosmWasm gas).
+        gas: u64,
+        /// Whether it succeeded.
+        ok: bool,
     },
     /// A chain-level action (sudo, governance, validator events).
     ChainAction {

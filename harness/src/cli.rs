@@ -1,11 +1,13 @@
-//! The `mesh-harness` command line: `run`, `list`, `replay`, `check-determinism`, `schema`,
-//! `bench`.
+//! The `mesh-harness` command line: `run`, `fuzz`, `list`, `replay`, `check-determinism`,
+//! `check-wasm`, `schema`, `bench`.
 //! Exit codes: 0 everything passed, 1 a scenario failed, 2 bad input (one line naming the file
 //! and the JSON path).
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use mesh_actors::contracts::Codes;
 
 use crate::fuzz::merge::{self, SummaryFile};
 use crate::fuzz::shard_env::{self, ShardArg};
@@ -25,6 +27,11 @@ const EXAMPLES: &str = "Examples:
   mesh-harness run a.json --trace t.jsonl --timeline t.md   the timeline as Markdown (a mermaid block)
   mesh-harness run fixtures/ --junit junit.xml             a JUnit report for the CI's test view
   mesh-harness check-determinism a.json    run twice and compare the traces
+  scripts/build-wasm.sh                    build the contracts to artifacts/*.wasm
+  mesh-harness check-wasm artifacts/*.wasm                 cosmwasm-vm's static checks
+  mesh-harness run fixtures/ --wasm artifacts/             every contract as wasm, with gas
+  mesh-harness run fixtures/ --wasm artifacts/ --compare-native   and the same as native?
+  mesh-harness fuzz --seeds 0..100 --wasm artifacts/       fuzz the wasm build
   mesh-harness fuzz --seeds 0..1000 --steps 50             fuzz; failures go to fixtures/regressions/
   mesh-harness fuzz --seeds 0..10000 --shard 2/4 --json    this machine's quarter of a campaign
   mesh-harness fuzz --seeds 0..10000 --shard auto --json --junit j.xml > s.json   shard from CI env
@@ -63,6 +70,9 @@ pub enum Command {
     Replay {
         /// The scenario file.
         file: PathBuf,
+        /// Run every contract from DIR/<crate>.wasm.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
         /// Output options.
         #[command(flatten)]
         out: OutputArgs,
@@ -74,6 +84,17 @@ pub enum Command {
         /// Use this seed instead of the scenario's.
         #[arg(long)]
         seed: Option<u64>,
+        /// Run every contract from DIR/<crate>.wasm.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
+    },
+    /// Run cosmwasm-vm's static checks on `.wasm` files with the capabilities the chains grant
+    /// (exports, imports, memory, limits) and compile them: what a chain does when the code is
+    /// stored.
+    CheckWasm {
+        /// The `.wasm` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -84,9 +105,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, scale or
-        /// scale:<consumers>x<users> (the other figures are null).
+        /// `scale:<consumers>x<users>` (the other figures are null).
         #[arg(long, hide = true, value_name = "PART")]
         only: Option<crate::bench::Part>,
+        /// Run the lifecycle on the `.wasm` builds in DIR too (default: artifacts/ when it has
+        /// them) and print the wasm/native ratio.
+        #[arg(long, value_name = "DIR")]
+        wasm: Option<PathBuf>,
     },
 }
 
@@ -98,6 +123,15 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Run every contract from DIR/<crate>.wasm (as scripts/build-wasm.sh writes them) through
+    /// cosmwasm-vm, with gas in the trace and the report; roles a scenario's `contracts`
+    /// section sets keep what it says.
+    #[arg(long, value_name = "DIR")]
+    pub wasm: Option<PathBuf>,
+    /// Run each scenario a second time with every contract native and show any difference
+    /// from it apart from gas (exit 1 if there is one).
+    #[arg(long)]
+    pub compare_native: bool,
     /// The work budget of each run: it fails once its trace holds more events than this
     /// (default 1000000).
     #[arg(long, value_name = "N")]
@@ -143,6 +177,9 @@ pub struct FuzzArgs {
     /// Print the generated scenarios (JSON, one per line) instead of running them.
     #[arg(long)]
     pub print: bool,
+    /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
+    #[arg(long, value_name = "DIR")]
+    pub wasm: Option<PathBuf>,
 }
 
 /// Subcommands of `fuzz`.
@@ -316,6 +353,31 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
     timeline::mermaid(&outcome.trace, &scenario.provider.chain_id, &consumers)
 }
 
+/// The codes `--wasm DIR` names (the native ones without it); a bad file is bad input.
+fn codes_from(wasm: Option<&Path>) -> Result<Codes, Exit> {
+    match wasm {
+        Some(dir) => Codes::from_wasm_dir(dir).map_err(|e| bad_input(e.to_string())),
+        None => Ok(Codes::default()),
+    }
+}
+
+/// The options for the scenario read from `origin`: its directory is where its `.wasm` paths
+/// start; they are checked here, so a bad one is bad input (exit 2) naming the file.
+fn options_for(origin: &str, scenario: &Scenario, opts: &RunOptions) -> Result<RunOptions, Exit> {
+    let base = Path::new(origin)
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty() && Path::new(origin).is_file());
+    let opts = RunOptions {
+        base_dir: base,
+        ..opts.clone()
+    };
+    let dir = opts.base_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    crate::topology::codes(scenario, &dir, &opts.codes)
+        .map_err(|e| bad_input(format!("{origin}: {e}")))?;
+    Ok(opts)
+}
+
 /// Whether an output file is Markdown (`.md` or `.markdown`): the timeline is then written as
 /// a `mermaid` fenced block, which GitHub renders.
 fn is_markdown(path: &Path) -> bool {
@@ -328,6 +390,7 @@ fn run_and_print(
     opts: &RunOptions,
     out: &OutputArgs,
     demo: bool,
+    compare_native: bool,
 ) -> Result<(), Exit> {
     for path in [&out.trace, &out.timeline, &out.junit]
         .into_iter()
@@ -335,16 +398,39 @@ fn run_and_print(
     {
         check_output_file(path)?;
     }
+    let per_file: Vec<RunOptions> = runs
+        .iter()
+        .map(|(origin, scenario)| options_for(origin, scenario, opts))
+        .collect::<Result<_, _>>()?;
     let mut outcomes = vec![];
     let mut times = vec![];
+    let mut differing = 0;
     let stdout = std::io::stdout();
-    for (origin, scenario) in runs {
+    for ((origin, scenario), opts) in runs.iter().zip(&per_file) {
         let started = std::time::Instant::now();
         let outcome = runner::run(scenario, opts);
         times.push(started.elapsed());
+        let differences = compare_native.then(|| {
+            let native = Scenario {
+                contracts: Default::default(),
+                ..scenario.clone()
+            };
+            let native_opts = RunOptions {
+                codes: Codes::default(),
+                ..opts.clone()
+            };
+            crate::equivalence::differences(&runner::run(&native, &native_opts), &outcome)
+        });
+        if differences.as_ref().is_some_and(|d| !d.is_empty()) {
+            differing += 1;
+        }
         let mut lock = stdout.lock();
         if out.json {
-            let _ = writeln!(lock, "{}", outcome.to_json());
+            let mut line = outcome.to_json();
+            if let Some(d) = &differences {
+                line["native_differences"] = serde_json::json!(d);
+            }
+            let _ = writeln!(lock, "{line}");
         } else if demo {
             let _ = writeln!(
                 lock,
@@ -366,6 +452,22 @@ fn run_and_print(
                 ),
                 Some(f) => writeln!(lock, "FAIL {} ({origin}): {f}", outcome.name),
             };
+            match &differences {
+                Some(d) if d.is_empty() => {
+                    let _ = writeln!(
+                        lock,
+                        "SAME AS NATIVE {} (report, snapshots and trace identical apart from gas)",
+                        outcome.name
+                    );
+                }
+                Some(d) => {
+                    let _ = writeln!(lock, "DIFFERS FROM NATIVE {}:", outcome.name);
+                    for line in d {
+                        let _ = writeln!(lock, "  {line}");
+                    }
+                }
+                None => {}
+            }
         }
         outcomes.push((outcome, scenario));
     }
@@ -408,7 +510,14 @@ fn run_and_print(
     if !out.json && many {
         println!("{} passed, {} failed", outcomes.len() - failed, failed);
     }
-    if failed > 0 {
+    if !out.json && compare_native {
+        println!(
+            "native comparison: {} same, {} different",
+            outcomes.len() - differing,
+            differing
+        );
+    }
+    if failed > 0 || differing > 0 {
         return Err(Exit {
             code: 1,
             message: String::new(),
@@ -424,6 +533,7 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
     if let Some(FuzzAction::Merge(merge_args)) = args.action {
         return fuzz_merge(merge_args);
     }
+    let codes = codes_from(args.wasm.as_deref())?;
     let (shard, shard_source) = shard_env::resolve(args.shard).map_err(bad_input)?;
     if let Some(var) = shard_source {
         eprintln!("fuzz: shard {shard} (from {var})");
@@ -434,12 +544,13 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
         shard,
         out: Some(args.out),
         shrink_budget: args.shrink_budget,
+        codes,
         ..Campaign::default()
     };
     if args.print {
         for seed in c.shard_seeds() {
             let case = crate::fuzz::generate(seed, c.steps);
-            let scenario = crate::fuzz::replayable(&case.scenario(), c.codes);
+            let scenario = crate::fuzz::replayable(&case.scenario(), &c.codes);
             println!(
                 "{}",
                 serde_json::to_string(&scenario).expect("scenarios serialise")
@@ -570,13 +681,16 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
         Command::Run(args) => {
             let opts = RunOptions {
                 seed: args.seed,
+                codes: codes_from(args.wasm.as_deref())?,
                 max_events: Some(args.max_events.unwrap_or(runner::DEFAULT_MAX_EVENTS)),
                 ..Default::default()
             };
+            let compare = args.compare_native;
             if args.paths.is_empty() {
                 let demo = scenario::parse_str(DEMO, "built-in demo")
                     .map_err(|e| bad_input(e.to_string()))?;
-                return run_and_print(&[("built-in demo".into(), demo)], &opts, &args.out, true);
+                let runs = [("built-in demo".into(), demo)];
+                return run_and_print(&runs, &opts, &args.out, true, compare);
             }
             let files = collect_files(&args.paths)?;
             if files.is_empty() {
@@ -585,16 +699,17 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
                 ));
             }
             let runs = load_all(&files)?;
-            run_and_print(&runs, &opts, &args.out, false)
+            run_and_print(&runs, &opts, &args.out, false, compare)
         }
         Command::Fuzz(args) => fuzz(args),
-        Command::Replay { file, out } => {
+        Command::Replay { file, wasm, out } => {
             let runs = load_all(&[file])?;
             let opts = RunOptions {
+                codes: codes_from(wasm.as_deref())?,
                 max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
-            run_and_print(&runs, &opts, &out, false)
+            run_and_print(&runs, &opts, &out, false, false)
         }
         Command::List { paths } => {
             let paths = if paths.is_empty() {
@@ -608,14 +723,16 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::CheckDeterminism { file, seed } => {
+        Command::CheckDeterminism { file, seed, wasm } => {
             let runs = load_all(&[file])?;
             let (origin, scenario) = &runs[0];
             let opts = RunOptions {
                 seed,
+                codes: codes_from(wasm.as_deref())?,
                 max_events: Some(runner::DEFAULT_MAX_EVENTS),
                 ..Default::default()
             };
+            let opts = options_for(origin, scenario, &opts)?;
             let a = runner::run(scenario, &opts);
             let b = runner::run(scenario, &opts);
             let (ta, tb) = (trace_lines(&a, false), trace_lines(&b, false));
@@ -644,13 +761,21 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             );
             Ok(())
         }
+        Command::CheckWasm { files } => check_wasm(&files),
         Command::Schema => {
             println!("{}", scenario::schema_json());
             Ok(())
         }
-        Command::Bench { json, only } => {
+        Command::Bench { json, only, wasm } => {
+            let default_dir = PathBuf::from("artifacts");
+            let wasm = wasm.or_else(|| {
+                mesh_actors::wasm::artefact_path(&default_dir, "mesh-vault")
+                    .is_file()
+                    .then_some(default_dir)
+            });
             let cfg = crate::bench::BenchConfig {
                 only,
+                wasm,
                 ..crate::bench::BenchConfig::full()
             };
             if let Some(warning) = crate::bench::backtrace_warning() {
@@ -670,5 +795,45 @@ pub fn execute(cli: Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
+    }
+}
+
+/// `mesh-harness check-wasm`: cosmwasm-vm's static checks and a compilation of each file; one
+/// line per file.
+fn check_wasm(files: &[PathBuf]) -> Result<(), Exit> {
+    let mut bad = 0;
+    for file in files {
+        let name = file.display();
+        match std::fs::read(file) {
+            Err(e) => {
+                bad += 1;
+                eprintln!("{name}: cannot read: {e}");
+            }
+            // The static checks, then a compilation, as cosmwasm-check does.
+            Ok(wasm) => match mesh_actors::wasm::WasmCode::from_bytes(&name.to_string(), &wasm) {
+                Ok(code) => println!(
+                    "{name}: ok ({} bytes, checksum {})",
+                    code.size(),
+                    code.checksum()
+                ),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("{e}");
+                }
+            },
+        }
+    }
+    println!(
+        "check-wasm: {} passed, {bad} failed (capabilities: {})",
+        files.len() - bad,
+        mesh_actors::wasm::CAPABILITIES
+    );
+    if bad > 0 {
+        Err(Exit {
+            code: 2,
+            message: String::new(),
+        })
+    } else {
+        Ok(())
     }
 }

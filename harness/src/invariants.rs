@@ -1,4 +1,4 @@
-//! The invariants of harness.md, checked after every step and at the end:
+//! The invariants of docs/system.md ("The testnet") and the README, checked after every step and at the end:
 //! 1. vault accounting per user; 2. conservation (tokens and the provider's balance sheet);
 //! 3. when settled: provider and consumer agree, nothing in flight, no range open.
 //!
@@ -7,7 +7,7 @@
 use cosmwasm_std::{Addr, Decimal256, Uint128, Uint256};
 use mesh_actors::chain::{Chain, Change, LogId};
 use mesh_actors::modules::{MeshBank, MeshStaking};
-use mesh_actors::testnet::{consumer_contract, Testnet};
+use mesh_actors::testnet::{ContractId, Testnet};
 use mesh_apis::{external_staking as ext, native_staking, native_staking_proxy, vault, ValueRange};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -524,8 +524,12 @@ impl Checker {
         genesis: &BTreeMap<String, BTreeMap<String, Uint128>>,
     ) -> Result<Checker, String> {
         let provider_id = net.provider_id().to_string();
-        let vault = net.contract("vault")?.deployed.addr.clone();
-        let native = net.contract("native")?.deployed.addr.clone();
+        let vault = net.contract(&ContractId::Vault)?.deployed.addr.clone();
+        let native = net
+            .contract(&ContractId::NativeStaking)?
+            .deployed
+            .addr
+            .clone();
         let sample = net.addr(&provider_id, "x").to_string();
         let hrp = sample.rsplit_once('1').map_or("", |(hrp, _)| hrp);
         let mut index = AddressIndex::new(hrp);
@@ -646,7 +650,11 @@ pub async fn check_settled(
         .map(|u| net.addr(net.provider_id(), u))
         .collect();
     for c in &names.consumers {
-        let contract = net.contract(&c.id)?.deployed.addr.clone();
+        let contract = net
+            .contract(&ContractId::external_staking(&c.id))?
+            .deployed
+            .addr
+            .clone();
         let users = users.clone();
         let committed = net
             .with_chain(
@@ -674,7 +682,7 @@ pub async fn check_settled(
             Err(e) => return Ok(Err(violation("settled", e))),
         };
         let vs = net
-            .contract(&consumer_contract(&c.id, "virtual-staking"))?
+            .contract(&ContractId::virtual_staking(&c.id))?
             .deployed
             .addr
             .clone();

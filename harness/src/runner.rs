@@ -3,24 +3,21 @@
 //! collects snapshots, the final report and the trace.
 
 use actix::prelude::*;
-use cosmwasm_std::{to_json_binary, Coin};
 use cosmwasm_std::{Decimal, Uint128};
-use mesh_actors::chain::{app, ValidatorEvent};
 use mesh_actors::contracts::Codes;
-use mesh_actors::testnet::{consumer_contract, Testnet, GOVERNANCE};
+use mesh_actors::testnet::{ContractId, Report, ReportNames, Testnet};
 use mesh_actors::time::run_simulation;
 use mesh_actors::trace::{TraceEvent, TraceKind};
-use mesh_apis::{
-    external_staking as ext, lienholder, native_staking_proxy as proxy, price_feed, vault,
-};
+use mesh_actors::Error;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
 use crate::invariants::{self, Violation};
 use crate::names::{amounts, AddressBook};
-use crate::report::{self, ReportNames};
+use crate::report;
 use crate::scenario::{Action, Fault, FaultContract, Scenario, Step};
 use crate::topology;
 
@@ -34,8 +31,12 @@ pub struct RunOptions {
     /// Fuzzing: an action that fails (without `expect_error`) is recorded in
     /// [`RunOutcome::step_errors`] instead of ending the run; only invariants fail it.
     pub tolerate_action_errors: bool,
-    /// The contract codes (the real contracts by default).
+    /// The contract codes (the real contracts, linked natively, by default). Roles the
+    /// scenario's `contracts` section names run what it says instead.
     pub codes: Codes,
+    /// Where the scenario's relative `.wasm` paths start (its file's directory; default: the
+    /// current directory).
+    pub base_dir: Option<PathBuf>,
     /// The run's work budget: it stops, failed, once its trace holds more events than this
     /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
     pub max_events: Option<usize>,
@@ -66,7 +67,7 @@ pub struct RunOutcome {
     /// Reports taken by `snapshot` steps, by label.
     pub snapshots: BTreeMap<String, Value>,
     /// The final report (`null` if the topology could not start).
-    pub report: Value,
+    pub report: Report,
     /// Every traced event.
     pub trace: Vec<TraceEvent>,
     /// Actions that failed without ending the run (fuzzing), by step index.
@@ -74,7 +75,7 @@ pub struct RunOutcome {
 }
 
 impl RunOutcome {
-    /// The `--json` line of scenario.md.
+    /// The `--json` line of docs/scenario.md.
     pub fn to_json(&self) -> Value {
         serde_json::json!({
             "name": self.name,
@@ -141,10 +142,15 @@ impl From<String> for StepFailure {
     }
 }
 
+impl From<Error> for StepFailure {
+    fn from(e: Error) -> Self {
+        StepFailure::from(e.to_string())
+    }
+}
+
 struct Run<'a> {
     scenario: &'a Scenario,
     net: Testnet,
-    names: ReportNames,
     /// Invariants 1 and 2 (see [`invariants::Checker`]).
     checker: invariants::Checker,
     full_invariants: bool,
@@ -192,6 +198,13 @@ impl ConversionTruth {
         }
     }
 
+    /// A chain event on a validator changes that validator's delegations in ways requests
+    /// alone cannot predict: the check leaves it out from now on.
+    fn disturb(&mut self, chain: &str, validator: &str) {
+        let key = (chain.to_string(), validator.to_string());
+        self.disturbed.insert(key);
+    }
+
     /// What virtual staking should delegate per validator right after an epoch, for
     /// provider-unit `requests`: `floor(floor(x × price) × (1 − discount))`, nothing for a
     /// tombstoned validator, scaled down proportionally (floor each) when the sum exceeds the cap.
@@ -230,7 +243,8 @@ impl ConversionTruth {
 
 async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     let mut spec = topology::topology(scenario, opts.seed);
-    spec.codes = opts.codes;
+    let base = opts.base_dir.as_deref().unwrap_or(Path::new("."));
+    let codes = topology::codes(scenario, base, &opts.codes);
     let mut outcome = RunOutcome {
         name: scenario.name.clone(),
         passed: false,
@@ -238,10 +252,17 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         violation: None,
         failed_step: None,
         snapshots: BTreeMap::new(),
-        report: Value::Null,
+        report: Report::new(Value::Null),
         trace: vec![],
         step_errors: vec![],
     };
+    match codes {
+        Ok(codes) => spec.codes = codes,
+        Err(e) => {
+            outcome.failure = Some(format!("the topology did not start: {e}"));
+            return outcome;
+        }
+    }
     let trace = mesh_actors::trace::Trace::default();
     trace.set_limit(opts.max_events);
     let net = match Testnet::start_traced(&spec, trace).await {
@@ -251,9 +272,10 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             return outcome;
         }
     };
-    let names = topology::report_names(scenario);
+    // The report's names come from the topology, and grow as steps add validators and name
+    // reward recipients; the checker follows the topology's users.
     let checker = match invariants::genesis_supplies(&net).await {
-        Ok(genesis) => invariants::Checker::new(&net, &names, &genesis).await,
+        Ok(genesis) => invariants::Checker::new(&net, &net.names(), &genesis).await,
         Err(e) => Err(e),
     };
     let checker = match checker {
@@ -265,7 +287,6 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     };
     let mut run = Run {
         scenario,
-        names,
         net,
         checker,
         full_invariants: opts.full_invariants,
@@ -329,11 +350,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             ));
         }
     }
-    outcome.report = report::build(&run.net, &run.names)
+    outcome.report = run
+        .net
+        .report()
         .await
-        .unwrap_or_else(|e| Value::String(format!("report failed: {e}")));
+        .unwrap_or_else(|e| Report::new(Value::String(format!("report failed: {e}"))));
     // Contracts and chains speak in addresses; the user wrote names.
-    let book = AddressBook::of(&run.net, &run.names).await;
+    let book = AddressBook::of(&run.net, &run.names()).await;
     outcome.snapshots = std::mem::take(&mut run.snapshots);
     outcome.step_errors = std::mem::take(&mut run.step_errors)
         .into_iter()
@@ -360,11 +383,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     outcome
 }
 
-/// Remove what changes by itself (times and heights) before comparing two reports.
+/// Remove what changes by itself (times and heights, and the gas a failed action burned)
+/// before comparing two reports.
 fn without_clock(mut report: Value) -> Value {
     if let Some(map) = report.as_object_mut() {
         map.remove("time");
         map.remove("time_ms");
+        map.remove("gas");
         for part in ["provider"] {
             if let Some(p) = map.get_mut(part).and_then(Value::as_object_mut) {
                 p.remove("height");
@@ -439,20 +464,10 @@ fn action_chains(scenario: &Scenario, action: &Action) -> Vec<String> {
     }
 }
 
-fn stake_msg(validator: &str) -> Result<cosmwasm_std::Binary, String> {
-    to_json_binary(&lienholder::StakeMsg {
-        validator: validator.to_string(),
-    })
-    .map_err(|e| e.to_string())
-}
-
 impl Run<'_> {
-    fn provider_denom(&self) -> &str {
-        &self.scenario.provider.denom
-    }
-
-    fn coin(&self, amount: u128) -> Coin {
-        Coin::new(amount, self.provider_denom())
+    /// The names the report and the invariants use (the testnet's).
+    fn names(&self) -> ReportNames {
+        self.net.names()
     }
 
     async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
@@ -474,7 +489,7 @@ impl Run<'_> {
                 .await
                 .map_err(|e| format!("failed: {e}").into()),
             Some(expected) => {
-                let before = report::build_at_rest(&self.net, &self.names).await?;
+                let before = self.net.report_at_rest().await?.into_json();
                 match self.act(&step.action).await {
                     Ok(()) => Err(format!(
                         "expected an error containing {expected:?}, but it succeeded"
@@ -484,7 +499,7 @@ impl Run<'_> {
                         Err(format!("expected an error containing {expected:?}, got: {e}").into())
                     }
                     Err(_) => {
-                        let after = report::build_at_rest(&self.net, &self.names).await?;
+                        let after = self.net.report_at_rest().await?.into_json();
                         match first_difference(&without_clock(before), &without_clock(after), "") {
                             None => Ok(()),
                             Some(d) => {
@@ -498,69 +513,41 @@ impl Run<'_> {
     }
 
     async fn report(&self) -> Result<Value, String> {
-        report::build(&self.net, &self.names).await
+        Ok(self.net.report().await?.into_json())
     }
 
+    /// Run one action: the testnet's method of the same name (contract and chain refusals
+    /// read as the contract or chain said them), plus what the conversion check must know.
     async fn act(&mut self, action: &Action) -> Result<(), String> {
         let net = &self.net;
         match action {
-            Action::Bond(a) => {
-                let funds = vec![self.coin(a.amount.0)];
-                net.exec(&a.user, "vault", &vault::ExecuteMsg::Bond {}, funds)
-                    .await?;
-            }
-            Action::Unbond(a) => {
-                let msg = vault::ExecuteMsg::Unbond {
-                    amount: self.coin(a.amount.0),
-                };
-                net.exec(&a.user, "vault", &msg, vec![]).await?;
-            }
-            Action::StakeLocal(a) => {
-                let msg = vault::ExecuteMsg::StakeLocal {
-                    amount: self.coin(a.amount.0),
-                    msg: stake_msg(&a.validator)?,
-                };
-                net.exec(&a.user, "vault", &msg, vec![]).await?;
-            }
-            Action::UnstakeLocal(a) => {
-                let msg = proxy::ExecuteMsg::Unstake {
-                    validator: a.validator.clone(),
-                    amount: self.coin(a.amount.0),
-                };
-                let name = self.net.proxy(&a.user).await?;
-                self.net.exec(&a.user, &name, &msg, vec![]).await?;
-            }
-            Action::ReleaseLocal(a) => {
-                let name = self.net.proxy(&a.user).await?;
-                let msg = proxy::ExecuteMsg::ReleaseUnbonded {};
-                self.net.exec(&a.user, &name, &msg, vec![]).await?;
-            }
-            Action::StakeRemote(a) => {
-                let msg = vault::ExecuteMsg::StakeRemote {
-                    contract: net.contract(&a.consumer)?.deployed.addr.to_string(),
-                    amount: self.coin(a.amount.0),
-                    msg: stake_msg(&a.validator)?,
-                };
-                net.exec(&a.user, "vault", &msg, vec![]).await?;
-            }
-            Action::UnstakeRemote(a) => {
-                let msg = ext::ExecuteMsg::Unstake {
-                    validator: a.validator.clone(),
-                    amount: self.coin(a.amount.0),
-                };
-                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
-            }
-            Action::WithdrawUnbondedRemote(a) => {
-                let msg = ext::ExecuteMsg::WithdrawUnbonded {};
-                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
-            }
-            Action::WithdrawRewards(a) => {
-                let msg = ext::ExecuteMsg::WithdrawRewards {
-                    validator: a.validator.clone(),
-                    remote_recipient: net.addr(&a.consumer, &a.recipient).to_string(),
-                };
-                net.exec(&a.user, &a.consumer, &msg, vec![]).await?;
-            }
+            Action::Bond(a) => net.bond(&a.user, a.amount.0).await.map_err(said)?,
+            Action::Unbond(a) => net.unbond(&a.user, a.amount.0).await.map_err(said)?,
+            Action::StakeLocal(a) => net
+                .stake_local(&a.user, &a.validator, a.amount.0)
+                .await
+                .map_err(said)?,
+            Action::UnstakeLocal(a) => net
+                .unstake_local(&a.user, &a.validator, a.amount.0)
+                .await
+                .map_err(said)?,
+            Action::ReleaseLocal(a) => net.release_local(&a.user).await.map_err(said)?,
+            Action::StakeRemote(a) => net
+                .stake_remote(&a.user, &a.consumer, &a.validator, a.amount.0)
+                .await
+                .map_err(said)?,
+            Action::UnstakeRemote(a) => net
+                .unstake_remote(&a.user, &a.consumer, &a.validator, a.amount.0)
+                .await
+                .map_err(said)?,
+            Action::WithdrawUnbondedRemote(a) => net
+                .withdraw_unbonded_remote(&a.user, &a.consumer)
+                .await
+                .map_err(said)?,
+            Action::WithdrawRewards(a) => net
+                .withdraw_rewards(&a.user, &a.consumer, &a.validator, &a.recipient)
+                .await
+                .map_err(said)?,
             Action::Wait(d) => {
                 let until = net.now_ms() + d.millis();
                 net.wait(Duration::from_millis(d.0)).await;
@@ -574,58 +561,47 @@ impl Run<'_> {
                     ));
                 }
             }
-            Action::Settle(s) => {
-                net.settle(Duration::from_millis(s.within_or_default().0))
-                    .await?
-            }
-            Action::Epoch(c) => net.epoch(&c.consumer).await?,
+            Action::Settle(s) => net
+                .settle(Duration::from_millis(s.within_or_default().0))
+                .await
+                .map_err(said)?,
+            Action::Epoch(c) => net.epoch(&c.consumer).await.map_err(said)?,
             Action::SetPrice(p) => {
-                let msg = price_feed::ExecuteMsg::UpdatePrice {
-                    native_per_foreign: p.price.0,
-                };
-                let feed = consumer_contract(&p.consumer, "price-feed");
-                net.exec(GOVERNANCE, &feed, &msg, vec![]).await?;
+                net.set_price(&p.consumer, p.price.0).await.map_err(said)?;
                 self.conversion.price.insert(p.consumer.clone(), p.price.0);
             }
             Action::SetMaxCap(m) => {
-                let vs = net
-                    .contract(&consumer_contract(&m.consumer, "virtual-staking"))?
-                    .deployed
-                    .addr
-                    .clone();
-                let cap = cosmwasm_std::Uint128::new(m.amount.0);
-                net.with_chain(&m.consumer, move |c, _| app::set_max_cap(c.app(), &vs, cap))
-                    .await??;
+                net.set_max_cap(&m.consumer, m.amount.0)
+                    .await
+                    .map_err(said)?;
+                let cap = Uint128::new(m.amount.0);
                 self.conversion.cap.insert(m.consumer.clone(), cap);
-                net.trace().record(
-                    net.now_ms(),
-                    TraceKind::ChainAction {
-                        chain: m.consumer.clone(),
-                        action: format!("set_max_cap {}", m.amount.0),
-                        ok: true,
-                        error: None,
-                    },
-                );
             }
             Action::Jail(v) | Action::Unjail(v) | Action::RemoveValidator(v) => {
-                let event = match action {
-                    Action::Jail(_) => ValidatorEvent::Jail,
-                    Action::Unjail(_) => ValidatorEvent::Unjail,
-                    _ => ValidatorEvent::Remove,
-                };
-                self.validator_event(&v.chain, &v.validator, event).await?
+                self.conversion.disturb(&v.chain, &v.validator);
+                let (chain, validator) = (&v.chain, &v.validator);
+                match action {
+                    Action::Jail(_) => net.jail(chain, validator).await,
+                    Action::Unjail(_) => net.unjail(chain, validator).await,
+                    _ => net.remove_validator(chain, validator).await,
+                }
+                .map_err(said)?
             }
             Action::Tombstone(t) => {
-                let event = ValidatorEvent::Tombstone { power: t.power };
-                self.validator_event(&t.chain, &t.validator, event).await?
+                self.conversion.disturb(&t.chain, &t.validator);
+                net.tombstone(&t.chain, &t.validator, t.power)
+                    .await
+                    .map_err(said)?;
+                let key = (t.chain.clone(), t.validator.clone());
+                self.conversion.tombstoned.insert(key);
             }
             Action::AddValidator(a) => {
-                let event = ValidatorEvent::Add {
-                    stake: Uint128::new(a.stake.0),
-                };
-                self.validator_event(&a.chain, &a.validator, event).await?
+                self.conversion.disturb(&a.chain, &a.validator);
+                net.add_validator(&a.chain, &a.validator, a.stake.0)
+                    .await
+                    .map_err(said)?
             }
-            Action::CloseChannel(c) => net.close_channel(&c.consumer).await?,
+            Action::CloseChannel(c) => net.close_channel(&c.consumer).await.map_err(said)?,
             Action::Fault(f) => self.fault(f).await?,
             Action::Drain(_) => return Err("drain runs as a step of its own".into()),
             Action::Expect(expectations) => {
@@ -656,23 +632,6 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// A chain event on a validator. It changes that validator's delegations in ways requests
-    /// alone cannot predict: the conversion check leaves it out from now on.
-    async fn validator_event(
-        &mut self,
-        chain: &str,
-        validator: &str,
-        event: ValidatorEvent,
-    ) -> Result<(), String> {
-        let key = (chain.to_string(), validator.to_string());
-        self.conversion.disturbed.insert(key.clone());
-        self.net.validator_event(chain, validator, event).await?;
-        if matches!(event, ValidatorEvent::Tombstone { .. }) {
-            self.conversion.tombstoned.insert(key);
-        }
-        Ok(())
-    }
-
     async fn fault(&mut self, fault: &Fault) -> Result<(), String> {
         let net = &self.net;
         let now = net.now_ms();
@@ -682,7 +641,7 @@ impl Run<'_> {
             }
             _ => {}
         }
-        match fault {
+        let result = match fault {
             Fault::LinkDelay { link, delay } => net.set_delay(link, topology::delay(delay)).await,
             Fault::LinkDrop { link, drop_next } => net.drop_next(link, *drop_next).await,
             Fault::LinkOutage { link, outage } => {
@@ -696,33 +655,37 @@ impl Run<'_> {
                 consumer,
                 fail_next,
             } => {
-                let name = match contract {
-                    FaultContract::Converter => consumer_contract(consumer, "converter"),
-                    FaultContract::ExternalStaking => consumer.clone(),
+                let id = match contract {
+                    FaultContract::Converter => ContractId::converter(consumer),
+                    FaultContract::ExternalStaking => ContractId::external_staking(consumer),
                 };
-                net.fail_next(&name, *fail_next).await
+                net.fail_next(&id, *fail_next).await
             }
-        }
+        };
+        result.map_err(said)
     }
 
     /// Install the "no escaped slash" oracle on the provider chain.
     async fn watch_slashes(&self) -> Result<(), String> {
         let provider = self.net.provider_id().to_string();
-        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let names = self.names();
+        let vault = self.net.contract(&ContractId::Vault)?.deployed.addr;
         let mut externals = BTreeMap::new();
-        for c in &self.names.consumers {
+        for c in &names.consumers {
             externals.insert(
-                self.net.contract(&c.id)?.deployed.addr.clone(),
+                self.net
+                    .contract(&ContractId::external_staking(&c.id))?
+                    .deployed
+                    .addr,
                 c.id.clone(),
             );
         }
-        let users = self
-            .names
+        let users = names
             .users
             .iter()
             .map(|u| (u.clone(), self.net.addr(&provider, u)))
             .collect();
-        let native = self.net.contract("native")?.deployed.addr.clone();
+        let native = self.net.contract(&ContractId::NativeStaking)?.deployed.addr;
         let oracle = crate::slash_oracle::SlashOracle::new(
             vault,
             native,
@@ -735,6 +698,7 @@ impl Run<'_> {
                 chain.set_receive_observer(Box::new(oracle))
             })
             .await
+            .map_err(String::from)
     }
 
     async fn check_invariants(&mut self, action: &Action) -> Result<(), StepFailure> {
@@ -768,7 +732,7 @@ impl Run<'_> {
             }
         }
         if matches!(action, Action::Settle(_)) {
-            if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+            if let Err(v) = invariants::check_settled(&self.net, &self.names()).await? {
                 return Err(StepFailure {
                     message: v.to_string(),
                     violation: Some(v),
@@ -857,7 +821,7 @@ impl Run<'_> {
         self.check_invariants(&Action::Wait(crate::scenario::DurationValue(0)))
             .await?;
         if self.net.is_settled().await? {
-            if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+            if let Err(v) = invariants::check_settled(&self.net, &self.names()).await? {
                 return Err(StepFailure {
                     message: v.to_string(),
                     violation: Some(v),
@@ -866,4 +830,10 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+/// A library error as the contract or chain said it (the runner's failure lines and
+/// `expect_error` read the refusal itself, without the contract's name in front).
+fn said(e: Error) -> String {
+    e.reason()
 }

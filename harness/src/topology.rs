@@ -3,11 +3,16 @@
 use cosmwasm_std::{Coin, Decimal, Uint128};
 use mesh_actors::actor::Delay;
 use mesh_actors::chain::{ChainConfig, SlashFractions};
-use mesh_actors::testnet::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
+use mesh_actors::testnet::{
+    bech32_prefix, ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec,
+};
 
-use crate::report::{ConsumerNames, ReportNames};
+use mesh_actors::contracts::{Code, Codes, Role};
+use mesh_actors::wasm::WasmCode;
+use std::path::Path;
+
 use crate::scenario as values;
-use crate::scenario::{self as model, Action, Scenario};
+use crate::scenario::{self as model, ContractSource, Scenario};
 
 fn ms_to_secs(ms: u64) -> u64 {
     ms / 1000
@@ -40,27 +45,16 @@ pub fn delay(d: &values::Delay) -> Delay {
     }
 }
 
-/// Bech32 prefix for a chain: its id's letters, so addresses read like their chain.
-fn prefix(chain_id: &str) -> String {
-    let p: String = chain_id
-        .chars()
-        .filter(|c| c.is_ascii_lowercase())
-        .take(10)
-        .collect();
-    if p.is_empty() {
-        "chain".into()
-    } else {
-        p
-    }
-}
-
 /// The topology of `scenario` (with `seed` instead of the scenario's when given).
 pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
     let p = &scenario.provider;
-    let mut chain = ChainConfig::new(&p.chain_id, &p.denom, &prefix(&p.chain_id));
+    let mut chain = ChainConfig::new(&p.chain_id, &p.denom, &bech32_prefix(&p.chain_id));
     chain.block_time_ms = p.block_time.0.max(1);
     chain.unbonding_secs = ms_to_secs(p.unbonding_period.0);
     chain.slash_fractions = fractions(&p.slash_fractions);
+    if let Some(limit) = p.gas_limit {
+        chain.gas_limit = limit;
+    }
     let accounts = scenario
         .genesis_balances()
         .into_iter()
@@ -84,10 +78,13 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
         .consumers
         .iter()
         .map(|c| {
-            let mut chain = ChainConfig::new(&c.chain_id, &c.denom, &prefix(&c.chain_id));
+            let mut chain = ChainConfig::new(&c.chain_id, &c.denom, &bech32_prefix(&c.chain_id));
             chain.block_time_ms = c.block_time.0.max(1);
             chain.slash_fractions = fractions(&c.slash_fractions);
             chain.epoch_blocks = Some(c.epoch_blocks.max(1));
+            if let Some(limit) = c.gas_limit {
+                chain.gas_limit = limit;
+            }
             // The consumer chain unbonds in the period external staking mirrors on the provider:
             // a validator it jailed stays slashable (evidence accepted) exactly as long as the
             // provider keeps its history.
@@ -116,67 +113,25 @@ pub fn topology(scenario: &Scenario, seed: Option<u64>) -> TopologySpec {
     }
 }
 
-/// The names the report of `scenario` uses.
-pub fn report_names(scenario: &Scenario) -> ReportNames {
-    let mut consumers: Vec<ConsumerNames> = scenario
-        .consumers
-        .iter()
-        .map(|c| ConsumerNames {
-            id: c.chain_id.clone(),
-            validators: c.validators.iter().map(|v| v.name.clone()).collect(),
-            accounts: vec![],
-            denoms: vec![c.denom.clone()],
-        })
-        .collect();
-    let mut provider_validators: Vec<String> = scenario
-        .provider
-        .validators
-        .iter()
-        .map(|v| v.name.clone())
-        .collect();
-    for step in &scenario.steps {
-        match &step.action {
-            Action::WithdrawRewards(w) => {
-                if let Some(c) = consumers.iter_mut().find(|c| c.id == w.consumer) {
-                    if !c.accounts.contains(&w.recipient) {
-                        c.accounts.push(w.recipient.clone());
-                    }
-                }
+/// The codes of `scenario`: `defaults`, with every role its `contracts` section names replaced
+/// (relative `.wasm` paths are taken from `base_dir`, the scenario file's directory). Errors
+/// name the file and the role (`contracts.vault`).
+pub fn codes(scenario: &Scenario, base_dir: &Path, defaults: &Codes) -> Result<Codes, String> {
+    let mut codes = defaults.clone();
+    for (role, source) in &scenario.contracts {
+        let target = Role::from_name(role.name()).expect("scenario roles are the runtime's roles");
+        let code = match source {
+            ContractSource::Native => Codes::default().get(target).clone(),
+            ContractSource::Wasm(path) => {
+                let file = base_dir.join(path);
+                let code =
+                    WasmCode::load(&file).map_err(|e| format!("contracts.{}: {e}", role.name()))?;
+                Code::Wasm(code)
             }
-            // Validators created mid-run are reported like the genesis ones.
-            Action::AddValidator(a) => {
-                let list = if a.chain == scenario.provider.chain_id {
-                    Some(&mut provider_validators)
-                } else {
-                    consumers
-                        .iter_mut()
-                        .find(|c| c.id == a.chain)
-                        .map(|c| &mut c.validators)
-                };
-                if let Some(list) = list.filter(|l| !l.contains(&a.validator)) {
-                    list.push(a.validator.clone());
-                }
-            }
-            _ => {}
-        }
+        };
+        codes.set(target, code);
     }
-    for c in &mut consumers {
-        c.accounts.sort();
-    }
-    let mut provider_denoms: Vec<String> = scenario
-        .genesis_balances()
-        .values()
-        .flat_map(|b| b.keys().cloned())
-        .chain(std::iter::once(scenario.provider.denom.clone()))
-        .collect();
-    provider_denoms.sort();
-    provider_denoms.dedup();
-    ReportNames {
-        provider_denoms,
-        users: scenario.accounts.keys().cloned().collect(),
-        provider_validators,
-        consumers,
-    }
+    Ok(codes)
 }
 
 /// `Decimal` of a ratio (convenience for the runner).

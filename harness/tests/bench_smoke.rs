@@ -46,6 +46,8 @@ fn tiny_bench_produces_every_figure() {
         "time_scaling_ratio",
         "fuzz_per_min",
         "scale",
+        "wasm_lifecycle_ms",
+        "wasm_ratio",
     ];
     expected_keys.sort();
     assert_eq!(keys, expected_keys);

@@ -14,7 +14,7 @@ use cosmwasm_std::{
     SystemResult, Uint128, Uint256,
 };
 use cw_multi_test::ContractWrapper;
-use mesh_actors::contracts::{Codes, MeshContract};
+use mesh_actors::contracts::{Code, Codes, MeshContract};
 use mesh_actors::ibc::{IbcContract, IbcEntryPoints};
 use mesh_apis::converter::{ConfigResponse, ConversionResponse, QueryMsg as ConverterQuery};
 use mesh_apis::ibc::{ConsumerPacket, ProviderPacket, ValidatorSlashInfo};
@@ -385,7 +385,7 @@ fn external_staking_in_arrival_order() -> MeshContract {
 /// with at most the search's body steps, still failing, with a replayable regression fixture.
 /// Returns the broken invariant.
 fn finds_and_shrinks(codes: Codes, search: Search) -> &'static str {
-    let real = Codes::default();
+    let (codes, real) = (&codes, &Codes::default());
     for seed in 0..search.seeds {
         let case = generate(seed, search.steps);
         let run = run_scenario(&case.scenario(), codes);
@@ -435,7 +435,7 @@ fn finds_and_shrinks(codes: Codes, search: Search) -> &'static str {
 #[test]
 fn finds_a_vault_that_ignores_rollback() {
     let codes = Codes {
-        vault: vault_ignoring_rollback,
+        vault: Code::Native(vault_ignoring_rollback),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes, BASIC);
@@ -450,7 +450,7 @@ fn finds_a_vault_that_ignores_rollback() {
 #[test]
 fn finds_external_staking_committing_an_unstake_on_an_error_ack() {
     let codes = Codes {
-        external_staking: external_staking_committing_on_error,
+        external_staking: Code::Native(external_staking_committing_on_error),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes, BASIC);
@@ -465,7 +465,7 @@ fn finds_external_staking_committing_an_unstake_on_an_error_ack() {
 #[test]
 fn finds_a_converter_that_ignores_the_discount() {
     let codes = Codes {
-        converter: converter_ignoring_discount,
+        converter: Code::Native(converter_ignoring_discount),
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes, BASIC), "conversion");
@@ -476,7 +476,7 @@ fn finds_a_converter_that_ignores_the_discount() {
 #[test]
 fn finds_virtual_staking_that_ignores_the_max_cap() {
     let codes = Codes {
-        virtual_staking: virtual_staking_ignoring_cap,
+        virtual_staking: Code::Native(virtual_staking_ignoring_cap),
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes, BASIC), "conversion");
@@ -486,7 +486,7 @@ fn finds_virtual_staking_that_ignores_the_max_cap() {
 #[test]
 fn finds_external_staking_that_does_not_cut_pending_unbonds() {
     let codes = Codes {
-        external_staking: external_staking_not_cutting_unbonds,
+        external_staking: Code::Native(external_staking_not_cutting_unbonds),
         ..Codes::default()
     };
     assert_eq!(finds_and_shrinks(codes, SLASHING), "escaped_slash");
@@ -497,7 +497,7 @@ fn finds_external_staking_that_does_not_cut_pending_unbonds() {
 #[test]
 fn finds_native_staking_reporting_only_the_delegation_cut() {
     let codes = Codes {
-        native_staking: native_staking_reporting_delegation_cut_only,
+        native_staking: Code::Native(native_staking_reporting_delegation_cut_only),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes, SLASHING);
@@ -509,7 +509,7 @@ fn finds_native_staking_reporting_only_the_delegation_cut() {
 #[test]
 fn finds_a_provider_applying_valset_updates_in_arrival_order() {
     let codes = Codes {
-        external_staking: external_staking_in_arrival_order,
+        external_staking: Code::Native(external_staking_in_arrival_order),
         ..Codes::default()
     };
     let invariant = finds_and_shrinks(codes, SLASHING);
@@ -529,7 +529,7 @@ fn a_finding_becomes_a_failed_junit_case() {
     let c = Campaign {
         seeds: 0..BASIC.seeds,
         codes: Codes {
-            converter: converter_ignoring_discount,
+            converter: Code::Native(converter_ignoring_discount),
             ..Codes::default()
         },
         shrink_budget: 20,

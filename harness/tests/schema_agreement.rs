@@ -72,7 +72,7 @@ fn fuzz_outputs_are_valid_for_both() {
     for seed in 0..200 {
         let case = mesh_harness::fuzz::generate(seed, 60);
         let scenario = if seed < 15 {
-            mesh_harness::fuzz::replayable(&case.scenario(), Default::default())
+            mesh_harness::fuzz::replayable(&case.scenario(), &Default::default())
         } else {
             case.scenario()
         };

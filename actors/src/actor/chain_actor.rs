@@ -148,6 +148,18 @@ impl ChainActor {
                     ok: false,
                     error: Some(reason),
                 },
+                ChainEvent::Call {
+                    contract,
+                    call,
+                    gas,
+                    ok,
+                } => TraceKind::ContractCall {
+                    chain: chain_id.clone(),
+                    contract,
+                    call,
+                    gas,
+                    ok,
+                },
             };
             self.trace.record(self.now(), kind);
         }
@@ -217,6 +229,7 @@ impl Handler<Exec> for ChainActor {
         let result = self
             .chain
             .execute(now, &msg.sender, &msg.contract, msg.msg, msg.funds);
+        let gas = self.chain.take_last_gas();
         self.trace.record(
             now,
             TraceKind::Tx {
@@ -226,6 +239,7 @@ impl Handler<Exec> for ChainActor {
                 action,
                 ok: result.is_ok(),
                 error: result.as_ref().err().cloned(),
+                gas,
             },
         );
         self.after_work(ctx);

@@ -469,12 +469,15 @@ impl Actor for Relayer {
     }
 }
 
+/// What runs on the relayer with a future's output `T` and gives the reply `R`.
+type Finish<T, R> = Box<dyn FnOnce(&mut Relayer, T) -> R>;
+
 /// The answer to a message whose work continues on the relayer's agenda: `fut`, then `finish`
 /// on the relayer, whose result is the reply (actix's `ResponseActFuture`, on the agenda).
 pub struct OnAgenda<T, R> {
     work: Work<Relayer>,
     fut: std::pin::Pin<Box<dyn std::future::Future<Output = T>>>,
-    finish: Box<dyn FnOnce(&mut Relayer, T) -> R>,
+    finish: Finish<T, R>,
 }
 
 impl<M, T> actix::dev::MessageResponse<Relayer, M> for OnAgenda<T, M::Result>

@@ -55,10 +55,13 @@ pub struct ChainConfig {
     pub apr: Decimal,
     /// Time of block 1.
     pub genesis_time: Timestamp,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; see
+    /// [`crate::wasm::gas`]).
+    pub gas_limit: u64,
 }
 
 impl ChainConfig {
-    /// A chain with the defaults of system.md §8.
+    /// A chain with the defaults of docs/system.md ("Defaults").
     pub fn new(chain_id: &str, denom: &str, bech32_prefix: &str) -> Self {
         ChainConfig {
             chain_id: chain_id.to_string(),
@@ -70,6 +73,7 @@ impl ChainConfig {
             epoch_blocks: None,
             apr: Decimal::percent(10),
             genesis_time: GENESIS_TIME,
+            gas_limit: crate::wasm::DEFAULT_TX_GAS_LIMIT,
         }
     }
 }

@@ -22,8 +22,10 @@ use cw_multi_test::{AppResponse, Executor};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use crate::contracts::{Code, Role};
 use crate::ibc::{ChannelEnd, ChannelState, IbcEnvelope, IbcOutbox, IbcState, OutboxEntry};
 use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
+use crate::wasm::{GasMeter, GasStats};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
 pub use clock::{BlockClock, BlockPos};
 pub use storage::{Change, LogId, TrackedStorage};
@@ -64,6 +66,17 @@ pub enum ChainEvent {
     SendFailed {
         /// Why.
         reason: String,
+    },
+    /// A wasm contract was called (native contracts are not metered).
+    Call {
+        /// The contract's name (its address until [`Chain::take_events`] names it).
+        contract: String,
+        /// Entry point and message kind (`execute:bond`).
+        call: String,
+        /// Gas it used.
+        gas: u64,
+        /// Whether it succeeded.
+        ok: bool,
     },
 }
 
@@ -184,6 +197,16 @@ pub struct Chain {
     status_changes: BTreeMap<String, (u64, u64, ValidatorEvent)>,
     /// Virtual staking's books right after the last epoch (consumers only).
     last_epoch: Option<books::EpochBooks>,
+    /// Gas of wasm calls, per transaction.
+    gas: GasMeter,
+    /// Gas of the last transaction, if wasm ran in it.
+    last_gas: Option<u64>,
+    /// Gas per (contract, call kind) since genesis, with the role of the contract's code.
+    gas_stats: BTreeMap<(Addr, String), (String, GasStats)>,
+    /// The role of every metered contract's code (names contracts without a name).
+    roles: BTreeMap<Addr, String>,
+    /// Names of contracts (for gas records), by address.
+    names: BTreeMap<Addr, String>,
     /// Watches packet receives (oracles).
     observer: Option<Box<dyn observer::ReceiveObserver>>,
     /// The change log the observer is handed (opened with the first observer).
@@ -230,6 +253,7 @@ impl Chain {
     pub fn new(cfg: ChainConfig) -> Self {
         let app = app::build_app(&cfg);
         let clock = BlockClock::new(cfg.block_time_ms);
+        let gas = GasMeter::new(cfg.gas_limit);
         let mut chain = Chain {
             cfg,
             app,
@@ -245,9 +269,84 @@ impl Chain {
             epoch_dirty: false,
             outgoing: vec![],
             events: vec![],
+            gas,
+            last_gas: None,
+            gas_stats: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            names: BTreeMap::new(),
         };
         chain.set_block(chain.clock.last());
         chain
+    }
+
+    /// Store `code` (playing `role`) on this chain; its code id.
+    pub fn store_code(&mut self, code: &Code, role: Role) -> u64 {
+        let contract = code.contract(role, &self.gas);
+        self.app.store_code(contract)
+    }
+
+    /// Name a contract in gas records (others are named by their code's role).
+    pub fn name_contract(&mut self, addr: &Addr, name: &str) {
+        self.names.insert(addr.clone(), name.to_string());
+    }
+
+    /// Run `f` as one transaction under the chain's gas limit; the wasm calls it made are
+    /// recorded (events for the trace, totals for the report) and its gas kept for
+    /// [`take_last_gas`](Self::take_last_gas).
+    pub fn metered<T>(&mut self, f: impl FnOnce(&mut MeshApp) -> T) -> T {
+        self.gas.begin_tx();
+        let result = f(&mut self.app);
+        self.last_gas = self.gas.end_tx();
+        for call in self.gas.take_calls() {
+            self.roles.insert(call.contract.clone(), call.role.clone());
+            self.gas_stats
+                .entry((call.contract.clone(), call.kind.clone()))
+                .or_insert_with(|| (call.role.clone(), GasStats::default()))
+                .1
+                .add(call.gas);
+            self.events.push(ChainEvent::Call {
+                contract: call.contract.to_string(),
+                call: call.kind,
+                gas: call.gas,
+                ok: call.ok,
+            });
+        }
+        result
+    }
+
+    /// A contract's name: the one given with [`name_contract`](Self::name_contract), else the
+    /// role of its code (`native_staking_proxy`), else its address.
+    pub fn contract_name(&self, addr: &Addr) -> String {
+        self.names
+            .get(addr)
+            .or_else(|| self.roles.get(addr))
+            .cloned()
+            .unwrap_or_else(|| addr.to_string())
+    }
+
+    /// Change the chain's per-transaction gas limit (governance).
+    pub fn set_gas_limit(&mut self, limit: u64) {
+        self.gas.set_tx_limit(limit);
+    }
+
+    /// The gas of the last transaction, if wasm ran in it (taken: the next call says None).
+    pub fn take_last_gas(&mut self) -> Option<u64> {
+        self.last_gas.take()
+    }
+
+    /// Gas per contract name and call kind since genesis (empty when no wasm ran; contracts
+    /// without a name of their own are counted together under their code's role).
+    pub fn gas_stats(&self) -> BTreeMap<(String, String), GasStats> {
+        let mut out: BTreeMap<(String, String), GasStats> = BTreeMap::new();
+        for ((addr, kind), (_, s)) in &self.gas_stats {
+            let entry = out
+                .entry((self.contract_name(addr), kind.clone()))
+                .or_default();
+            entry.count += s.count;
+            entry.total = entry.total.saturating_add(s.total);
+            entry.max = entry.max.max(s.max);
+        }
+        out
     }
 
     /// The chain's configuration.
@@ -415,7 +514,7 @@ impl Chain {
             .clone()
             .expect("checked by epoch_blocks");
         let msg = mesh_apis::virtual_staking::SudoMsg::HandleEpoch {};
-        let error = match self.app.wasm_sudo(contract.clone(), &msg) {
+        let error = match self.metered(|app| app.wasm_sudo(contract.clone(), &msg)) {
             Ok(_) => None,
             Err(e) => Some(error_text(&e)),
         };
@@ -464,9 +563,15 @@ impl Chain {
         Some(self.clock.time_of_height(boundary.max(last.height + 1)))
     }
 
-    /// Take the events recorded since the last call.
+    /// Take the events recorded since the last call (contracts named as of now).
     pub fn take_events(&mut self) -> Vec<ChainEvent> {
-        std::mem::take(&mut self.events)
+        let mut events = std::mem::take(&mut self.events);
+        for e in &mut events {
+            if let ChainEvent::Call { contract, .. } = e {
+                *contract = self.contract_name(&Addr::unchecked(contract.as_str()));
+            }
+        }
+        events
     }
 
     /// Take the packets sent since the last call.
@@ -526,6 +631,7 @@ impl Chain {
         msg: Binary,
         funds: Vec<Coin>,
     ) -> Result<AppResponse, String> {
+        self.last_gas = None;
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let wasm = CosmosMsg::Wasm(WasmMsg::Execute {
@@ -534,8 +640,7 @@ impl Chain {
             funds,
         });
         let result = self
-            .app
-            .execute(sender.clone(), wasm)
+            .metered(|app| app.execute(sender.clone(), wasm))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -569,8 +674,7 @@ impl Chain {
         self.advance_or_halted(now_ms)?;
         self.mark_busy();
         let result = self
-            .app
-            .wasm_sudo(contract.clone(), msg)
+            .metered(|app| app.wasm_sudo(contract.clone(), msg))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -611,8 +715,7 @@ impl Chain {
             message: msg,
         };
         let result = self
-            .app
-            .sudo(cw_multi_test::SudoMsg::Wasm(wasm))
+            .metered(|app| app.sudo(cw_multi_test::SudoMsg::Wasm(wasm)))
             .map_err(|e| error_text(&e));
         self.collect_outbox();
         result
@@ -974,7 +1077,7 @@ impl Chain {
         );
         if let Some(vs) = self.virtual_staking.clone() {
             let msg = valset_update(validator, event, report.as_ref(), &vs, &block);
-            if let Err(e) = self.app.wasm_sudo(vs, &msg) {
+            if let Err(e) = self.metered(|app| app.wasm_sudo(vs, &msg)) {
                 self.events.push(ChainEvent::SendFailed {
                     reason: format!("handle_valset_update failed: {}", error_text(&e)),
                 });
@@ -1012,7 +1115,7 @@ impl Chain {
                     .collect(),
             ),
         };
-        if let Err(e) = self.app.wasm_sudo(native, &msg) {
+        if let Err(e) = self.metered(|app| app.wasm_sudo(native, &msg)) {
             self.events.push(ChainEvent::SendFailed {
                 reason: format!("native staking jailing failed: {}", error_text(&e)),
             });

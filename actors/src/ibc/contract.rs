@@ -46,6 +46,11 @@ impl IbcEnvelope {
     pub fn to_sudo(&self) -> Binary {
         to_json_binary(&SudoEnvelope { ibc: self.clone() }).expect("envelope serialises")
     }
+
+    /// The envelope a sudo payload carries, if it is one.
+    pub fn from_sudo(msg: &[u8]) -> Option<IbcEnvelope> {
+        from_json::<SudoEnvelope>(msg).ok().map(|e| e.ibc)
+    }
 }
 
 /// A contract's IBC entry points (the real `pub fn`s, typed on `Empty`).
@@ -173,9 +178,9 @@ where
     }
 
     fn sudo(&self, deps: DepsMut<Q>, env: Env, msg: Vec<u8>) -> StdResult<Response<C>> {
-        match from_json::<SudoEnvelope>(&msg) {
-            Ok(envelope) => self.dispatch(deps, env, envelope.ibc),
-            Err(_) => self.inner.sudo(deps, env, msg),
+        match IbcEnvelope::from_sudo(&msg) {
+            Some(envelope) => self.dispatch(deps, env, envelope),
+            None => self.inner.sudo(deps, env, msg),
         }
     }
 

@@ -6,7 +6,7 @@
 //!   with jailed and tombstoned flags, instant undelegation, and deterministic APR rewards.
 //! - [`MeshDistribution`] (`AppBuilder::with_distribution`): withdraw addresses and reward
 //!   withdrawal (minted), community pool deposits.
-//! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (system.md §4.4).
+//! - [`MeshModule`] (`AppBuilder::with_custom`): the consumer chain's mesh module (docs/system.md ("The consumer's contracts and chain")).
 //! - [`MeshBank`] (`AppBuilder::with_bank`): cw-multi-test's bank, recording every burn.
 //! - [`SupplyLedger`]: every mint and burn these modules do, for the conservation invariant.
 //! - [`MeshChainExt`]: the chain's privileged calls (genesis, jail, slash, ...) on an `App`.

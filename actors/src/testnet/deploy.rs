@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::spec::{ConsumerSpec, TopologySpec, ValidatorSpec};
 use crate::actor::relayer::CONNECTION_ID;
 use crate::chain::{app, Chain};
-use crate::contracts::Codes;
+use crate::contracts::{Codes, Role};
 
 /// The account that instantiates contracts and acts as governance.
 pub const GOVERNANCE: &str = "gov";
@@ -25,7 +25,8 @@ pub struct Deployed {
     pub addr: Addr,
 }
 
-/// Names of the contracts of a consumer.
+/// The name of contract `contract` (`converter`, `virtual-staking`, `price-feed`) of
+/// `consumer`: the display of its [`ContractId`](super::ContractId).
 pub fn consumer_contract(consumer: &str, contract: &str) -> String {
     format!("{consumer}:{contract}")
 }
@@ -46,8 +47,9 @@ fn instantiate<T: serde::Serialize>(
 ) -> Result<Addr, String> {
     let gov = chain.addr(GOVERNANCE);
     chain
-        .app()
-        .instantiate_contract(code_id, gov.clone(), msg, &[], label, Some(gov.to_string()))
+        .metered(|app| {
+            app.instantiate_contract(code_id, gov.clone(), msg, &[], label, Some(gov.to_string()))
+        })
         .map_err(|e| format!("instantiating {label}: {}", crate::chain::error_text(&e)))
 }
 
@@ -67,9 +69,9 @@ fn deploy_consumer(
     let mut chain = Chain::new(spec.chain.clone());
     add_validators(&mut chain, &spec.validators)?;
     let id = spec.chain.chain_id.clone();
-    let feed_code = chain.app().store_code((codes.price_feed)());
-    let converter_code = chain.app().store_code((codes.converter)());
-    let virtual_code = chain.app().store_code((codes.virtual_staking)());
+    let feed_code = chain.store_code(&codes.price_feed, Role::PriceFeed);
+    let converter_code = chain.store_code(&codes.converter, Role::Converter);
+    let virtual_code = chain.store_code(&codes.virtual_staking, Role::VirtualStaking);
     let feed = instantiate(
         &mut chain,
         feed_code,
@@ -97,6 +99,9 @@ fn deploy_consumer(
     let virtual_staking = Addr::unchecked(cfg.virtual_staking);
     app::set_max_cap(chain.app(), &virtual_staking, spec.max_cap)?;
     chain.set_virtual_staking(virtual_staking.clone());
+    chain.name_contract(&feed, &consumer_contract(&id, "price-feed"));
+    chain.name_contract(&conv, &consumer_contract(&id, "converter"));
+    chain.name_contract(&virtual_staking, &consumer_contract(&id, "virtual-staking"));
     let deployed = vec![
         Deployed {
             name: consumer_contract(&id, "price-feed"),
@@ -127,10 +132,10 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
         let addr = provider.addr(name);
         app::mint(provider.app(), &addr, coins.clone())?;
     }
-    let vault_code = provider.app().store_code((codes.vault)());
-    let native_code = provider.app().store_code((codes.native_staking)());
-    let proxy_code = provider.app().store_code((codes.native_staking_proxy)());
-    let external_code = provider.app().store_code((codes.external_staking)());
+    let vault_code = provider.store_code(&codes.vault, Role::Vault);
+    let native_code = provider.store_code(&codes.native_staking, Role::NativeStaking);
+    let proxy_code = provider.store_code(&codes.native_staking_proxy, Role::NativeStakingProxy);
+    let external_code = provider.store_code(&codes.external_staking, Role::ExternalStaking);
     let denom = p.chain.denom.clone();
     let native_msg = native_staking::InstantiateMsg {
         denom: denom.clone(),
@@ -162,6 +167,7 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
     let provider_id = p.chain.chain_id.clone();
     let mut contracts = BTreeMap::new();
     for (name, addr) in [("vault", vault_addr.clone()), ("native", native)] {
+        provider.name_contract(&addr, name);
         contracts.insert(
             name.to_string(),
             Deployed {
@@ -200,6 +206,7 @@ pub fn genesis(spec: &TopologySpec) -> Result<Genesis, String> {
             },
             &format!("external-staking-{}", c.chain.chain_id),
         )?;
+        provider.name_contract(&ext, &c.chain.chain_id);
         contracts.insert(
             c.chain.chain_id.clone(),
             Deployed {

@@ -1,32 +1,70 @@
-//! A running testnet: the actors of a deployed topology and a handle to drive them.
+//! A running testnet: the actors of a deployed topology and a handle to drive them by name.
 //!
 //! [`Testnet::start`] builds every chain at genesis, starts one actor per chain, per contract
-//! and per link, opens every channel and relays the first validator-set update. The handle's
-//! methods are what a test or the scenario director uses: transactions as named users, queries,
-//! waiting in simulated time, settling, epochs and faults.
+//! and per link, opens every channel and relays the first validator-set update. Then:
+//!
+//! - **user actions**, named like the steps of a scenario file and taking the names the
+//!   topology gave (users, consumers, validators) and amounts in base units:
+//!   [`bond`](Testnet::bond), [`unbond`](Testnet::unbond), [`stake_local`](Testnet::stake_local),
+//!   [`unstake_local`](Testnet::unstake_local), [`release_local`](Testnet::release_local),
+//!   [`stake_remote`](Testnet::stake_remote), [`unstake_remote`](Testnet::unstake_remote),
+//!   [`withdraw_unbonded_remote`](Testnet::withdraw_unbonded_remote),
+//!   [`withdraw_rewards`](Testnet::withdraw_rewards);
+//! - **chain events and governance**: [`jail`](Testnet::jail), [`unjail`](Testnet::unjail),
+//!   [`tombstone`](Testnet::tombstone), [`add_validator`](Testnet::add_validator),
+//!   [`remove_validator`](Testnet::remove_validator), [`set_price`](Testnet::set_price),
+//!   [`set_max_cap`](Testnet::set_max_cap), [`close_channel`](Testnet::close_channel);
+//! - **time**: [`wait`](Testnet::wait), [`settle`](Testnet::settle), [`epoch`](Testnet::epoch);
+//! - **faults**: [`set_delay`](Testnet::set_delay), [`drop_next`](Testnet::drop_next),
+//!   [`outage`](Testnet::outage), [`halt`](Testnet::halt), [`fail_next`](Testnet::fail_next);
+//! - **reading the state**: [`report`](Testnet::report) (the state report the CLI prints) and
+//!   typed getters such as [`vault_account`](Testnet::vault_account),
+//!   [`remote_stake`](Testnet::remote_stake), [`virtual_delegation`](Testnet::virtual_delegation),
+//!   [`block`](Testnet::block), [`pending_txs`](Testnet::pending_txs) and
+//!   [`link_stats`](Testnet::link_stats);
+//! - **below that**, [`exec`](Testnet::exec) and [`query`](Testnet::query) send any message to a
+//!   contract named by a [`ContractId`], and [`with_chain`](Testnet::with_chain) runs code on a
+//!   chain's App.
+//!
+//! Everything runs in simulated time: a testnet lives inside
+//! [`run_simulation`](crate::time::run_simulation). Every fallible method returns the library's
+//! [`Error`].
 
+mod actions;
+pub mod contract_id;
 pub mod deploy;
+mod getters;
+pub mod names;
+pub mod report;
 pub mod spec;
 
 use actix::prelude::*;
-use cosmwasm_std::{to_json_binary, Addr, Coin};
+use cosmwasm_std::{to_json_binary, Addr, Coin, Timestamp};
 use cw_multi_test::{AppResponse, MockApiBech32};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::Duration;
 
 use crate::actor::chain_actor::WithChain;
 use crate::actor::relayer::{
-    CloseChannel, Delay, DropNext, GetSentByKind, GetStats, LinkEnd, LinkStats, OpenChannel,
-    Outage, Relayer, SetDelay,
+    CloseChannel, DropNext, GetSentByKind, GetStats, LinkEnd, OpenChannel, Outage, Relayer,
+    SetDelay,
 };
+pub use crate::actor::relayer::{Delay, LinkStats};
 use crate::actor::{Call, ChainActor, ContractActor, FailNext, Halt};
 use crate::chain::{Chain, ValidatorEvent};
+use crate::error::{Error, Result};
 use crate::time::{human_ms, SimClock};
 use crate::trace::{Trace, TraceKind};
+pub use contract_id::ContractId;
 pub use deploy::{consumer_contract, Deployed, GOVERNANCE};
-pub use spec::{ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
+pub use getters::{LocalStake, ValidatorRequest};
+pub use names::AddressBook;
+pub use report::{ConsumerNames, Report, ReportNames};
+pub use spec::{bech32_prefix, ConsumerSpec, LinkSpec, ProviderSpec, TopologySpec, ValidatorSpec};
 
 /// A deployed contract and its actor.
 #[derive(Clone)]
@@ -37,29 +75,37 @@ pub struct ContractRef {
     pub actor: actix::Addr<ContractActor>,
 }
 
-/// A running testnet.
+/// A running testnet (see the [module documentation](self)).
 pub struct Testnet {
     clock: SimClock,
     trace: Trace,
+    genesis_time: Timestamp,
     provider_id: String,
+    provider_denom: String,
     consumer_ids: Vec<String>,
     chains: BTreeMap<String, actix::Addr<ChainActor>>,
     apis: BTreeMap<String, MockApiBech32>,
-    contracts: BTreeMap<String, ContractRef>,
+    /// Contracts by name (their [`ContractId`]'s display); proxies join on first use.
+    contracts: RefCell<BTreeMap<String, ContractRef>>,
     links: BTreeMap<String, actix::Addr<Relayer>>,
+    /// The names the report shows: the topology's, plus validators added and reward recipients
+    /// used since.
+    names: RefCell<ReportNames>,
+    /// Addresses of every name known so far (rebuilt when names are added).
+    book: RefCell<Option<Rc<AddressBook>>>,
 }
 
 impl Testnet {
     /// Deploy `spec`, start its actors, open every channel and relay the first validator-set
-    /// update. Must run inside [`crate::time::run_simulation`].
-    pub async fn start(spec: &TopologySpec) -> Result<Testnet, String> {
+    /// update. Must run inside [`run_simulation`](crate::time::run_simulation).
+    pub async fn start(spec: &TopologySpec) -> Result<Testnet> {
         Self::start_traced(spec, Trace::default()).await
     }
 
     /// [`start`](Self::start), recording into `trace` (which may carry a work limit, see
     /// [`Trace::set_limit`]).
-    pub async fn start_traced(spec: &TopologySpec, trace: Trace) -> Result<Testnet, String> {
-        let genesis = deploy::genesis(spec)?;
+    pub async fn start_traced(spec: &TopologySpec, trace: Trace) -> Result<Testnet> {
+        let genesis = deploy::genesis(spec).map_err(Error::Genesis)?;
         let clock = SimClock::start();
         let mut apis = BTreeMap::new();
         let mut chains = BTreeMap::new();
@@ -84,7 +130,9 @@ impl Testnet {
         let mut net = Testnet {
             clock,
             trace,
+            genesis_time: spec.provider.chain.genesis_time,
             provider_id,
+            provider_denom: spec.provider.chain.denom.clone(),
             consumer_ids: spec
                 .consumers
                 .iter()
@@ -92,13 +140,15 @@ impl Testnet {
                 .collect(),
             chains,
             apis,
-            contracts,
+            contracts: RefCell::new(contracts),
             links: BTreeMap::new(),
+            names: RefCell::new(ReportNames::of(spec)),
+            book: RefCell::new(None),
         };
         for (index, c) in spec.consumers.iter().enumerate() {
             let id = c.chain.chain_id.clone();
-            let end = |net: &Testnet, contract: &str| {
-                let r = &net.contracts[contract];
+            let end = |net: &Testnet, contract: &ContractId| {
+                let r = net.contracts.borrow()[&contract.to_string()].clone();
                 LinkEnd {
                     chain_id: r.deployed.chain_id.clone(),
                     chain: net.chains[&r.deployed.chain_id].clone(),
@@ -106,8 +156,8 @@ impl Testnet {
                     contract_addr: r.deployed.addr.clone(),
                 }
             };
-            let provider_end = end(&net, &id);
-            let consumer_end = end(&net, &consumer_contract(&id, "converter"));
+            let provider_end = end(&net, &ContractId::external_staking(&id));
+            let consumer_end = end(&net, &ContractId::converter(&id));
             let seed = spec.seed.wrapping_mul(1_000_003).wrapping_add(index as u64);
             let relayer = Relayer::new(
                 &id,
@@ -125,8 +175,8 @@ impl Testnet {
             relayer
                 .send(OpenChannel)
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("opening the channel of {id}: {e}"))?;
+                .map_err(Error::actor)?
+                .map_err(|e| Error::Genesis(format!("opening the channel of {id}: {e}")))?;
         }
         net.settle(Duration::from_secs(86_400)).await?;
         Ok(net)
@@ -135,6 +185,13 @@ impl Testnet {
     /// Simulated time, ms since the start.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
+    }
+
+    /// Simulated time as a chain timestamp: the provider's genesis time (block 1) plus the time
+    /// elapsed since. A chain's current block is at most one block time older.
+    pub fn now(&self) -> Timestamp {
+        self.genesis_time
+            .plus_nanos(self.now_ms().saturating_mul(1_000_000))
     }
 
     /// The trace so far.
@@ -147,99 +204,185 @@ impl Testnet {
         &self.provider_id
     }
 
-    /// The consumers' chain ids, in spec order.
+    /// The provider's staking and collateral denom.
+    pub fn provider_denom(&self) -> &str {
+        &self.provider_denom
+    }
+
+    /// The consumers' chain ids, in the topology's order.
     pub fn consumer_ids(&self) -> &[String] {
         &self.consumer_ids
     }
 
-    /// Contracts by name.
-    pub fn contracts(&self) -> &BTreeMap<String, ContractRef> {
-        &self.contracts
+    /// The names the report shows: the topology's users, validators, consumers and denoms, plus
+    /// validators added and reward recipients named since.
+    pub fn names(&self) -> ReportNames {
+        self.names.borrow().clone()
     }
 
-    /// A contract by name.
-    pub fn contract(&self, name: &str) -> Result<&ContractRef, String> {
-        self.contracts
-            .get(name)
-            .ok_or_else(|| format!("unknown contract {name:?}"))
+    /// Every contract deployed so far (proxies once a user's first local stake made one and an
+    /// action used it).
+    pub fn contracts(&self) -> Vec<ContractRef> {
+        self.contracts.borrow().values().cloned().collect()
     }
 
-    /// The address of account `name` on `chain_id`.
+    /// A contract by id.
+    pub fn contract(&self, id: &ContractId) -> Result<ContractRef> {
+        if let ContractId::NativeStakingProxy(user) = id {
+            self.check_user(user)?;
+        }
+        let contracts = self.contracts.borrow();
+        contracts
+            .get(&id.to_string())
+            .cloned()
+            .ok_or_else(|| Error::UnknownName {
+                kind: "contract",
+                name: id.to_string(),
+                known: contracts.keys().cloned().collect(),
+            })
+    }
+
+    /// The address of account `name` on `chain_id` (messages sent with [`exec`](Self::exec)
+    /// carry addresses; the named actions take names).
     pub fn addr(&self, chain_id: &str, name: &str) -> Addr {
         self.apis[chain_id].addr_make(name)
     }
 
     /// The chain actor of `chain_id`.
-    pub fn chain(&self, chain_id: &str) -> Result<&actix::Addr<ChainActor>, String> {
-        self.chains
-            .get(chain_id)
-            .ok_or_else(|| format!("unknown chain {chain_id:?}"))
+    pub fn chain(&self, chain_id: &str) -> Result<&actix::Addr<ChainActor>> {
+        self.chains.get(chain_id).ok_or_else(|| Error::UnknownName {
+            kind: "chain",
+            name: chain_id.to_string(),
+            known: self.chains.keys().cloned().collect(),
+        })
     }
 
-    /// Run `f` on a chain at the current simulated time.
+    /// Run `f` on a chain at the current simulated time (ms since the start). Low level: `f`
+    /// gets the chain's cw-multi-test App and the block current now.
     pub async fn with_chain<R: Send + 'static>(
         &self,
         chain_id: &str,
         f: impl FnOnce(&mut Chain, u64) -> R + Send + 'static,
-    ) -> Result<R, String> {
+    ) -> Result<R> {
         self.chain(chain_id)?
             .send(WithChain(Box::new(f)))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
-    /// Execute `msg` on contract `contract` as user `user` (an account on the contract's chain).
+    /// Execute `msg` on `contract` as the account named `user` on the contract's chain, with
+    /// `funds` attached.
     pub async fn exec<M: Serialize>(
         &self,
         user: &str,
-        contract: &str,
+        contract: &ContractId,
         msg: &M,
         funds: Vec<Coin>,
-    ) -> Result<AppResponse, String> {
-        let c = self.contract(contract)?;
+    ) -> Result<AppResponse> {
+        let c = self.resolve(contract).await?;
         let sender = self.addr(&c.deployed.chain_id, user);
+        let msg = to_json_binary(msg).map_err(|e| Error::InvalidInput(e.to_string()))?;
         c.actor
             .send(Call {
                 sender,
                 sender_name: user.to_string(),
-                msg: to_json_binary(msg).map_err(|e| e.to_string())?,
+                msg,
                 funds,
             })
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::actor)?
+            .map_err(|e| self.contract_error(contract, &c.deployed.chain_id, &e))
     }
 
-    /// Query contract `contract`.
+    /// Smart-query `contract`.
     pub async fn query<M: Serialize, R: DeserializeOwned + Send + 'static>(
         &self,
-        contract: &str,
+        contract: &ContractId,
         msg: &M,
-    ) -> Result<R, String> {
-        let c = self.contract(contract)?;
+    ) -> Result<R> {
+        let c = self.resolve(contract).await?;
+        self.query_at(&c, contract, msg).await
+    }
+
+    /// Smart-query the deployed contract `c` (whose id is `contract`).
+    async fn query_at<M: Serialize, R: DeserializeOwned + Send + 'static>(
+        &self,
+        c: &ContractRef,
+        contract: &ContractId,
+        msg: &M,
+    ) -> Result<R> {
         let addr = c.deployed.addr.clone();
-        let bin = to_json_binary(msg).map_err(|e| e.to_string())?;
+        let bin = to_json_binary(msg).map_err(|e| Error::InvalidInput(e.to_string()))?;
         let raw = self
             .with_chain(&c.deployed.chain_id, move |chain, _| {
                 chain.query(&addr, &bin)
             })
-            .await??;
-        cosmwasm_std::from_json(&raw).map_err(|e| e.to_string())
+            .await?
+            .map_err(|e| self.contract_error(contract, &c.deployed.chain_id, &e))?;
+        cosmwasm_std::from_json(&raw).map_err(|e| Error::Contract {
+            contract: contract.clone(),
+            message: format!("unexpected answer: {e}"),
+        })
     }
 
-    /// The name of `user`'s native staking proxy, starting its actor on first use.
-    pub async fn proxy(&mut self, user: &str) -> Result<String, String> {
-        let name = format!("{user}:proxy");
-        if self.contracts.contains_key(&name) {
-            return Ok(name);
+    /// A contract by id, a user's proxy included once it exists on chain (its actor starts
+    /// on first use).
+    async fn resolve(&self, id: &ContractId) -> Result<ContractRef> {
+        if let ContractId::NativeStakingProxy(user) = id {
+            self.native_staking_proxy(user).await?;
+        }
+        self.contract(id)
+    }
+
+    /// A contract's error (or its halted chain's), with names for addresses.
+    fn contract_error(&self, contract: &ContractId, chain: &str, message: &str) -> Error {
+        crate::error::halted(chain, message).unwrap_or_else(|| Error::Contract {
+            contract: contract.clone(),
+            message: self.humanize(message),
+        })
+    }
+
+    /// `text` with every address this testnet knows replaced by its name.
+    pub fn humanize(&self, text: &str) -> String {
+        let book = self.book.borrow().clone();
+        let book = match book {
+            Some(b) => b,
+            None => {
+                let b = Rc::new(AddressBook::known(self));
+                *self.book.borrow_mut() = Some(b.clone());
+                b
+            }
+        };
+        book.humanize(text)
+    }
+
+    /// Forget the address book (a name was added).
+    fn names_changed(&self) {
+        *self.book.borrow_mut() = None;
+    }
+
+    /// The contract id of `user`'s native staking proxy, starting its actor on first use.
+    /// Fails if the user has no proxy yet (nothing staked locally).
+    pub async fn native_staking_proxy(&self, user: &str) -> Result<ContractId> {
+        self.check_user(user)?;
+        let id = ContractId::native_staking_proxy(user);
+        let name = id.to_string();
+        if self.contracts.borrow().contains_key(&name) {
+            return Ok(id);
         }
         let owner = self.addr(&self.provider_id, user).to_string();
+        let native = self.contract(&ContractId::NativeStaking)?;
         let resp: mesh_apis::native_staking::ProxyByOwnerResponse = self
-            .query(
-                "native",
+            .query_at(
+                &native,
+                &ContractId::NativeStaking,
                 &mesh_apis::native_staking::QueryMsg::ProxyByOwner { owner },
             )
             .await
-            .map_err(|_| format!("{user} has no native staking proxy (nothing staked locally)"))?;
+            .map_err(|_| Error::Contract {
+                contract: ContractId::NativeStaking,
+                message: format!("{user} has no native staking proxy (nothing staked locally)"),
+            })?;
         let deployed = Deployed {
             name: name.clone(),
             chain_id: self.provider_id.clone(),
@@ -252,8 +395,10 @@ impl Testnet {
         )
         .start();
         self.contracts
-            .insert(name.clone(), ContractRef { deployed, actor });
-        Ok(name)
+            .borrow_mut()
+            .insert(name, ContractRef { deployed, actor });
+        self.names_changed();
+        Ok(id)
     }
 
     /// Let `d` of simulated time pass (every actor runs its timers meanwhile).
@@ -266,57 +411,59 @@ impl Testnet {
         }
     }
 
-    /// Counters of the link of `consumer`.
-    pub async fn link_stats(&self, consumer: &str) -> Result<LinkStats, String> {
-        self.links
-            .get(consumer)
-            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+    fn link(&self, consumer: &str) -> Result<&actix::Addr<Relayer>> {
+        self.links.get(consumer).ok_or_else(|| Error::UnknownName {
+            kind: "link",
+            name: consumer.to_string(),
+            known: self.links.keys().cloned().collect(),
+        })
+    }
+
+    /// Counters of the link of `consumer`: packets sent, received, acked, timed out, in flight.
+    pub async fn link_stats(&self, consumer: &str) -> Result<LinkStats> {
+        self.link(consumer)?
             .send(GetStats)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
     /// Packets sent on the link of `consumer`, by kind (`valset_update`, `stake`, ...).
-    pub async fn sent_by_kind(
-        &self,
-        consumer: &str,
-    ) -> Result<std::collections::BTreeMap<String, u64>, String> {
-        self.links
-            .get(consumer)
-            .ok_or_else(|| format!("unknown link {consumer:?}"))?
+    pub async fn sent_by_kind(&self, consumer: &str) -> Result<BTreeMap<String, u64>> {
+        self.link(consumer)?
             .send(GetSentByKind)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
     /// Number of pending txs in the vault and every external staking contract.
-    pub async fn pending_txs(&self) -> Result<usize, String> {
+    pub async fn pending_txs(&self) -> Result<usize> {
         let mut total = 0;
         let msg = mesh_apis::vault::QueryMsg::AllPendingTxsDesc {
             start_after: None,
             limit: Some(30),
         };
-        let r: mesh_apis::tx::AllTxsResponse = self.query("vault", &msg).await?;
+        let r: mesh_apis::tx::AllTxsResponse = self.query(&ContractId::Vault, &msg).await?;
         total += r.txs.len();
         for id in &self.consumer_ids {
             let msg = mesh_apis::external_staking::QueryMsg::AllPendingTxsDesc {
                 start_after: None,
                 limit: Some(30),
             };
-            let r: mesh_apis::tx::AllTxsResponse = self.query(id, &msg).await?;
+            let r: mesh_apis::tx::AllTxsResponse =
+                self.query(&ContractId::external_staking(id), &msg).await?;
             total += r.txs.len();
         }
         Ok(total)
     }
 
     /// True when no packet is in flight and no tx is pending.
-    pub async fn is_settled(&self) -> Result<bool, String> {
+    pub async fn is_settled(&self) -> Result<bool> {
         Ok(self.settle_state().await?.0)
     }
 
     /// Whether the system is settled, and the next time a relayer acts (nothing settles
     /// before then: only relayer deliveries complete packets and pending txs).
-    async fn settle_state(&self) -> Result<(bool, Option<u64>), String> {
+    async fn settle_state(&self) -> Result<(bool, Option<u64>)> {
         let mut in_flight = 0;
         let mut next: Option<u64> = None;
         for id in &self.consumer_ids {
@@ -333,10 +480,14 @@ impl Testnet {
         Ok((self.pending_txs().await? == 0, next))
     }
 
-    /// Run until nothing is in flight and no tx is pending; fail if not reached `within`.
+    /// Run until nothing is in flight and no tx is pending; fail with
+    /// [`Error::NotSettled`] if that is not reached `within`.
     /// Checks on a one-second grid from the call, skipping straight to the first grid point
     /// after the next relayer event (nothing can settle in between).
-    pub async fn settle(&self, within: Duration) -> Result<(), String> {
+    ///
+    /// An [`epoch`](Self::epoch) sends packets of its own (the rewards batch to the provider,
+    /// and `internal_unstake` under a zero max cap): settle after it to see them arrive.
+    pub async fn settle(&self, within: Duration) -> Result<()> {
         let start = self.now_ms();
         let deadline = start + within.as_millis() as u64;
         loop {
@@ -346,10 +497,7 @@ impl Testnet {
             }
             let now = self.now_ms();
             if now >= deadline {
-                return Err(format!(
-                    "not settled within {}: packets or txs still pending",
-                    human_ms(within.as_millis() as u64)
-                ));
+                return Err(Error::NotSettled { within });
             }
             // Nothing scheduled can still mean a delivery is under way (a relayer waiting for a
             // chain's answer): then look again at the next grid point.
@@ -357,16 +505,18 @@ impl Testnet {
             let grid = start + (target - start).div_ceil(1_000) * 1_000;
             self.wait(Duration::from_millis(grid - now)).await;
             if self.trace.exceeded().is_some() {
-                return Err("the run's work budget ran out".into());
+                return Err(Error::BudgetExhausted);
             }
         }
     }
 
-    /// Run until the next epoch of `consumer` has executed. A halt that ended meanwhile shifts
-    /// the chain's blocks (the first one comes at the resume), so the epoch's block may come
-    /// later than first computed: look again until it has run. Fails if the chain is halted
-    /// when the epoch is due, and never returns as if an epoch ran when none did.
-    pub async fn epoch(&self, consumer: &str) -> Result<(), String> {
+    /// Run until the next epoch of `consumer` has executed (virtual staking bonds and unbonds
+    /// toward the provider's requests, and sends the rewards batch). A halt that ended
+    /// meanwhile shifts the chain's blocks (the first one comes at the resume), so the epoch's
+    /// block may come later than first computed: look again until it has run. Fails with
+    /// [`Error::Halted`] if the chain is halted when the epoch is due, and never returns as if
+    /// an epoch ran when none did.
+    pub async fn epoch(&self, consumer: &str) -> Result<()> {
         let before = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
         // Each round either runs the epoch or brings the chain to a block on its current grid,
         // after which the next epoch time is exact: two rounds suffice, four are a margin.
@@ -374,66 +524,72 @@ impl Testnet {
             let at = self
                 .with_chain(consumer, |c, _| c.next_epoch_time())
                 .await?
-                .ok_or_else(|| format!("{consumer} has no epochs"))?;
+                .ok_or_else(|| Error::Chain {
+                    chain: consumer.to_string(),
+                    message: format!("{consumer} has no epochs"),
+                })?;
             self.wait(self.clock.until(at)).await;
             if self.trace.exceeded().is_some() {
-                return Err("the run's work budget ran out".into());
+                return Err(Error::BudgetExhausted);
             }
             self.with_chain(consumer, |c, now| c.advance(now))
                 .await?
-                .map_err(|until| format!("{consumer} is halted until t={}", human_ms(until)))?;
+                .map_err(|until_ms| Error::Halted {
+                    chain: consumer.to_string(),
+                    until_ms,
+                })?;
             let after = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
             if after > before {
                 return Ok(());
             }
         }
-        Err(format!(
-            "no epoch ran on {consumer} by t={}",
-            human_ms(self.now_ms())
-        ))
+        Err(Error::NoEpoch {
+            chain: consumer.to_string(),
+            at_ms: self.now_ms(),
+        })
     }
 
-    fn link(&self, consumer: &str) -> Result<&actix::Addr<Relayer>, String> {
-        self.links
-            .get(consumer)
-            .ok_or_else(|| format!("unknown link {consumer:?}"))
-    }
-
-    /// Close the channel of `consumer`'s link from the provider side.
-    pub async fn close_channel(&self, consumer: &str) -> Result<(), String> {
+    /// Close the channel of `consumer`'s link from the provider side: every stake on it moves
+    /// to an immediate unbond, and packets in flight time out.
+    pub async fn close_channel(&self, consumer: &str) -> Result<()> {
         self.link(consumer)?
             .send(CloseChannel)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::actor)?
+            .map_err(|e| Error::chain(consumer, e))
     }
 
-    /// Fault: the link's delay from now on.
-    pub async fn set_delay(&self, consumer: &str, delay: Delay) -> Result<(), String> {
+    /// Fault: the delay of `consumer`'s link from now on (each hop of a packet or an ack).
+    pub async fn set_delay(&self, consumer: &str, delay: Delay) -> Result<()> {
         self.link(consumer)?
             .send(SetDelay(delay))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
-    /// Fault: the next `n` packets on the link are never relayed.
-    pub async fn drop_next(&self, consumer: &str, n: u32) -> Result<(), String> {
+    /// Fault: the next `n` packets on `consumer`'s link are never relayed (they time out);
+    /// 0 lifts the fault.
+    pub async fn drop_next(&self, consumer: &str, n: u32) -> Result<()> {
         self.link(consumer)?
             .send(DropNext(n))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
-    /// Fault: the link relays nothing for `d`.
-    pub async fn outage(&self, consumer: &str, d: Duration) -> Result<(), String> {
+    /// Fault: `consumer`'s link relays nothing for `d` from now; afterwards packets whose
+    /// timeout passed time out and the rest are delivered.
+    pub async fn outage(&self, consumer: &str, d: Duration) -> Result<()> {
         let until_ms = self.now_ms() + d.as_millis() as u64;
         self.link(consumer)?
             .send(Outage { until_ms })
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Error::actor)
     }
 
-    /// Fault: the chain makes no blocks for `d`.
-    pub async fn halt(&self, chain_id: &str, d: Duration) -> Result<(), String> {
+    /// Fault: the chain makes no blocks for `d`: it takes no transaction, packet or event
+    /// meanwhile ([`Error::Halted`]).
+    pub async fn halt(&self, chain_id: &str, d: Duration) -> Result<()> {
+        let chain = self.chain(chain_id)?.clone();
         let until_ms = self.now_ms() + d.as_millis() as u64;
         self.trace.record(
             self.now_ms(),
@@ -446,20 +602,17 @@ impl Testnet {
                 ),
             },
         );
-        self.chain(chain_id)?
-            .send(Halt { until_ms })
-            .await
-            .map_err(|e| e.to_string())
+        chain.send(Halt { until_ms }).await.map_err(Error::actor)
     }
 
     /// A chain event on a validator: jail, unjail or tombstone (with the chain's slash), a new
-    /// validator, or a removal.
+    /// validator, or a removal. The named methods ([`jail`](Self::jail), ...) call this.
     pub async fn validator_event(
         &self,
         chain_id: &str,
         validator: &str,
         event: ValidatorEvent,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         let v = validator.to_string();
         let result = self
             .with_chain(chain_id, move |c, now| c.validator_event(now, &v, event))
@@ -474,11 +627,15 @@ impl Testnet {
                 error: result.as_ref().err().cloned(),
             },
         );
-        result
+        result.map_err(|e| Error::chain(chain_id, e))
     }
 
-    /// Fault: the next `n` IBC receives of `contract` fail.
-    pub async fn fail_next(&self, contract: &str, n: u32) -> Result<(), String> {
+    /// Fault: the next `n` IBC receives of `contract` fail (the sender gets an error ack); 0
+    /// lifts the fault. Only the channel's contracts receive packets:
+    /// [`ContractId::Converter`] (packets from the provider) and
+    /// [`ContractId::ExternalStaking`] (packets from the consumer).
+    pub async fn fail_next(&self, contract: &ContractId, n: u32) -> Result<()> {
+        let actor = self.resolve(contract).await?.actor;
         self.trace.record(
             self.now_ms(),
             TraceKind::Fault {
@@ -486,10 +643,36 @@ impl Testnet {
                 fault: format!("fail_next {n}"),
             },
         );
-        self.contract(contract)?
-            .actor
-            .send(FailNext(n))
-            .await
-            .map_err(|e| e.to_string())
+        actor.send(FailNext(n)).await.map_err(Error::actor)
+    }
+
+    /// Fails with [`Error::UnknownName`] unless `user` is one of the topology's accounts.
+    fn check_user(&self, user: &str) -> Result<()> {
+        let names = self.names.borrow();
+        // Sorted by ReportNames::of.
+        if names
+            .users
+            .binary_search_by(|u| u.as_str().cmp(user))
+            .is_ok()
+        {
+            return Ok(());
+        }
+        Err(Error::UnknownName {
+            kind: "user",
+            name: user.to_string(),
+            known: names.users.clone(),
+        })
+    }
+
+    /// Fails with [`Error::UnknownName`] unless `consumer` is a consumer chain.
+    fn check_consumer(&self, consumer: &str) -> Result<()> {
+        if self.consumer_ids.iter().any(|c| c == consumer) {
+            return Ok(());
+        }
+        Err(Error::UnknownName {
+            kind: "consumer",
+            name: consumer.to_string(),
+            known: self.consumer_ids.clone(),
+        })
     }
 }

@@ -1,10 +1,34 @@
 //! What to deploy: a provider and its consumers, in plain Rust values (no scenario format).
+//!
+//! Chains get the defaults a scenario file gets: the bech32 prefix of a chain's addresses is
+//! derived from its chain id ([`bech32_prefix`]), so an account has the same address whichever
+//! way the topology was written.
 
 use cosmwasm_std::{Coin, Decimal, Uint128};
 
 use crate::actor::Delay;
 use crate::chain::ChainConfig;
 use crate::contracts::Codes;
+
+/// The bech32 prefix of a chain's addresses: the lowercase ASCII letters of its chain id (at
+/// most 10), so addresses read like their chain (`juno` → `juno1...`); `chain` if it has none.
+///
+/// ```
+/// assert_eq!(mesh_actors::testnet::bech32_prefix("osmo-test-5"), "osmotest");
+/// assert_eq!(mesh_actors::testnet::bech32_prefix("42"), "chain");
+/// ```
+pub fn bech32_prefix(chain_id: &str) -> String {
+    let p: String = chain_id
+        .chars()
+        .filter(|c| c.is_ascii_lowercase())
+        .take(10)
+        .collect();
+    if p.is_empty() {
+        "chain".into()
+    } else {
+        p
+    }
+}
 
 /// A genesis validator.
 #[derive(Clone, Debug)]
@@ -40,10 +64,23 @@ pub struct ProviderSpec {
     pub accounts: Vec<(String, Vec<Coin>)>,
 }
 
+impl ProviderSpec {
+    /// A provider chain `chain_id` with the defaults of a scenario file: denom `uosmo`, one
+    /// validator `val1`, native staking's slash ratios 0.2 (double sign) and 0.1 (offline), no
+    /// accounts.
+    pub fn new(chain_id: &str) -> Self {
+        ProviderSpec {
+            chain: ChainConfig::new(chain_id, "uosmo", &bech32_prefix(chain_id)),
+            ..Default::default()
+        }
+    }
+}
+
 impl Default for ProviderSpec {
+    /// The provider `provider` of [`ProviderSpec::new`].
     fn default() -> Self {
         ProviderSpec {
-            chain: ChainConfig::new("provider", "uosmo", "osmo"),
+            chain: ChainConfig::new("provider", "uosmo", &bech32_prefix("provider")),
             validators: vec![ValidatorSpec::new("val1")],
             native_slash_dsign: Decimal::percent(20),
             native_slash_offline: Decimal::percent(10),
@@ -94,9 +131,11 @@ pub struct ConsumerSpec {
 }
 
 impl ConsumerSpec {
-    /// A consumer with the defaults of system.md §8.
+    /// A consumer `chain_id` with the defaults of a scenario file: denom `ujuno`, one validator
+    /// `<chain_id>-val1`, price 0.5, discount 0.1, max cap 1,000,000,000, an epoch every 100
+    /// blocks, 21 days of unbonding, slash ratios 0.2 / 0.1, a 5 s link with a 10 min timeout.
     pub fn new(chain_id: &str) -> Self {
-        let mut chain = ChainConfig::new(chain_id, "ujuno", "juno");
+        let mut chain = ChainConfig::new(chain_id, "ujuno", &bech32_prefix(chain_id));
         chain.epoch_blocks = Some(100);
         ConsumerSpec {
             chain,

@@ -1,4 +1,4 @@
-//! Messages of the converter, the consumer end of the channel (system.md §4.2).
+//! Messages of the converter, the consumer end of the channel (docs/system.md ("The consumer's contracts and chain")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Coin, Decimal, Uint128};

@@ -1,4 +1,4 @@
-//! Messages of the external staking contract, one per consumer chain (system.md §3.4).
+//! Messages of the external staking contract, one per consumer chain (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, IbcChannel, Timestamp, Uint128};

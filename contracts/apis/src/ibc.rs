@@ -1,5 +1,5 @@
 //! The IBC control channel between external staking (provider) and the converter (consumer):
-//! packets in both directions, acks, timeouts and version negotiation (system.md §5).
+//! packets in both directions, acks, timeouts and version negotiation (docs/system.md ("The channel")).
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{

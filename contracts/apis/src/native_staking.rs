@@ -1,4 +1,4 @@
-//! Messages of the native staking contract, the local lienholder (system.md §3.2).
+//! Messages of the native staking contract, the local lienholder (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, Uint128};

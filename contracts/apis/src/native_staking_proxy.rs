@@ -1,4 +1,4 @@
-//! Messages of the per-user native staking proxy (system.md §3.3).
+//! Messages of the per-user native staking proxy (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Coin, Uint128, VoteOption, WeightedVoteOption};

@@ -1,4 +1,4 @@
-//! Messages of the simple price feed (system.md §4.1).
+//! Messages of the simple price feed (docs/system.md ("The consumer's contracts and chain")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::Decimal;

@@ -1,4 +1,4 @@
-//! `ValueRange`: an amount with cross-chain operations in flight (system.md §2).
+//! `ValueRange`: an amount with cross-chain operations in flight (docs/system.md ("Value ranges")).
 //!
 //! `low` is the value if every in-flight operation fails, `high` the value if every one
 //! succeeds. Checks happen when an operation is *prepared*; committing or rolling back only

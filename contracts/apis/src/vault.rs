@@ -1,4 +1,4 @@
-//! Messages of the vault contract (system.md §3.1).
+//! Messages of the vault contract (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, Uint128};

@@ -1,4 +1,4 @@
-//! The consumer chain's mesh module interface (system.md §4.4): custom messages and queries
+//! The consumer chain's mesh module interface (docs/system.md ("The consumer's contracts and chain")): custom messages and queries
 //! that virtual staking uses. The module itself is part of the chain (simulated by the actors).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};

@@ -1,4 +1,4 @@
-//! Messages of virtual staking (system.md §4.3).
+//! Messages of virtual staking (docs/system.md ("The consumer's contracts and chain")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Coin, Uint128};

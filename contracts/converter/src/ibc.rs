@@ -366,6 +366,7 @@ fn resend(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
     deps: DepsMut,
     env: Env,

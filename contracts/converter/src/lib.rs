@@ -1,4 +1,4 @@
-//! mesh-converter: the consumer end of the Mesh Security IBC channel (system.md §4.2, §5).
+//! mesh-converter: the consumer end of the Mesh Security IBC channel (docs/system.md, "The consumer's contracts and chain" and "The channel").
 //!
 //! - It instantiates its virtual staking contract and is that contract's only caller.
 //! - It opens the channel (OpenInit only) and, on connect, announces every validator of the

@@ -1,4 +1,4 @@
-//! IBC entry points of external staking (system.md §5): the handshake (only OpenTry, from the
+//! IBC entry points of external staking (docs/system.md ("The channel")): the handshake (only OpenTry, from the
 //! configured connection and converter port, one channel), the consumer's packets (valset
 //! updates with slashes, internal unstakes, reward batches) and the acks and timeouts of the
 //! packets this contract sends. Processing an ack or a timeout never fails.

@@ -1,5 +1,5 @@
 //! mesh-external-staking: the provider end of the Mesh Security IBC channel, one contract per
-//! consumer chain (system.md §3.4, §5, §6, §7).
+//! consumer chain (docs/system.md ("The provider's contracts"), §5, §6, §7).
 //!
 //! It is a cross lienholder of the vault: the vault's `stake_remote` reaches it as
 //! `receive_virtual_stake`, it stakes remotely with a `stake` packet and commits or rolls back

@@ -1,4 +1,4 @@
-//! Reward distribution (system.md §7): points per stake per validator, scale 1e9.
+//! Reward distribution (docs/system.md, "Rewards"): points per stake per validator, scale 1e9.
 //!
 //! Every distribution adds `reward × 1e9 / total_stake` points per staked token to the
 //! validator (the division's rest is kept as leftover for the next batch). A stake's earned

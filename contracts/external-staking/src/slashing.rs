@@ -1,4 +1,4 @@
-//! Cutting stakes: consumer slashes (system.md §6) and burns asked by the vault after a slash
+//! Cutting stakes: consumer slashes (docs/slashing.md) and burns asked by the vault after a slash
 //! elsewhere. Both reduce both ends of the stake ranges (saturating), so acks of packets still
 //! in flight only clamp afterwards; what a slash could not take from settled stake is owed by
 //! the packets in flight ([`Debt`]).
@@ -32,7 +32,7 @@ pub struct SlashOutcome {
 /// in address order), and each pending unbond that is not released yet and whose unstake the
 /// consumer applied before this slash (at a height below `slash_height`, the consumer height of
 /// the update that carried it, or unknown) loses `floor(amount × slash_ratio)`, whenever it
-/// started (system.md §6: the collateral stays slashable until it is released, so unstaking
+/// started (docs/slashing.md: the collateral stays slashable until it is released, so unstaking
 /// just before a slash does not escape it; an unstake applied after the slash was covered by it).
 ///
 /// Only settled stake is cut at once: a cut on an in-flight add that later rolls back would

@@ -1,4 +1,4 @@
-//! The consumer's validator set as the provider knows it (system.md §5): per validator, a
+//! The consumer's validator set as the provider knows it (docs/system.md ("The channel")): per validator, a
 //! history of states by consumer height, so a slash is applied only if the validator was
 //! active at the infraction height. Packets may arrive out of order (unordered channel): each
 //! change is recorded at its own height, the current state is the latest one. Tombstoned is

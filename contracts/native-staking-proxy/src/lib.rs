@@ -1,4 +1,4 @@
-//! mesh-native-staking-proxy: one per user, owned by native staking (system.md §3.3).
+//! mesh-native-staking-proxy: one per user, owned by native staking (docs/system.md ("The provider's contracts")).
 //!
 //! The proxy holds the user's locally staked tokens as real delegations on the chain's staking
 //! module. The parent (native staking) stakes and burns through it; the owner unstakes, restakes,

@@ -1,4 +1,4 @@
-//! mesh-native-staking: the vault's local lienholder (system.md §3.2).
+//! mesh-native-staking: the vault's local lienholder (docs/system.md ("The provider's contracts")).
 //!
 //! The vault sends each user's local stake here (`receive_stake`); the contract keeps one
 //! `mesh-native-staking-proxy` per user, which holds the real delegations. Unbonded tokens come

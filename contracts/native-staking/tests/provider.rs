@@ -1,5 +1,6 @@
 //! Provider-side integration: the real vault, native staking and proxy contracts on
-//! cw-multi-test's real staking module (system.md §3.1-3.3, the seed's local part).
+//! cw-multi-test's real staking module (docs/system.md, "The provider's contracts": the seed's
+//! local part).
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
@@ -532,7 +533,7 @@ fn user_cannot_bypass_vault() {
     assert_eq!(p.balance(&p.user), 1000);
 }
 
-/// Slash propagation (system.md §6, worked example 2): collateral 200, local 200, cross 200,
+/// Slash propagation (docs/slashing.md, worked example 2): collateral 200, local 200, cross 200,
 /// free 0. A cross slash of 20 clamps the local lien to the new collateral 180, and the vault
 /// burns 20 on native staking: the proxy undelegates 20 and counts them burned. When the user
 /// later unstakes the remaining 180, release burns the 20 and returns exactly 180 to the vault.

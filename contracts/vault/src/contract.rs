@@ -1,4 +1,4 @@
-//! Entry points and execute handlers of the vault (system.md §3.1).
+//! Entry points and execute handlers of the vault (docs/system.md ("The provider's contracts")).
 
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;

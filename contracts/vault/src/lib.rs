@@ -1,4 +1,4 @@
-//! mesh-vault: the Mesh Security vault (system.md §3.1, §6).
+//! mesh-vault: the Mesh Security vault (docs/system.md, docs/slashing.md).
 //!
 //! Users bond collateral in the native denom and put liens on it: one canonical local staker
 //! (`stake_local`, settled at once, tokens leave the vault) and any number of external stakers

@@ -1,4 +1,4 @@
-//! Queries of the vault (system.md §3.1).
+//! Queries of the vault (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Order, StdResult};
 use cw_storage_plus::Bound;

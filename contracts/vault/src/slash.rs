@@ -1,4 +1,4 @@
-//! Slashing (system.md §6): `local_slash` from the local staker, `cross_slash` from an external
+//! Slashing (docs/slashing.md): `local_slash` from the local staker, `cross_slash` from an external
 //! staker.
 //!
 //! Per slashed user: the reporter's lien and the collateral shrink by the slash. If the slash

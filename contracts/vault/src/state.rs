@@ -1,4 +1,4 @@
-//! Storage of the vault (system.md §3.1).
+//! Storage of the vault (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Empty, Uint128};

@@ -1,4 +1,4 @@
-//! mesh-virtual-staking: the consumer chain's virtual staking contract (system.md §4.3).
+//! mesh-virtual-staking: the consumer chain's virtual staking contract (docs/system.md ("The consumer's contracts and chain")).
 //!
 //! - Only its converter (the contract that instantiated it) may change the stake requests.
 //!   Requests are kept per (delegator, validator) **in provider units**, with a per-validator

@@ -2,7 +2,7 @@
 //!
 //! `handle_epoch` withdraws the rewards of every validator the contract delegates to, each as a
 //! `reply_always` submessage carrying the validator as payload, after saving a
-//! [`RewardsBatch`](crate::state::RewardsBatch) with the contract's current balance. Submessages
+//! [`RewardsBatch`] with the contract's current balance. Submessages
 //! run one after the other, each followed by its reply, so every reply sees exactly what its
 //! withdrawal minted: the balance growth since the previous reading. A failed withdrawal counts
 //! as zero. The last reply sends the whole batch to the converter's `distribute_rewards` with

@@ -35,7 +35,7 @@ pub fn per_minute(scenarios: usize, reps: usize) -> Result<FuzzMeasure, String> 
         let start = Instant::now();
         for seed in 0..scenarios as u64 {
             let scenario = generate(seed, STEPS).scenario();
-            let run = run_scenario(&scenario, Codes::default());
+            let run = run_scenario(&scenario, &Codes::default());
             if let Some(e) = harness_error(&run.outcome) {
                 return Err(format!("fuzz seed {seed} failed in the harness: {e}"));
             }

@@ -13,7 +13,7 @@
 use cosmwasm_std::{to_json_binary, Binary, Coin, Uint256};
 use mesh_actors::testnet::{Testnet, TopologySpec};
 use mesh_actors::time::run_simulation;
-use mesh_apis::{external_staking as ext, lienholder, native_staking_proxy as proxy, vault};
+use mesh_apis::lienholder;
 use std::time::{Duration, Instant};
 
 use crate::runner::{self, RunOptions};
@@ -117,64 +117,32 @@ pub fn through_actors(spec: &TopologySpec, unbonding_secs: u64) -> Result<Lifecy
 async fn drive(spec: &TopologySpec, unbonding_secs: u64) -> Result<LifecycleTimes, String> {
     let start = Instant::now();
     let day = Duration::from_secs(DAY_SECS);
-    let mut net = Testnet::start(spec).await?;
-    let provider = net.provider_id().to_string();
-    net.exec(
-        USER,
-        "vault",
-        &vault::ExecuteMsg::Bond {},
-        vec![coin(spec, BOND)],
-    )
-    .await?;
-    let local = vault::ExecuteMsg::StakeLocal {
-        amount: coin(spec, LOCAL),
-        msg: stake_msg(LOCAL_VALIDATOR)?,
-    };
-    net.exec(USER, "vault", &local, vec![]).await?;
-    let remote = vault::ExecuteMsg::StakeRemote {
-        contract: net.contract(CONSUMER)?.deployed.addr.to_string(),
-        amount: coin(spec, REMOTE),
-        msg: stake_msg(REMOTE_VALIDATOR)?,
-    };
-    net.exec(USER, "vault", &remote, vec![]).await?;
+    let net = Testnet::start(spec).await?;
+    net.bond(USER, BOND).await?;
+    net.stake_local(USER, LOCAL_VALIDATOR, LOCAL).await?;
+    net.stake_remote(USER, CONSUMER, REMOTE_VALIDATOR, REMOTE)
+        .await?;
     net.settle(day).await?;
     net.epoch(CONSUMER).await?;
 
     let unbonding = Instant::now();
-    let unstake = ext::ExecuteMsg::Unstake {
-        validator: REMOTE_VALIDATOR.to_string(),
-        amount: coin(spec, REMOTE),
-    };
-    net.exec(USER, CONSUMER, &unstake, vec![]).await?;
-    let proxy_name = net.proxy(USER).await?;
-    let unstake_local = proxy::ExecuteMsg::Unstake {
-        validator: LOCAL_VALIDATOR.to_string(),
-        amount: coin(spec, LOCAL),
-    };
-    net.exec(USER, &proxy_name, &unstake_local, vec![]).await?;
+    net.unstake_remote(USER, CONSUMER, REMOTE_VALIDATOR, REMOTE)
+        .await?;
+    net.unstake_local(USER, LOCAL_VALIDATOR, LOCAL).await?;
     net.settle(day).await?;
     net.wait(Duration::from_secs(unbonding_secs)).await;
-    let withdraw = ext::ExecuteMsg::WithdrawUnbonded {};
-    net.exec(USER, CONSUMER, &withdraw, vec![]).await?;
-    let release = proxy::ExecuteMsg::ReleaseUnbonded {};
-    net.exec(USER, &proxy_name, &release, vec![]).await?;
+    net.withdraw_unbonded_remote(USER, CONSUMER).await?;
+    net.release_local(USER).await?;
     let unbonding_ms = ms_since(unbonding);
 
-    let unbond = vault::ExecuteMsg::Unbond {
-        amount: coin(spec, BOND),
-    };
-    net.exec(USER, "vault", &unbond, vec![]).await?;
+    net.unbond(USER, BOND).await?;
     let total_ms = ms_since(start);
 
-    let addr = net.addr(&provider, USER);
-    let denom = spec.provider.chain.denom.clone();
+    let provider = net.provider_id().to_string();
     let balance = net
-        .with_chain(&provider, move |c, _| {
-            c.app_ref().wrap().query_balance(addr, denom)
-        })
-        .await?
-        .map_err(|e| e.to_string())?;
-    check_balance(balance.amount)?;
+        .balance(&provider, USER, &spec.provider.chain.denom)
+        .await?;
+    check_balance(balance.into())?;
     Ok(LifecycleTimes {
         total_ms,
         unbonding_ms,

@@ -8,6 +8,8 @@
 //!   (`bare_ms`, `overhead_ratio`).
 //! - [`fuzz`]: fuzz scenarios of 50 steps with faults per minute on one core (`fuzz_per_min`).
 //! - [`scale`]: consumers × users, every user staking on every consumer and unstaking.
+//! - The lifecycle again with every contract as wasm (`wasm_lifecycle_ms`, `wasm_ratio` =
+//!   wasm / native), when a directory of `.wasm` builds is given.
 //!
 //! Wall time is measured with `std::time::Instant` here only; the harness itself never reads the
 //! clock.
@@ -34,6 +36,8 @@ pub mod goals {
     pub const FUZZ_PER_MIN: f64 = 10_000.0;
     /// The largest scale case (20 consumers × 1000 users) under this many ms.
     pub const LARGEST_SCALE_MS: f64 = 10_000.0;
+    /// `wasm_ratio` (the lifecycle on wasm over the native one) at most.
+    pub const WASM_RATIO: f64 = 15.0;
 }
 
 /// The parts of the bench.
@@ -93,6 +97,8 @@ pub struct BenchConfig {
     pub scale_reps: usize,
     /// Only this part (profiling); every part when `None`.
     pub only: Option<Part>,
+    /// The `.wasm` builds to run the lifecycle on too (`wasm_lifecycle_ms`); none: not measured.
+    pub wasm: Option<std::path::PathBuf>,
 }
 
 impl BenchConfig {
@@ -113,6 +119,7 @@ impl BenchConfig {
             scale,
             scale_reps: 5,
             only: None,
+            wasm: None,
         }
     }
 
@@ -126,6 +133,7 @@ impl BenchConfig {
             scale: vec![(1, 10)],
             scale_reps: 1,
             only: None,
+            wasm: None,
         }
     }
 
@@ -164,6 +172,10 @@ pub struct BenchReport {
     pub fuzz_per_min: Option<f64>,
     /// Consumers × users cases.
     pub scale: Vec<ScaleCase>,
+    /// The lifecycle with every contract as wasm (cosmwasm-vm), ms.
+    pub wasm_lifecycle_ms: Option<f64>,
+    /// `wasm_lifecycle_ms` over the native lifecycle measured interleaved with it.
+    pub wasm_ratio: Option<f64>,
     /// Figures printed in the table but not part of the JSON object.
     #[serde(skip)]
     pub extra: Extra,
@@ -184,6 +196,8 @@ pub struct Extra {
     pub bare_unbonding_ms: Option<f64>,
     /// Fuzz scenarios behind `fuzz_per_min`, and whether the fuzzer ran on this build.
     pub fuzz_note: Option<String>,
+    /// Where the wasm figures come from, or why they are missing.
+    pub wasm_note: Option<String>,
 }
 
 /// The median (the mean of the two middle values for an even count); `None` when empty.
@@ -295,7 +309,46 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         report.fuzz_per_min = measured.per_min.map(|x| x.round());
         report.extra.fuzz_note = Some(measured.note);
     }
+    if lc {
+        wasm_lifecycle(cfg, &spec21, &mut report, progress)?;
+    }
     Ok(report)
+}
+
+/// The lifecycle with every contract as wasm, interleaved with native runs for the ratio. It
+/// runs last: the compiled modules stay resident, which would inflate the scale cases' memory.
+fn wasm_lifecycle(
+    cfg: &BenchConfig,
+    spec21: &mesh_actors::testnet::TopologySpec,
+    report: &mut BenchReport,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), String> {
+    let Some(dir) = &cfg.wasm else {
+        report.extra.wasm_note = Some(
+            "wasm: not measured (no artefacts: scripts/build-wasm.sh, or bench --wasm DIR)".into(),
+        );
+        return Ok(());
+    };
+    progress("the lifecycle with every contract as wasm");
+    let codes = mesh_actors::contracts::Codes::from_wasm_dir(dir).map_err(|e| e.to_string())?;
+    let wasm = mesh_actors::testnet::TopologySpec {
+        codes,
+        ..spec21.clone()
+    };
+    let secs = 21 * lifecycle::DAY_SECS;
+    lifecycle::through_actors(&wasm, secs)?;
+    let (mut native_runs, mut wasm_runs) = (vec![], vec![]);
+    for _ in 0..cfg.reps {
+        native_runs.push(lifecycle::through_actors(spec21, secs)?.total_ms);
+        wasm_runs.push(lifecycle::through_actors(&wasm, secs)?.total_ms);
+    }
+    report.wasm_lifecycle_ms = med(wasm_runs);
+    report.wasm_ratio = ratio(report.wasm_lifecycle_ms, med(native_runs));
+    report.extra.wasm_note = Some(format!(
+        "wasm: the modules in {} (the ratio is over native runs interleaved with them)",
+        dir.display()
+    ));
+    Ok(())
 }
 
 fn show(x: Option<f64>, unit: &str) -> String {
@@ -334,7 +387,7 @@ pub fn table(r: &BenchReport) -> String {
         "{:<20} {:>12}  {:<12} verdict",
         "figure", "value", "goal"
     );
-    let rows: [(&str, Option<f64>, &str, String, &str); 7] = [
+    let rows: [(&str, Option<f64>, &str, String, &str); 9] = [
         (
             "lifecycle_ms",
             r.lifecycle_ms,
@@ -378,6 +431,20 @@ pub fn table(r: &BenchReport) -> String {
             format!("≥ {}", goals::FUZZ_PER_MIN),
             verdict(r.fuzz_per_min, |x| x >= goals::FUZZ_PER_MIN),
         ),
+        (
+            "wasm_lifecycle_ms",
+            r.wasm_lifecycle_ms,
+            " ms",
+            String::new(),
+            "",
+        ),
+        (
+            "wasm_ratio",
+            r.wasm_ratio,
+            "",
+            format!("≤ {}", goals::WASM_RATIO),
+            verdict(r.wasm_ratio, |x| x <= goals::WASM_RATIO),
+        ),
     ];
     for (name, value, unit, goal, v) in rows {
         let _ = writeln!(out, "{name:<20} {:>12}  {goal:<12} {v}", show(value, unit));
@@ -398,6 +465,9 @@ pub fn table(r: &BenchReport) -> String {
     }
     if let Some(note) = &r.extra.fuzz_note {
         let _ = writeln!(out, "fuzz: {note}");
+    }
+    if let Some(note) = &r.extra.wasm_note {
+        let _ = writeln!(out, "{note}");
     }
     if !r.scale.is_empty() {
         let _ = writeln!(
@@ -513,7 +583,8 @@ mod tests {
             to_json(&report),
             "{\"lifecycle_ms\":1.5,\"bare_ms\":null,\"overhead_ratio\":null,\"unbonding_1d_ms\":null,\
              \"unbonding_21d_ms\":null,\"time_scaling_ratio\":null,\"fuzz_per_min\":null,\
-             \"scale\":[{\"consumers\":1,\"users\":10,\"ms\":4.0,\"peak_rss_mb\":8.5}]}"
+             \"scale\":[{\"consumers\":1,\"users\":10,\"ms\":4.0,\"peak_rss_mb\":8.5}],\
+             \"wasm_lifecycle_ms\":null,\"wasm_ratio\":null}"
         );
     }
 

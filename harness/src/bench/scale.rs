@@ -9,11 +9,10 @@
 
 use mesh_actors::testnet::{ConsumerSpec, Testnet, TopologySpec};
 use mesh_actors::time::run_simulation;
-use mesh_apis::{external_staking as ext, vault};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
-use super::lifecycle::{coin, ms_since, stake_msg, DAY_SECS};
+use super::lifecycle::{coin, ms_since, DAY_SECS};
 use super::rss;
 
 /// Staked by each user on each consumer.
@@ -77,23 +76,13 @@ pub fn run_case(consumers: usize, users: usize) -> Result<ScaleCase, String> {
 async fn drive(spec: &TopologySpec, users: usize) -> Result<(), String> {
     let net = Testnet::start(spec).await?;
     let ids: Vec<String> = net.consumer_ids().to_vec();
-    let mut contracts = vec![];
-    for id in &ids {
-        contracts.push(net.contract(id)?.deployed.addr.to_string());
-    }
     let within = Duration::from_secs(DAY_SECS);
     for i in 0..users {
         let name = user(i);
-        let bond = vec![coin(spec, STAKE * ids.len() as u128)];
-        net.exec(&name, "vault", &vault::ExecuteMsg::Bond {}, bond)
-            .await?;
-        for (id, contract) in ids.iter().zip(&contracts) {
-            let msg = vault::ExecuteMsg::StakeRemote {
-                contract: contract.clone(),
-                amount: coin(spec, STAKE),
-                msg: stake_msg(&format!("{id}-val1"))?,
-            };
-            net.exec(&name, "vault", &msg, vec![]).await?;
+        net.bond(&name, STAKE * ids.len() as u128).await?;
+        for id in &ids {
+            net.stake_remote(&name, id, &format!("{id}-val1"), STAKE)
+                .await?;
         }
     }
     net.settle(within).await?;
@@ -102,11 +91,8 @@ async fn drive(spec: &TopologySpec, users: usize) -> Result<(), String> {
     for i in 0..users {
         let name = user(i);
         for id in &ids {
-            let msg = ext::ExecuteMsg::Unstake {
-                validator: format!("{id}-val1"),
-                amount: coin(spec, STAKE),
-            };
-            net.exec(&name, id, &msg, vec![]).await?;
+            net.unstake_remote(&name, id, &format!("{id}-val1"), STAKE)
+                .await?;
         }
     }
     net.settle(within).await?;

@@ -354,11 +354,11 @@ pub fn regression_fixture(seed: u64, steps: usize, run: &CaseRun) -> Scenario {
 /// Replay a fixture as `mesh-harness replay` does (normal mode) and return what broke. In
 /// normal mode a settle that does not settle ends the run without checking the settled
 /// invariants: that is [`PENDING`].
-pub fn replay(fixture: &Scenario, codes: Codes) -> Option<Violation> {
+pub fn replay(fixture: &Scenario, codes: &Codes) -> Option<Violation> {
     let outcome = runner::run(
         fixture,
         &RunOptions {
-            codes,
+            codes: codes.clone(),
             ..Default::default()
         },
     );
@@ -379,7 +379,7 @@ pub fn replay(fixture: &Scenario, codes: Codes) -> Option<Violation> {
 
 /// Whether the regression fixture of a failing run, replayed in normal mode, breaks
 /// `invariant` (it should: reading the report around an `expect_error` step changes nothing).
-pub fn replays_as(run: &CaseRun, codes: Codes, invariant: &str) -> bool {
+pub fn replays_as(run: &CaseRun, codes: &Codes, invariant: &str) -> bool {
     let fixture = regression_fixture(0, 0, run);
     replay(&fixture, codes).is_some_and(|v| v.invariant == invariant)
 }
@@ -396,11 +396,11 @@ fn same_run(a: &CaseRun, b: &CaseRun) -> bool {
 fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let violation = first.violation.clone().expect("a failing run");
     let failed_step = first.outcome.failed_step.unwrap_or(0);
-    let again = run_scenario(&first.scenario, c.codes);
+    let again = run_scenario(&first.scenario, &c.codes);
     let deterministic = same_run(&first, &again);
-    let shrunk = shrink(case, first, c.codes, c.shrink_budget);
+    let shrunk = shrink(case, first, &c.codes, c.shrink_budget);
     let fixture = regression_fixture(seed, c.steps, &shrunk.run);
-    let replays = replay(&fixture, c.codes).map(|v| v.invariant) == Some(violation.invariant);
+    let replays = replay(&fixture, &c.codes).map(|v| v.invariant) == Some(violation.invariant);
     let mut write_error = None;
     let file = c.out.as_ref().and_then(|dir| {
         let path = dir.join(format!("seed-{seed}-{}.json", violation.invariant));
@@ -437,7 +437,7 @@ pub fn run(c: &Campaign, mut progress: impl FnMut(&Event)) -> Summary {
     for seed in c.shard_seeds() {
         let case = generate(seed, c.steps);
         let scenario = case.scenario();
-        let run = run_scenario(&scenario, c.codes);
+        let run = run_scenario(&scenario, &c.codes);
         summary.runs += 1;
         let executed = run
             .outcome

@@ -36,7 +36,7 @@ pub const CONSUMERS: [(&str, &str); 4] = [
 /// Names of the (up to three) generated users.
 pub const USERS: [&str; 3] = ["alice", "bob", "carol"];
 
-/// How long the tail's settle may take once every fault has ended: invariant 4 of harness.md
+/// How long the tail's settle may take once every fault has ended: the pending-tx invariant (docs/system.md)
 /// ("every pending tx ends within its packet timeout plus relay delay once faults end") with
 /// the longest generated packet timeout (30 min) and relay delays (30 s each way), rounded up.
 pub const SETTLE_WITHIN: DurationValue = DurationValue::from_secs(3_600);

@@ -1,6 +1,6 @@
 //! Fuzzed failure injection with shrinking.
 //!
-//! - [`generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
+//! - [`mod@generate`]: a seeded generator of scenarios (topology, users, a body of actions, chain
 //!   events and faults, then a tail that lifts the faults, settles and runs epochs).
 //! - [`shrink`]: reduces a failing case (consumers, users, steps, amounts, settings) while it
 //!   still breaks the same invariant.
@@ -33,7 +33,7 @@ use crate::scenario::{Action, Scenario};
 pub use campaign::{Campaign, Finding, Summary};
 pub use generate::{generate, tail, Case};
 
-/// The name of invariant 4 of harness.md ("every pending tx ends within its packet timeout
+/// The name of the pending-tx invariant (docs/system.md) ("every pending tx ends within its packet timeout
 /// plus relay delay once faults end"), given to a settle that did not settle.
 pub const PENDING: &str = "pending";
 
@@ -63,7 +63,7 @@ impl CaseRun {
 /// `scenario` as it replays: run as the fuzzer runs it, every action the contracts refused
 /// marked with `"expect_error": ""`, so `mesh-harness run` goes through the same execution
 /// instead of stopping at the first refusal (what `fuzz --print` writes).
-pub fn replayable(scenario: &Scenario, codes: Codes) -> Scenario {
+pub fn replayable(scenario: &Scenario, codes: &Codes) -> Scenario {
     let run = run_scenario(scenario, codes);
     let mut out = scenario.clone();
     for (i, _) in &run.outcome.step_errors {
@@ -75,13 +75,14 @@ pub fn replayable(scenario: &Scenario, codes: Codes) -> Scenario {
 }
 
 /// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`.
-pub fn run_scenario(scenario: &Scenario, codes: Codes) -> CaseRun {
+pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
     let outcome = runner::run(
         scenario,
         &RunOptions {
             seed: None,
             tolerate_action_errors: true,
-            codes,
+            codes: codes.clone(),
+            base_dir: None,
             max_events: Some(runner::DEFAULT_MAX_EVENTS),
             ..Default::default()
         },

@@ -7,7 +7,7 @@
 //! 2. drop body steps, in halves, quarters... down to single steps (delta debugging);
 //! 3. simplify each step: smaller amounts (a power of ten, one significant digit, half),
 //!    shorter waits, outages and halts, one dropped packet or failing receive instead of many;
-//! 4. simplify the topology: each consumer's settings back to the defaults of scenario.md,
+//! 4. simplify the topology: each consumer's settings back to the defaults of docs/scenario.md,
 //!    validators no step names removed, smaller balances.
 //!
 //! The tail (lift faults, wait, settle, epochs) is regenerated for what remains.
@@ -33,7 +33,7 @@ pub struct Shrunk {
 }
 
 struct Shrinker<'a> {
-    codes: Codes,
+    codes: &'a Codes,
     keep: &'a dyn Fn(&CaseRun) -> bool,
     invariant: &'static str,
     budget: usize,
@@ -184,7 +184,7 @@ impl Shrinker<'_> {
 }
 
 /// Shrink `case`, whose run `first` broke an invariant, with at most `budget` candidate runs.
-pub fn shrink(case: Case, first: CaseRun, codes: Codes, budget: usize) -> Shrunk {
+pub fn shrink(case: Case, first: CaseRun, codes: &Codes, budget: usize) -> Shrunk {
     shrink_where(case, first, codes, budget, &|_| true)
 }
 
@@ -193,7 +193,7 @@ pub fn shrink(case: Case, first: CaseRun, codes: Codes, budget: usize) -> Shrunk
 pub fn shrink_where(
     case: Case,
     first: CaseRun,
-    codes: Codes,
+    codes: &Codes,
     budget: usize,
     keep: &dyn Fn(&CaseRun) -> bool,
 ) -> Shrunk {

@@ -9,6 +9,7 @@
 //! what such shares are worth (rounded up, at most 2 tokens) may stay.
 
 use cosmwasm_std::{Decimal256, Uint128};
+use mesh_actors::testnet::ContractId;
 use mesh_apis::{external_staking as ext, vault};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -136,7 +137,7 @@ impl Run<'_> {
         // What is left delegated is dust (shares no undelegation pays out): a native lien up to
         // its exact worth, rounded up, may stay.
         let mut dust_of: BTreeMap<String, Uint128> = BTreeMap::new();
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             let worth = self.local_worth(&user).await?;
             let allowed = worth.to_uint_ceil();
             let allowed = Uint128::try_from(allowed).unwrap_or(Uint128::MAX);
@@ -222,7 +223,7 @@ impl Run<'_> {
     /// Every user's remote stakes and local delegations still to unstake.
     async fn stake_left(&mut self) -> Result<Vec<Left>, StepFailure> {
         let mut left = vec![];
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             for c in self.scenario.consumers.clone() {
                 for s in self.stakes_of(&user, &c.chain_id).await? {
                     if !s.stake.high.is_zero() {
@@ -250,7 +251,7 @@ impl Run<'_> {
 
     /// Withdraw every matured remote unbond and release every local unbonding.
     async fn withdraw_and_release_everything(&mut self) -> Result<(), StepFailure> {
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             for c in self.scenario.consumers.clone() {
                 let pending = self
                     .stakes_of(&user, &c.chain_id)
@@ -265,7 +266,7 @@ impl Run<'_> {
                     .await?;
                 }
             }
-            if self.net.proxy(&user).await.is_ok() {
+            if self.net.native_staking_proxy(&user).await.is_ok() {
                 self.act_or_drained(&Action::ReleaseLocal(UserOnly { user: user.clone() }))
                     .await?;
             }
@@ -279,12 +280,12 @@ impl Run<'_> {
         &mut self,
         dust: &BTreeMap<String, Uint128>,
     ) -> Result<(), StepFailure> {
-        if let Err(v) = invariants::check_settled(&self.net, &self.names).await? {
+        if let Err(v) = invariants::check_settled(&self.net, &self.names()).await? {
             return Err(drained(format!("not settled at the end: {}", v.detail)));
         }
-        let vault = self.net.contract("vault")?.deployed.addr.clone();
+        let vault = self.net.contract(&ContractId::Vault)?.deployed.addr.clone();
         let lienholders = self.lienholder_names()?;
-        for user in self.names.users.clone() {
+        for user in self.names().users {
             let account = self.net.addr(self.net.provider_id(), &user).to_string();
             // (Only a native lien up to `dust` may be left: any other lien fails below.)
             let (vault_c, account_c) = (vault.clone(), account.clone());
@@ -301,7 +302,12 @@ impl Run<'_> {
                 })
                 .await?;
             let details = details.map_err(|e| drained(format!("{user}: {e}")))?;
-            let native = self.net.contract("native")?.deployed.addr.to_string();
+            let native = self
+                .net
+                .contract(&ContractId::NativeStaking)?
+                .deployed
+                .addr
+                .to_string();
             let dust = dust.get(&user).copied().unwrap_or_default();
             let left: Vec<String> = claims
                 .iter()
@@ -352,7 +358,12 @@ impl Run<'_> {
         user: &str,
         consumer: &str,
     ) -> Result<Vec<ext::StakeResponse>, StepFailure> {
-        let contract = self.net.contract(consumer)?.deployed.addr.clone();
+        let contract = self
+            .net
+            .contract(&ContractId::external_staking(consumer))?
+            .deployed
+            .addr
+            .clone();
         let user = self.net.addr(self.net.provider_id(), user).to_string();
         Ok(self
             .net
@@ -364,7 +375,7 @@ impl Run<'_> {
 
     /// What all of `user`'s local delegations are worth, exactly (0 without a proxy).
     async fn local_worth(&mut self, user: &str) -> Result<Decimal256, StepFailure> {
-        let Ok(name) = self.net.proxy(user).await else {
+        let Ok(name) = self.net.native_staking_proxy(user).await else {
             return Ok(Decimal256::zero());
         };
         let proxy = self.net.contract(&name)?.deployed.addr.clone();
@@ -398,7 +409,7 @@ impl Run<'_> {
         &mut self,
         user: &str,
     ) -> Result<Vec<(String, Uint128)>, StepFailure> {
-        let Ok(name) = self.net.proxy(user).await else {
+        let Ok(name) = self.net.native_staking_proxy(user).await else {
             return Ok(vec![]);
         };
         let proxy = self.net.contract(&name)?.deployed.addr.clone();
@@ -416,12 +427,20 @@ impl Run<'_> {
     /// Lienholder address → report name (`native` or the consumer's chain id).
     fn lienholder_names(&self) -> Result<Vec<(String, String)>, StepFailure> {
         let mut out = vec![(
-            self.net.contract("native")?.deployed.addr.to_string(),
+            self.net
+                .contract(&ContractId::NativeStaking)?
+                .deployed
+                .addr
+                .to_string(),
             "native".to_string(),
         )];
-        for c in &self.names.consumers {
+        for c in &self.names().consumers {
             out.push((
-                self.net.contract(&c.id)?.deployed.addr.to_string(),
+                self.net
+                    .contract(&ContractId::external_staking(&c.id))?
+                    .deployed
+                    .addr
+                    .to_string(),
                 c.id.clone(),
             ));
         }

@@ -10,6 +10,7 @@
 //! | a ratio or price | [`RATIO_MAX`] (10^18) | |
 //! | a conversion | the provider's supply (with rewards) × price, and a consumer's max cap ÷ (price × (1 − discount)), fit in 128 bits | [`CONVERSION_GROWTH`] |
 //! | the seed | [`SEED_MAX`] (2^53 − 1) | every JSON tool reads it exactly |
+//! | a gas limit | [`GAS_LIMIT_MAX`] (2^53 − 1) | every JSON tool reads it exactly |
 
 use std::collections::BTreeMap;
 
@@ -41,6 +42,9 @@ pub const RATIO_MAX: u128 = 1_000_000_000_000_000_000;
 
 /// The largest seed: 2^53 − 1, the largest integer every JSON reader keeps exact.
 pub const SEED_MAX: u64 = (1 << 53) - 1;
+
+/// The largest per-transaction gas limit a chain may be given: 2^53 − 1, like the seed.
+pub const GAS_LIMIT_MAX: u64 = SEED_MAX;
 
 /// How much a chain's staked supply can grow over the horizon: staking rewards (10 % a year)
 /// for 27 years add 2.74 times the stake; 4 rounds that up.

@@ -1,4 +1,4 @@
-//! Scenario files: the format of `scenario.md` (values, chains, accounts, steps), loading with
+//! Scenario files: the format of `docs/scenario.md` (values, chains, accounts, steps), loading with
 //! one-line errors that name the file and the JSON path, validation of references, and the JSON
 //! Schema.
 //!
@@ -45,6 +45,7 @@ macro_rules! object_only {
     };
 }
 
+mod contracts;
 pub mod limits;
 mod load;
 mod model;
@@ -58,6 +59,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
+pub use contracts::{ContractRole, ContractSource};
 pub use load::{load_file, parse_str, parse_unvalidated, to_json_pretty, ErrorKind, ScenarioError};
 pub use model::{
     AccountBalance, Consumer, ExternalStakingConfig, LinkConfig, NativeStakingConfig, Provider,

@@ -1,7 +1,7 @@
-//! The scenario file: top level, provider and consumer chains, accounts (format in `scenario.md`).
+//! The scenario file: top level, provider and consumer chains, accounts (format in `docs/scenario.md`).
 //!
 //! Every struct rejects unknown fields, and every optional field has the default of the tables in
-//! `scenario.md` (which are those of `system.md` §8). Serializing writes every field out, so a
+//! `docs/scenario.md` (which are those of docs/system.md ("Defaults")). Serializing writes every field out, so a
 //! scenario round-trips through JSON unchanged.
 
 use std::collections::BTreeMap;
@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::contracts::{ContractRole, ContractSource};
 use super::rules;
 use super::step::Step;
 use super::values::{Amount, Delay, DurationValue, Ratio};
@@ -51,6 +52,15 @@ pub struct Scenario {
     /// What happens, in order.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// Which code each contract role runs: `"native"` (the default) or the path of a `.wasm`
+    /// file, relative to this file's directory.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::contracts::deserialize_contracts"
+    )]
+    #[schemars(schema_with = "super::contracts::contracts_schema")]
+    pub contracts: BTreeMap<ContractRole, ContractSource>,
 }
 
 object_only!(Scenario, "a scenario object");
@@ -67,6 +77,7 @@ impl Scenario {
             consumers: Vec::new(),
             accounts: BTreeMap::new(),
             steps: Vec::new(),
+            contracts: BTreeMap::new(),
         }
     }
 
@@ -282,6 +293,15 @@ pub struct Provider {
     pub native_staking: NativeStakingConfig,
     /// What the chain itself slashes.
     pub slash_fractions: SlashFractions,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
+    /// 420000000000, that is 3,000,000 Cosmos SDK gas).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::gas_limit"
+    )]
+    #[schemars(schema_with = "rules::gas_limit_schema")]
+    pub gas_limit: Option<u64>,
 }
 
 object_only!(Provider, "a provider object");
@@ -296,6 +316,7 @@ impl Default for Provider {
             validators: vec![ValidatorSpec::new("val1")],
             native_staking: NativeStakingConfig::default(),
             slash_fractions: SlashFractions::default(),
+            gas_limit: None,
         }
     }
 }
@@ -377,6 +398,9 @@ pub struct Consumer {
     pub external_staking: ExternalStakingConfig,
     /// The relayer.
     pub link: LinkConfig,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gas_limit: Option<u64>,
 }
 
 impl Consumer {
@@ -394,6 +418,7 @@ impl Consumer {
             slash_fractions: SlashFractions::default(),
             external_staking: ExternalStakingConfig::default(),
             link: LinkConfig::default(),
+            gas_limit: None,
         }
         .resolve()
     }
@@ -461,6 +486,15 @@ struct ConsumerFile {
     /// The relayer between the provider and this consumer.
     #[serde(default)]
     link: LinkConfig,
+    /// Most gas one transaction may use when contracts run as wasm (CosmWasm gas; default
+    /// 420000000000, that is 3,000,000 Cosmos SDK gas).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rules::gas_limit"
+    )]
+    #[schemars(schema_with = "rules::gas_limit_schema")]
+    gas_limit: Option<u64>,
 }
 
 object_only!(deserialize ConsumerFile, "a consumer object like {\"chain_id\": \"juno\"}");
@@ -482,6 +516,7 @@ impl ConsumerFile {
             slash_fractions: self.slash_fractions,
             external_staking: self.external_staking,
             link: self.link,
+            gas_limit: self.gas_limit,
         }
     }
 }

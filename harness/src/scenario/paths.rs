@@ -2,7 +2,7 @@
 //! `expect` path is checked at load: a misspelt key, a user or validator the scenario does not
 //! have, or a path past a leaf is bad input, named with the closest valid path.
 //!
-//! The tree follows `report.rs` (scenario.md "The state report"): fixed keys, and keys taken
+//! The tree follows `report.rs` (docs/report.md): fixed keys, and keys taken
 //! from the scenario's users, validators, consumers and denoms. A new report section, or a new
 //! source of names (a step that adds a validator), is one line in [`report_shape`] or
 //! [`validators_of`].
@@ -55,6 +55,14 @@ pub enum Node {
         /// What they are, for messages ("user", "validator of juno").
         what: String,
         /// The shape under each name.
+        child: Rc<Node>,
+    },
+    /// An object whose keys are open (the call kinds of a contract, which depend on its code),
+    /// each with the same shape.
+    Any {
+        /// What the keys are, for messages.
+        what: String,
+        /// The shape under each key.
         child: Rc<Node>,
     },
 }
@@ -118,6 +126,7 @@ pub fn report_shape(scenario: &Scenario) -> Node {
             ("provider", provider_shape(scenario, &users, &consumers)),
             ("consumers", consumers_shape(scenario)),
             ("ibc", ibc_shape(&consumers)),
+            ("gas", gas_shape(&consumers)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -289,6 +298,37 @@ fn consumers_shape(scenario: &Scenario) -> Rc<Node> {
     ))
 }
 
+/// The `gas` section (runs with wasm contracts only): per contract, named as in the trace, and
+/// per call kind (`execute:bond`, `ibc_packet_receive:stake`; whatever the code's messages are),
+/// the count, total and largest gas.
+fn gas_shape(consumers: &[String]) -> Rc<Node> {
+    let mut contracts = vec![
+        "vault".to_owned(),
+        "native".to_owned(),
+        "native_staking_proxy".to_owned(),
+    ];
+    contracts.extend(consumers.iter().cloned());
+    for c in consumers {
+        for contract in ["price-feed", "converter", "virtual-staking"] {
+            contracts.push(mesh_actors::testnet::consumer_contract(c, contract));
+        }
+    }
+    contracts.sort();
+    let stats = object(vec![
+        ("count", leaf(Leaf::Count)),
+        ("total", leaf(Leaf::Count)),
+        ("max", leaf(Leaf::Count)),
+    ]);
+    each(
+        contracts,
+        "contract",
+        Rc::new(Node::Any {
+            what: "call kind (entry point and message, e.g. execute:bond)".to_owned(),
+            child: stats,
+        }),
+    )
+}
+
 fn ibc_shape(consumers: &[String]) -> Rc<Node> {
     let kinds = [
         "stake",
@@ -335,6 +375,7 @@ impl Node {
             Node::Each { names, child, .. } => {
                 names.iter().any(|n| n == key).then(|| child.clone())
             }
+            Node::Any { child, .. } => Some(child.clone()),
         }
     }
 
@@ -344,6 +385,7 @@ impl Node {
             Node::Leaf(_) => vec![],
             Node::Object(fields) => fields.iter().map(|(k, _)| k.clone()).collect(),
             Node::Each { names, .. } => names.clone(),
+            Node::Any { .. } => vec![],
         }
     }
 
@@ -354,6 +396,7 @@ impl Node {
             }
             Node::Each { names, what, .. } => format!("a {what}: {}", names.join(", ")),
             Node::Leaf(l) => l.describe().to_owned(),
+            Node::Any { what, .. } => format!("a {what}"),
             Node::Object(_) => format!("one of {}", self.keys().join(", ")),
         }
     }

@@ -290,6 +290,25 @@ pub(crate) fn epoch_blocks_schema(_: &mut SchemaGenerator) -> Schema {
     .into()
 }
 
+/// `gas_limit` (provider or consumer): at least 1, since a limit of 0 would fail every wasm call,
+/// and at most 2^53 − 1, which every JSON reader keeps exact.
+pub(crate) fn gas_limit<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    integer(deserializer, 1, super::limits::GAS_LIMIT_MAX, "gas_limit").map(Some)
+}
+
+/// The schema of [`gas_limit`].
+pub(crate) fn gas_limit_schema(_: &mut SchemaGenerator) -> Schema {
+    integer_schema(
+        1,
+        super::limits::GAS_LIMIT_MAX,
+        "Most gas one transaction may use when contracts run as wasm, in CosmWasm gas (default \
+         420000000000, that is 3,000,000 Cosmos SDK gas); 1 to 2^53 - 1.",
+    )
+    .into()
+}
+
 /// A count of packets or receives (`drop_next`, `fail_next`): 0 (lifts the fault) to 2^32 − 1.
 pub(crate) fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     integer(deserializer, 0, u32::MAX.into(), "a count").map(|v| v as u32)

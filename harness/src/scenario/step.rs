@@ -64,7 +64,7 @@ impl Step {
     }
 }
 
-/// The names of the actions that accept `expect_error`, in the order of `scenario.md`.
+/// The names of the actions that accept `expect_error`, in the order of `docs/scenario.md`.
 pub fn actions_accepting_expect_error() -> Vec<&'static str> {
     EXPECT_ERROR_TABLE
         .iter()
@@ -118,7 +118,7 @@ macro_rules! actions {
             )*
         }
 
-        /// The name of every action, in the order of `scenario.md`.
+        /// The name of every action, in the order of `docs/scenario.md`.
         pub const ACTION_NAMES: &[&str] = &[$($name),*];
 
         /// Each action's name and whether it accepts `expect_error`.
@@ -200,14 +200,14 @@ actions! {
     /// of the evidence's power (`power`, default the validator's power now), jails it for good.
     "tombstone" => Tombstone(TombstoneArgs), expect_error: true;
     /// Create a validator mid-run: its operator self-bonds `stake` (minted for it). On a
-    /// consumer, the chain reports it in `additions`. (An addition to scenario.md.)
+    /// consumer, the chain reports it in `additions`.
     "add_validator" => AddValidator(AddValidatorArgs), expect_error: true;
     /// The validator's operator unbonds its whole self-bond: the validator is jailed (if it was
     /// not), leaves the set and cannot be unjailed. On a consumer, the chain reports it in
     /// `removals`.
     "remove_validator" => RemoveValidator(ChainValidator), expect_error: true;
     /// Close a consumer's channel from the provider side (governance); every stake becomes an
-    /// immediate unbond and packets in flight time out. (An addition to scenario.md.)
+    /// immediate unbond and packets in flight time out.
     "close_channel" => CloseChannel(ConsumerOnly), expect_error: true;
     /// Lift every fault, unstake everything (local and remote), wait out every unbonding
     /// period, withdraw and release everything, then require every user's collateral to be

@@ -1,6 +1,6 @@
 //! Scalar values of a scenario file: amounts, ratios, durations and link delays.
 //!
-//! Each type parses from the string form `scenario.md` defines, serializes back to its canonical
+//! Each type parses from the string form `docs/scenario.md` defines, serializes back to its canonical
 //! string, and publishes a JSON Schema with a pattern and a description.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! `MeshModule`: the consumer chain's mesh module (system.md §4.4), plugged in with
+//! `MeshModule`: the consumer chain's mesh module (docs/system.md ("The consumer's contracts and chain")), plugged in with
 //! `AppBuilder::with_custom`. It handles virtual staking's `virtual_stake` custom messages and
 //! queries.
 //!

@@ -1,4 +1,4 @@
-//! Conversions with the numbers of system.md §4.2, through the pure functions and the queries.
+//! Conversions with the numbers of docs/system.md ("The consumer's contracts and chain"), through the pure functions and the queries.
 
 use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
 use cosmwasm_std::{from_json, Decimal, Uint128};

@@ -1,4 +1,4 @@
-//! Slashing (system.md §6): the worked scenarios 1, 2, 3 and 5, local slashes, saturation,
+//! Slashing (docs/slashing.md): the worked scenarios 1, 2, 3 and 5, local slashes, saturation,
 //! slashes while stakes are in flight, failed burns and authorization.
 
 use cosmwasm_std::{coins, Addr, Decimal};

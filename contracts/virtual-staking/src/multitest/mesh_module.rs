@@ -1,4 +1,4 @@
-//! `TestMesh`: a test stand-in for the consumer chain's mesh module (system.md §4.4).
+//! `TestMesh`: a test stand-in for the consumer chain's mesh module (docs/system.md ("The consumer's contracts and chain")).
 //!
 //! - `bond` fails above the contract's max cap, mints and delegates through the chain's
 //!   staking module (so rewards accrue and can be withdrawn);

@@ -61,13 +61,13 @@ fn unknown_fields() {
     assert_eq!(
         config_err(r#""colour": "red""#),
         "t.json: colour: unknown field `colour`, expected one of `$schema`, `name`, `description`, `seed`, \
-         `provider`, `consumers`, `accounts`, `steps`"
+         `provider`, `consumers`, `accounts`, `steps`, `contracts`"
     );
     assert_eq!(
         config_err(r#""provider": {"blocktime": "5s"}"#),
         "t.json: provider.blocktime: unknown field `blocktime`, expected one of `chain_id`, \
          `denom`, `block_time`, `unbonding_period`, `validators`, `native_staking`, \
-         `slash_fractions`"
+         `slash_fractions`, `gas_limit`"
     );
     assert_eq!(
         config_err(r#""consumers": [{"chain_id": "juno", "link": {"latency": "1s"}}]"#),
@@ -312,7 +312,7 @@ fn validator_set_steps() {
 }
 
 /// ... but accepted in a step with `expect_error`, where the contract is what rejects them
-/// (the example of `scenario.md`); users and consumers are still checked there.
+/// (the example of `docs/scenario.md`); users and consumers are still checked there.
 #[test]
 fn unknown_validator_with_expect_error_is_accepted() {
     let s = parse(&with_steps(
@@ -525,4 +525,84 @@ fn zero_drop_next_and_fail_next_lift_faults() {
 
 fn mesh_harness_parse(text: &str) -> Result<crate::scenario::Scenario, String> {
     crate::scenario::parse_str(text, "t.json").map_err(|e| e.to_string())
+}
+
+/// The `contracts` section takes the seven roles, each once, each `"native"` or a `.wasm` path;
+/// a gas limit is a whole number from 1 to 2^53 - 1.
+#[test]
+fn bad_contracts_and_gas_limits() {
+    assert_eq!(
+        config_err(r#""contracts": {"treasury": "native"}"#),
+        "t.json: contracts.treasury: unknown contract role \"treasury\", expected one of: vault, \
+         native_staking, native_staking_proxy, external_staking, converter, virtual_staking, \
+         price_feed"
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": "a.wasm", "vault": "native"}"#),
+        "t.json: contracts.vault: \"vault\" appears twice"
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": "vault.so"}"#),
+        "t.json: contracts.vault: expected \"native\" or the path of a .wasm file, got \"vault.so\""
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": ".wasm"}"#),
+        "t.json: contracts.vault: expected \"native\" or the path of a .wasm file, got \".wasm\""
+    );
+    assert_eq!(
+        config_err(r#""contracts": {"vault": 3}"#),
+        "t.json: contracts.vault: invalid type: integer `3`, expected \"native\" or the path of a .wasm file"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": 0}"#),
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got 0"
+    );
+    assert_eq!(
+        config_err(r#""consumers": [{"chain_id": "juno", "gas_limit": 0}]"#),
+        "t.json: consumers[0].gas_limit: gas_limit must be an integer from 1 to 9007199254740991, \
+         got 0"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": "5000"}"#),
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got \
+         the string \"5000\" (write it as a number)"
+    );
+    assert_eq!(
+        config_err(r#""provider": {"gas_limit": 18446744073709551615}"#),
+        "t.json: provider.gas_limit: gas_limit must be an integer from 1 to 9007199254740991, got \
+         18446744073709551615"
+    );
+}
+
+/// `expect` may name the gas section of a wasm run: contracts as the trace names them, any call
+/// kind (it depends on the contract's messages), then count, total or max; a misspelt contract
+/// is refused with the closest valid path.
+#[test]
+fn expect_paths_into_the_gas_section() {
+    let with = |path: &str| {
+        mesh_harness_parse(&format!(
+            r#"{{"name": "t", "consumers": [{{"chain_id": "juno"}}],
+                "steps": [{{"expect": {{"{path}": 0}}}}]}}"#
+        ))
+    };
+    for ok in [
+        "gas.vault.execute:bond.total",
+        "gas.juno:converter.ibc_packet_receive:stake.max",
+        "gas.juno.sudo:handle_valset_update.count",
+        "gas.native_staking_proxy.execute:stake.count",
+    ] {
+        assert!(with(ok).is_ok(), "{ok}: {:?}", with(ok).err());
+    }
+    let err = with("gas.vualt.execute:bond.total").unwrap_err();
+    assert!(
+        err.contains(r#"did you mean "gas.vault.execute:bond.total"?"#),
+        "{err}"
+    );
+    let err = with("gas.vault.execute:bond.sum").unwrap_err();
+    assert!(
+        err.contains(
+            r#"no "sum" under "gas.vault.execute:bond" (expected one of count, total, max)"#
+        ),
+        "{err}"
+    );
 }

@@ -1,4 +1,4 @@
-//! Parsing valid scenarios: the examples of `scenario.md`, every default, round-trips.
+//! Parsing valid scenarios: the examples of `docs/scenario.md`, every default, round-trips.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use crate::scenario::{
     ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 
-/// A scenario using every action of the table in `scenario.md`, with the spec's own
+/// A scenario using every action of the table in `docs/scenario.md`, with the spec's own
 /// `expect_error` example.
 pub(super) const EVERY_ACTION: &str = r#"{
   "name": "cross-stake, unstake, 21-day unbonding",
@@ -487,4 +487,32 @@ fn built_scenario_writes_and_loads() {
     let loaded = load_file(&path);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(loaded, Ok(s));
+}
+
+/// `contracts` maps roles to `"native"` or a `.wasm` path and round-trips; absent, it stays out
+/// of the serialized scenario (and so do per-chain gas limits).
+#[test]
+fn contracts_and_gas_limits() {
+    use crate::scenario::{ContractRole, ContractSource};
+    let s = parse(
+        r#"{"name": "t", "contracts": {"vault": "a/mesh_vault.wasm", "converter": "native"},
+            "provider": {"gas_limit": 5000}, "consumers": [{"chain_id": "juno", "gas_limit": 7}]}"#,
+    );
+    assert_eq!(
+        s.contracts.get(&ContractRole::Vault),
+        Some(&ContractSource::Wasm("a/mesh_vault.wasm".into()))
+    );
+    assert_eq!(
+        s.contracts.get(&ContractRole::Converter),
+        Some(&ContractSource::Native)
+    );
+    assert_eq!(s.provider.gas_limit, Some(5000));
+    assert_eq!(s.consumers[0].gas_limit, Some(7));
+    let text = crate::scenario::to_json_pretty(&s);
+    assert_eq!(parse(&text), s);
+    let plain = crate::scenario::to_json_pretty(&parse(r#"{"name": "t"}"#));
+    assert!(
+        !plain.contains("contracts") && !plain.contains("gas_limit"),
+        "{plain}"
+    );
 }

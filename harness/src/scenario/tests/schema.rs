@@ -28,6 +28,7 @@ fn schema_describes_the_top_level() {
             "$schema",
             "accounts",
             "consumers",
+            "contracts",
             "description",
             "name",
             "provider",
@@ -94,6 +95,36 @@ fn schema_lists_fault_shapes() {
             serde_json::json!(["consumer", "contract", "fail_next"]),
         ]
     );
+}
+
+/// The `contracts` section lists the seven roles, each `"native"` or a `.wasm` path, and no
+/// other key.
+#[test]
+fn schema_describes_the_contracts_section() {
+    let s: serde_json::Value = serde_json::from_str(&crate::scenario::schema_json()).unwrap();
+    let contracts = &s["properties"]["contracts"];
+    assert_eq!(contracts["additionalProperties"], false);
+    let roles: Vec<&str> = contracts["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "converter",
+            "external_staking",
+            "native_staking",
+            "native_staking_proxy",
+            "price_feed",
+            "vault",
+            "virtual_staking"
+        ]
+    );
+    let source = &s["definitions"]["ContractSource"]["oneOf"];
+    assert_eq!(source[0]["const"], "native");
+    assert_eq!(source[1]["pattern"], "[\\s\\S]\\.wasm$");
 }
 
 /// `docs/scenario.schema.json`, which editors in this repository use (`.vscode/settings.json`

@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::Uint128;
-use mesh_actors::testnet::{Testnet, GOVERNANCE};
-use mesh_actors::trace::{TraceEvent, TraceKind};
 use mesh_apis::native_staking;
 
-use crate::report::ReportNames;
+use super::report::ReportNames;
+use super::{ContractId, Testnet, GOVERNANCE};
+use crate::trace::{TraceEvent, TraceKind};
 
 /// Addresses and the names they stand for.
 #[derive(Clone, Debug, Default)]
@@ -22,28 +22,42 @@ impl AddressBook {
     /// The book of `net`: users (and their native staking proxies), reward recipients, the
     /// harness's own accounts and every contract, on every chain.
     pub async fn of(net: &Testnet, names: &ReportNames) -> AddressBook {
-        let mut book = AddressBook::default();
+        let mut book = Self::with_names(net, names);
         let provider = net.provider_id().to_owned();
-        for (name, c) in net.contracts() {
-            book.insert(c.deployed.addr.to_string(), name.clone());
-        }
-        for chain in std::iter::once(&provider).chain(net.consumer_ids()) {
-            for account in [GOVERNANCE, mesh_actors::chain::RELAYER_NAME] {
-                book.insert(net.addr(chain, account).to_string(), account.to_owned());
-            }
-        }
         for user in &names.users {
             let addr = net.addr(&provider, user).to_string();
-            book.insert(addr.clone(), user.clone());
             let proxy: Result<native_staking::ProxyByOwnerResponse, _> = net
                 .query(
-                    "native",
+                    &ContractId::NativeStaking,
                     &native_staking::QueryMsg::ProxyByOwner { owner: addr },
                 )
                 .await;
             if let Ok(p) = proxy {
-                book.insert(p.proxy, format!("{user}:proxy"));
+                book.insert(p.proxy, ContractId::native_staking_proxy(user).to_string());
             }
+        }
+        book
+    }
+
+    /// The book of what `net` knows without asking a chain: its contracts (proxies once used),
+    /// users, reward recipients and the harness's own accounts.
+    pub fn known(net: &Testnet) -> AddressBook {
+        Self::with_names(net, &net.names())
+    }
+
+    fn with_names(net: &Testnet, names: &ReportNames) -> AddressBook {
+        let mut book = AddressBook::default();
+        let provider = net.provider_id().to_owned();
+        for c in net.contracts() {
+            book.insert(c.deployed.addr.to_string(), c.deployed.name.clone());
+        }
+        for chain in std::iter::once(&provider).chain(net.consumer_ids()) {
+            for account in [GOVERNANCE, crate::chain::RELAYER_NAME] {
+                book.insert(net.addr(chain, account).to_string(), account.to_owned());
+            }
+        }
+        for user in &names.users {
+            book.insert(net.addr(&provider, user).to_string(), user.clone());
         }
         for c in &names.consumers {
             for account in names.users.iter().chain(&c.accounts) {
@@ -95,6 +109,7 @@ impl AddressBook {
                 action,
                 ok,
                 error,
+                gas,
             } => TraceKind::Tx {
                 chain: chain.clone(),
                 sender: self.humanize(sender),
@@ -102,6 +117,7 @@ impl AddressBook {
                 action: action.clone(),
                 ok: *ok,
                 error: h(error),
+                gas: *gas,
             },
             TraceKind::ChainAction {
                 chain,

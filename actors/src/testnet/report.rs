@@ -1,13 +1,15 @@
-//! The state report (scenario.md "The state report"): one JSON object with every path users can
-//! `expect`, with accounts, validators and contracts by name. Each chain's part is built inside
-//! its chain actor, in one message, straight from the App.
+//! The state report (the repository's `docs/report.md`): one JSON object with every path a
+//! scenario can `expect`, with accounts, validators and contracts by name. Each chain's part is
+//! built inside its chain actor, in one message, straight from the App.
 
 use cosmwasm_std::{Addr, Uint128};
-use mesh_actors::chain::Chain;
-use mesh_actors::testnet::Testnet;
 use mesh_apis::{external_staking as ext, native_staking, tx, vault, virtual_staking, ValueRange};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+
+use super::{ContractId, Testnet, TopologySpec};
+use crate::chain::Chain;
+use crate::error::{Error, Result};
 
 /// The names a report uses, and where to find things.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +35,51 @@ pub struct ConsumerNames {
     pub accounts: Vec<String>,
     /// Denoms whose balances are shown.
     pub denoms: Vec<String>,
+}
+
+impl ReportNames {
+    /// The names of a topology: its accounts (the users), validators, consumers and the denoms
+    /// of the accounts' genesis balances. Validators added and reward recipients named later
+    /// join as the testnet runs.
+    pub fn of(spec: &TopologySpec) -> ReportNames {
+        let mut users: Vec<String> = spec
+            .provider
+            .accounts
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
+        users.sort();
+        users.dedup();
+        let mut provider_denoms: Vec<String> = spec
+            .provider
+            .accounts
+            .iter()
+            .flat_map(|(_, coins)| coins.iter().map(|c| c.denom.clone()))
+            .chain(std::iter::once(spec.provider.chain.denom.clone()))
+            .collect();
+        provider_denoms.sort();
+        provider_denoms.dedup();
+        ReportNames {
+            users,
+            provider_validators: spec
+                .provider
+                .validators
+                .iter()
+                .map(|v| v.name.clone())
+                .collect(),
+            consumers: spec
+                .consumers
+                .iter()
+                .map(|c| ConsumerNames {
+                    id: c.chain.chain_id.clone(),
+                    validators: c.validators.iter().map(|v| v.name.clone()).collect(),
+                    accounts: vec![],
+                    denoms: vec![c.chain.denom.clone()],
+                })
+                .collect(),
+            provider_denoms,
+        }
+    }
 }
 
 /// A ValueRange as the report shows it: a string when settled, else `{low, high}`.
@@ -63,7 +110,7 @@ fn put_nonzero(map: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// Simulated time as a readable duration (`1d2h3m4s`, `0s`).
 pub fn format_duration_ms(ms: u64) -> String {
-    mesh_actors::time::human_ms(ms)
+    crate::time::human_ms(ms)
 }
 
 /// A chain timestamp as RFC 3339 (UTC, seconds).
@@ -468,32 +515,34 @@ fn consumer_part(
 
 /// Build the whole report of `net` now, every chain brought to its current block first (which
 /// runs that block's begin-block work: matured unbondings, a due epoch).
-pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value, String> {
+pub async fn build(net: &Testnet, names: &ReportNames) -> Result<Value> {
     build_report(net, names, true).await
 }
 
 /// The report of `net` as the chains stand, without bringing them to the current block: reading
 /// it changes nothing, so a run that reads it (around an `expect_error` step) executes exactly
 /// as one that does not.
-pub async fn build_at_rest(net: &Testnet, names: &ReportNames) -> Result<Value, String> {
+pub async fn build_at_rest(net: &Testnet, names: &ReportNames) -> Result<Value> {
     build_report(net, names, false).await
 }
 
-async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Result<Value, String> {
-    let addr_of =
-        |name: &str| -> Result<Addr, String> { Ok(net.contract(name)?.deployed.addr.clone()) };
+async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Result<Value> {
+    let addr_of = |id: &ContractId| -> Result<Addr> { Ok(net.contract(id)?.deployed.addr) };
     let mut external = BTreeMap::new();
     let mut lienholders = BTreeMap::new();
-    lienholders.insert(addr_of("native")?.to_string(), "native".to_string());
+    lienholders.insert(
+        addr_of(&ContractId::NativeStaking)?.to_string(),
+        "native".to_string(),
+    );
     for c in &names.consumers {
-        let a = addr_of(&c.id)?;
+        let a = addr_of(&ContractId::external_staking(&c.id))?;
         lienholders.insert(a.to_string(), c.id.clone());
         external.insert(c.id.clone(), a);
     }
     let inputs = ProviderInputs {
         names: names.clone(),
-        vault: addr_of("vault")?,
-        native: addr_of("native")?,
+        vault: addr_of(&ContractId::Vault)?,
+        native: addr_of(&ContractId::NativeStaking)?,
         external,
         lienholders,
     };
@@ -505,10 +554,7 @@ async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Resu
     let mut consumers = Map::new();
     let mut ibc = Map::new();
     for c in &names.consumers {
-        let vs = addr_of(&mesh_actors::testnet::consumer_contract(
-            &c.id,
-            "virtual-staking",
-        ))?;
+        let vs = addr_of(&ContractId::virtual_staking(&c.id))?;
         let names_c = c.clone();
         let part = net
             .with_chain(&c.id, move |chain, now| {
@@ -532,13 +578,154 @@ async fn build_report(net: &Testnet, names: &ReportNames, advance: bool) -> Resu
         );
     }
     let now = net.now_ms();
-    Ok(json!({
+    let mut report = json!({
         "time": format_duration_ms(now),
         "time_ms": now,
         "provider": provider,
         "consumers": consumers,
         "ibc": ibc,
-    }))
+    });
+    let gas = gas_part(net, names).await?;
+    if !gas.is_empty() {
+        report["gas"] = Value::Object(gas);
+    }
+    Ok(report)
+}
+
+/// The `gas` section: per contract and call kind (`execute:stake_remote`), the count, total and
+/// largest gas of its wasm calls on every chain. Empty when no contract runs as wasm.
+async fn gas_part(net: &Testnet, names: &ReportNames) -> Result<Map<String, Value>, Error> {
+    let mut chains = vec![net.provider_id().to_string()];
+    chains.extend(names.consumers.iter().map(|c| c.id.clone()));
+    let mut merged: BTreeMap<String, BTreeMap<String, crate::wasm::GasStats>> = BTreeMap::new();
+    for chain in chains {
+        let stats = net.with_chain(&chain, |c, _| c.gas_stats()).await?;
+        for ((contract, kind), s) in stats {
+            let entry = merged.entry(contract).or_default().entry(kind).or_default();
+            entry.count += s.count;
+            entry.total = entry.total.saturating_add(s.total);
+            entry.max = entry.max.max(s.max);
+        }
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(contract, kinds)| {
+            let kinds: Map<String, Value> = kinds
+                .into_iter()
+                .map(|(k, s)| {
+                    let v = json!({"count": s.count, "total": s.total, "max": s.max});
+                    (k, v)
+                })
+                .collect();
+            (contract, Value::Object(kinds))
+        })
+        .collect())
+}
+
+/// A report without its `gas` section (the part that differs between a native and a wasm run).
+pub fn without_gas(mut report: Value) -> Value {
+    if let Some(map) = report.as_object_mut() {
+        map.remove("gas");
+    }
+    report
+}
+
+/// The state report of a testnet (see [`Testnet::report`]): a JSON object, with helpers to
+/// read it by dot-separated path (`consumers.juno.virtual_staking.delegated.juno-val1`).
+///
+/// Amounts are strings of base units; a value range is a string when settled, else
+/// `{"low", "high"}`; zero entries are omitted (and read as 0 by [`amount`](Report::amount) and
+/// [`expect`](Report::expect)).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Report(Value);
+
+impl Report {
+    /// A report of this JSON value.
+    pub fn new(value: Value) -> Report {
+        Report(value)
+    }
+
+    /// The value at `path`, if the report has it. A settled range's `.low` and `.high` are
+    /// the range itself.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        lookup(&self.0, path)
+    }
+
+    /// The amount at `path`: 0 when the entry is omitted (zero entries are), `None` when the
+    /// path holds something else (an open range, an object).
+    pub fn amount(&self, path: &str) -> Option<u128> {
+        match self.get(path) {
+            None => Some(0),
+            Some(Value::String(s)) => s.parse().ok(),
+            Some(Value::Number(n)) => n.as_u64().map(u128::from),
+            Some(_) => None,
+        }
+    }
+
+    /// The value range at `path` (a settled one reads as `low == high`); 0 when omitted.
+    pub fn range(&self, path: &str) -> Option<ValueRange> {
+        match self.get(path) {
+            Some(Value::Object(r)) => {
+                let end = |k: &str| r.get(k)?.as_str()?.parse::<u128>().ok();
+                Some(ValueRange::new(
+                    Uint128::new(end("low")?),
+                    Uint128::new(end("high")?),
+                ))
+            }
+            _ => self
+                .amount(path)
+                .map(|a| ValueRange::new_val(Uint128::new(a))),
+        }
+    }
+
+    /// Check `path` as a scenario's `expect` step does: amounts compare by value (a string or
+    /// a number), `"0"` matches an omitted entry, anything else must be equal.
+    pub fn expect(&self, path: &str, expected: impl Into<Value>) -> Result<()> {
+        let expected = expected.into();
+        let got = self.get(path);
+        if matches(&expected, got) {
+            return Ok(());
+        }
+        Err(Error::Mismatch {
+            path: path.to_string(),
+            expected: expected.to_string(),
+            got: got.map_or_else(|| "(absent)".to_string(), Value::to_string),
+        })
+    }
+
+    /// The JSON value.
+    pub fn as_json(&self) -> &Value {
+        &self.0
+    }
+
+    /// The JSON value, owned.
+    pub fn into_json(self) -> Value {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Report {
+    type Target = Value;
+
+    /// The JSON value, so a report reads like one (`report["provider"]["height"]`).
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl From<Report> for Value {
+    fn from(r: Report) -> Value {
+        r.0
+    }
+}
+
+impl std::fmt::Display for Report {
+    /// Pretty-printed JSON, as the CLI prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_string_pretty(&self.0).map_err(|_| std::fmt::Error)?;
+        f.write_str(&text)
+    }
 }
 
 /// Look up a dot-separated path in a report. A value range's `.low` and `.high` are the value
