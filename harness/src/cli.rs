@@ -104,7 +104,7 @@ pub enum Command {
         /// Print one JSON object with the figures on stdout.
         #[arg(long)]
         json: bool,
-        /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, scale or
+        /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, users, scale or
         /// `scale:<consumers>x<users>` (the other figures are null).
         #[arg(long, hide = true, value_name = "PART")]
         only: Option<crate::bench::Part>,
@@ -180,6 +180,10 @@ pub struct FuzzArgs {
     /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
+    /// Seeds run side by side (default: the machine's cores), each simulation on one thread;
+    /// the summary, the regression files and their order are the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
 }
 
 /// Subcommands of `fuzz`.
@@ -545,6 +549,9 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
         out: Some(args.out),
         shrink_budget: args.shrink_budget,
         codes,
+        jobs: args
+            .jobs
+            .map_or_else(crate::fuzz::parallel::default_jobs, |n| n as usize),
         ..Campaign::default()
     };
     if args.print {

@@ -1,4 +1,5 @@
-//! Fuzz throughput: 50-step fuzz scenarios with faults per minute on one core.
+//! Fuzz throughput: 50-step fuzz scenarios with faults per minute, on one core or side by side
+//! on several (`fuzz --jobs`).
 //!
 //! A batch is what a fuzzing campaign does per seed when nothing breaks, for seeds
 //! `0..scenarios`: generate the case (50 body steps, plus the tail that lifts the faults, settles
@@ -12,7 +13,8 @@ use std::time::Instant;
 use mesh_actors::contracts::Codes;
 
 use crate::fuzz::campaign::fault_kind;
-use crate::fuzz::{generate, harness_error, run_scenario};
+use crate::fuzz::{generate, harness_error, parallel, run_scenario};
+use std::ops::ControlFlow;
 
 /// Body steps of a bench fuzz scenario.
 pub const STEPS: usize = 50;
@@ -26,19 +28,25 @@ pub struct FuzzMeasure {
     pub note: String,
 }
 
-/// Measure `reps` batches of `scenarios` fuzz scenarios (one thread).
-pub fn per_minute(scenarios: usize, reps: usize) -> Result<FuzzMeasure, String> {
+/// Measure `reps` batches of `scenarios` fuzz scenarios, on `jobs` threads side by side as
+/// `fuzz --jobs` runs them.
+pub fn per_minute(scenarios: usize, reps: usize, jobs: usize) -> Result<FuzzMeasure, String> {
     let mut rates = vec![];
     let (mut steps, mut faults, mut findings) = (0, 0, 0);
     for _ in 0..reps {
         (steps, faults, findings) = (0, 0, 0);
         let start = Instant::now();
-        for seed in 0..scenarios as u64 {
+        let mut failed = None;
+        let work = |seed: u64| {
             let scenario = generate(seed, STEPS).scenario();
-            let run = run_scenario(&scenario, &Codes::default());
+            run_scenario(&scenario, &Codes::default())
+        };
+        parallel::in_order(0..scenarios as u64, jobs, work, |seed, run| {
             if let Some(e) = harness_error(&run.outcome) {
-                return Err(format!("fuzz seed {seed} failed in the harness: {e}"));
+                failed = Some(format!("fuzz seed {seed} failed in the harness: {e}"));
+                return ControlFlow::Break(());
             }
+            let scenario = &run.scenario;
             findings += usize::from(run.violation.is_some());
             steps += run
                 .outcome
@@ -48,8 +56,12 @@ pub fn per_minute(scenarios: usize, reps: usize) -> Result<FuzzMeasure, String> 
             faults += scenario
                 .steps
                 .iter()
-                .filter(|s| fault_kind(&scenario, &s.action).is_some())
+                .filter(|s| fault_kind(scenario, &s.action).is_some())
                 .count();
+            ControlFlow::Continue(())
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
         let secs = start.elapsed().as_secs_f64().max(1e-9);
         rates.push(scenarios as f64 * 60.0 / secs);
