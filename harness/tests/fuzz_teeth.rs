@@ -571,7 +571,9 @@ fn two_jobs_find_and_write_exactly_what_one_does() {
     use mesh_harness::fuzz::merge::SummaryFile;
     let dir = std::env::temp_dir().join(format!("mesh-harness-jobs-{}", std::process::id()));
     let campaign = |jobs: usize| {
-        let out = dir.join(format!("jobs-{jobs}"));
+        // The same directory for both (the summary names the files), emptied before each.
+        let out = dir.join("regressions");
+        let _ = std::fs::remove_dir_all(&out);
         let c = Campaign {
             seeds: 0..BASIC.seeds,
             codes: Codes {
