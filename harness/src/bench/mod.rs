@@ -369,20 +369,22 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         }
     }
     if cfg.wants(Part::Fuzz) {
-        progress("fuzz scenarios per minute (one core)");
-        let measured = fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, 1)?;
-        report.fuzz_per_min = measured.per_min.map(|x| x.round());
-        report.extra.fuzz_note = Some(measured.note);
+        let jobs = cfg.jobs.max(1);
+        progress(&format!(
+            "fuzz scenarios per minute (one thread and {jobs}, batches interleaved)"
+        ));
+        let mut measured = fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, &[1, jobs])?;
+        let on_jobs = measured.pop().expect("two measurements");
+        let one = measured.pop().expect("two measurements");
+        report.fuzz_per_min = one.per_min.map(|x| x.round());
+        report.extra.fuzz_note = Some(one.note);
         report.fuzz_cost_ratio = match (report.fuzz_per_min, report.bare_ms) {
             (Some(per_min), Some(bare)) if per_min > 0.0 && bare > 0.0 => {
                 Some(round3(60_000.0 / per_min / bare))
             }
             _ => None,
         };
-        let jobs = cfg.jobs.max(1);
-        progress(&format!("fuzz scenarios per minute ({jobs} jobs)"));
-        let measured = fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, jobs)?;
-        report.fuzz_per_min_jobs = measured.per_min.map(|x| x.round());
+        report.fuzz_per_min_jobs = on_jobs.per_min.map(|x| x.round());
         report.fuzz_jobs_ratio = ratio(report.fuzz_per_min_jobs, report.fuzz_per_min);
         report.extra.jobs = jobs;
     }
@@ -567,7 +569,7 @@ pub fn table(r: &BenchReport) -> String {
     if r.fuzz_per_min_jobs.is_some() {
         let _ = writeln!(
             out,
-            "fuzz_per_min_jobs: the same batches with --jobs {}",
+            "fuzz_per_min_jobs: the same batches with --jobs {}, interleaved with the one-thread ones",
             r.extra.jobs
         );
     }
