@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 
@@ -30,7 +31,8 @@ struct Queue<I> {
 
 /// Run `work` on every seed of `seeds` with `jobs` threads (1: on this thread, one after the
 /// other) and give each seed with its result to `each` in the order of `seeds`; `each` may stop
-/// the run (results already computed past that point are dropped).
+/// the run (results already computed past that point are dropped). A `work` that panics panics
+/// here once the seeds before it were handed to `each`, as it would on one thread.
 pub fn in_order<I, T, W, E>(seeds: I, jobs: usize, work: W, mut each: E)
 where
     I: Iterator<Item = u64> + Send,
@@ -54,7 +56,8 @@ where
         stopped: false,
     });
     let moved = Condvar::new();
-    let (tx, rx) = mpsc::channel::<(usize, u64, T)>();
+    let (tx, rx) = mpsc::channel::<(usize, u64, std::thread::Result<T>)>();
+    let mut panicked = None;
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
@@ -74,12 +77,19 @@ where
                     q.next += 1;
                     (q.next - 1, seed)
                 };
-                if tx.send((index, seed, work(seed))).is_err() {
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(seed)));
+                if tx.send((index, seed, result)).is_err() {
                     return;
                 }
             });
         }
         drop(tx);
+        // However this thread leaves (a stop, the end, or a panic in `each`), the workers stop
+        // waiting for it, so the scope can join them.
+        let _stop = StopOnDrop {
+            queue: &queue,
+            moved: &moved,
+        };
         let mut waiting = BTreeMap::new();
         let mut expected = 0;
         // Ends when every worker is done (the channel closes) or `each` stops.
@@ -89,15 +99,41 @@ where
                 expected += 1;
                 queue.lock().expect("the seed queue").taken = expected;
                 moved.notify_all();
+                let result = match result {
+                    Ok(result) => result,
+                    Err(payload) => {
+                        panicked = Some(payload);
+                        break 'results;
+                    }
+                };
                 if each(seed, result).is_break() {
                     break 'results;
                 }
             }
         }
-        queue.lock().expect("the seed queue").stopped = true;
-        moved.notify_all();
-        drop(rx);
     });
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
+}
+
+/// Stops the workers when dropped.
+struct StopOnDrop<'a, I> {
+    queue: &'a Mutex<Queue<I>>,
+    moved: &'a Condvar,
+}
+
+impl<I> Drop for StopOnDrop<'_, I> {
+    fn drop(&mut self) {
+        // A poisoned lock still holds the queue: stop it all the same.
+        let mut q = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.stopped = true;
+        drop(q);
+        self.moved.notify_all();
+    }
 }
 
 #[cfg(test)]
@@ -132,6 +168,54 @@ mod tests {
             });
             assert_eq!(got, vec![0, 1, 2, 3, 4, 5], "jobs {jobs}");
         }
+    }
+
+    /// A seed whose work panics panics the caller after the seeds before it were handed over,
+    /// with its own message, instead of leaving the other threads waiting.
+    #[test]
+    fn a_panicking_seed_panics_in_order() {
+        for jobs in [1, 2, 4] {
+            let mut got = vec![];
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                in_order(
+                    0..100,
+                    jobs,
+                    |s| {
+                        assert!(s != 7, "seed seven");
+                        s
+                    },
+                    |s, _| {
+                        got.push(s);
+                        ControlFlow::Continue(())
+                    },
+                )
+            }));
+            let payload = result.expect_err("the panic reaches the caller");
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()));
+            assert_eq!(message.as_deref(), Some("seed seven"), "jobs {jobs}");
+            assert_eq!(got, (0..7).collect::<Vec<_>>(), "jobs {jobs}");
+        }
+    }
+
+    /// A panic in the caller's handling of a result reaches the caller; the workers, waiting
+    /// for it to take more, stop instead of hanging.
+    #[test]
+    fn a_panic_in_each_does_not_hang_the_workers() {
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            in_order(
+                0..1000,
+                2,
+                |s| s,
+                |s, _| {
+                    assert!(s != 3, "handling seed three");
+                    ControlFlow::Continue(())
+                },
+            )
+        }));
+        assert!(result.is_err());
     }
 
     /// Every seed of the iterator runs exactly once, on the threads asked for.
