@@ -70,7 +70,7 @@ pub enum Command {
     Replay {
         /// The scenario file.
         file: PathBuf,
-        /// Run every contract from DIR/<crate>.wasm.
+        /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
         /// Output options.
@@ -84,7 +84,7 @@ pub enum Command {
         /// Use this seed instead of the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Run every contract from DIR/<crate>.wasm.
+        /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
     },
@@ -123,7 +123,7 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Run every contract from DIR/<crate>.wasm (as scripts/build-wasm.sh writes them) through
+    /// Run every contract from `DIR/<crate>.wasm` (as scripts/build-wasm.sh writes them) through
     /// cosmwasm-vm, with gas in the trace and the report; roles a scenario's `contracts`
     /// section sets keep what it says.
     #[arg(long, value_name = "DIR")]
@@ -177,7 +177,7 @@ pub struct FuzzArgs {
     /// Print the generated scenarios (JSON, one per line) instead of running them.
     #[arg(long)]
     pub print: bool,
-    /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
+    /// Fuzz the contracts in `DIR/<crate>.wasm` (each module is compiled once for the campaign).
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
     /// Seeds run side by side (default: the machine's cores), each simulation on one thread;
