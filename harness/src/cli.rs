@@ -71,7 +71,7 @@ pub enum Command {
     Replay {
         /// The scenario file.
         file: PathBuf,
-        /// Run every contract from DIR/<crate>.wasm.
+        /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
         /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
@@ -88,7 +88,7 @@ pub enum Command {
         /// Use this seed instead of the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Run every contract from DIR/<crate>.wasm.
+        /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
         /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
@@ -111,7 +111,7 @@ pub enum Command {
         /// Print one JSON object with the figures on stdout.
         #[arg(long)]
         json: bool,
-        /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, scale or
+        /// Only one part, for profiling: lifecycle, bare, unbonding, fuzz, users, scale or
         /// `scale:<consumers>x<users>` (the other figures are null).
         #[arg(long, hide = true, value_name = "PART")]
         only: Option<crate::bench::Part>,
@@ -130,7 +130,7 @@ pub struct RunArgs {
     /// Use this seed instead of each scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Run every contract from DIR/<crate>.wasm (as scripts/build-wasm.sh writes them) through
+    /// Run every contract from `DIR/<crate>.wasm` (as scripts/build-wasm.sh writes them) through
     /// cosmwasm-vm, with gas in the trace and the report; roles a scenario's `contracts`
     /// section sets keep what it says.
     #[arg(long, value_name = "DIR")]
@@ -189,7 +189,7 @@ pub struct FuzzArgs {
     /// Print the generated scenarios (JSON, one per line) instead of running them.
     #[arg(long)]
     pub print: bool,
-    /// Fuzz the contracts in DIR/<crate>.wasm (each module is compiled once for the campaign).
+    /// Fuzz the contracts in `DIR/<crate>.wasm` (each module is compiled once for the campaign).
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
     /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's, the default) or
@@ -197,6 +197,10 @@ pub struct FuzzArgs {
     /// `"implementation"` field wins over this.
     #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
     pub implementation: Implementation,
+    /// Seeds run side by side (default: the machine's cores), each simulation on one thread;
+    /// the summary, the regression files and their order are the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
 }
 
 /// Subcommands of `fuzz`.
@@ -592,6 +596,9 @@ fn fuzz(args: FuzzArgs) -> Result<(), Exit> {
         out: Some(args.out),
         shrink_budget: args.shrink_budget,
         codes,
+        jobs: args
+            .jobs
+            .map_or_else(crate::fuzz::parallel::default_jobs, |n| n as usize),
         ..Campaign::default()
     };
     if args.print {

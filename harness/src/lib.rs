@@ -39,6 +39,7 @@
 //! - [`runner`]: the director that runs a scenario's steps in simulated time.
 //! - [`report`]: the state report; [`invariants`]: the system's invariants, and
 //!   [`slash_oracle`]: no slash escaped.
+//! - [`touched`]: which users a chain's storage changes touched (incremental invariants).
 //! - [`names`]: names instead of addresses in messages and traces.
 //! - [`cli`]: the `mesh-harness` command line.
 //! - [`equivalence`]: a native run against a wasm run of the same scenario.
@@ -59,6 +60,7 @@ pub mod scenario;
 pub mod slash_oracle;
 pub mod timeline;
 pub mod topology;
+pub mod touched;
 pub use mesh_actors::testnet::{names, report};
 
 pub use builder::{ConsumerBuilder, ProviderBuilder, Topology};

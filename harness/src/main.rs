@@ -5,6 +5,12 @@ use mesh_harness::cli::{execute, Cli};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: a simulation allocates small objects by the million
+/// (JSON, storage keys and values), and glibc's bins slow down as a large run's heap fragments
+/// (see BENCHMARKS.md, "Where the time goes").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Contract errors (cosmwasm `StdError`) capture a backtrace whenever RUST_BACKTRACE is set,
     // which costs a refused action dearly; keep panic backtraces, drop the error ones, unless

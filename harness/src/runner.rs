@@ -40,6 +40,10 @@ pub struct RunOptions {
     /// The run's work budget: it stops, failed, once its trace holds more events than this
     /// (none: no limit; the CLI uses [`DEFAULT_MAX_EVENTS`]).
     pub max_events: Option<usize>,
+    /// Read every user and every balance after every step, instead of only what the step
+    /// touched (every `settle` and the end read everything anyway). Slower, and finds nothing
+    /// more: for checking the checker.
+    pub full_invariants: bool,
 }
 
 /// The CLI's work budget: a million traced events, thousands of times what the largest
@@ -147,7 +151,9 @@ impl From<Error> for StepFailure {
 struct Run<'a> {
     scenario: &'a Scenario,
     net: Testnet,
-    genesis: BTreeMap<String, BTreeMap<String, cosmwasm_std::Uint128>>,
+    /// Invariants 1 and 2 (see [`invariants::Checker`]).
+    checker: invariants::Checker,
+    full_invariants: bool,
     snapshots: BTreeMap<String, Value>,
     tolerate: bool,
     step_errors: Vec<(usize, String)>,
@@ -267,9 +273,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         }
     };
     // The report's names come from the topology, and grow as steps add validators and name
-    // reward recipients.
-    let genesis = match invariants::genesis_supplies(&net).await {
-        Ok(g) => g,
+    // reward recipients; the checker follows the topology's users.
+    let checker = match invariants::genesis_supplies(&net).await {
+        Ok(genesis) => invariants::Checker::new(&net, &net.names(), &genesis).await,
+        Err(e) => Err(e),
+    };
+    let checker = match checker {
+        Ok(c) => c,
         Err(e) => {
             outcome.failure = Some(e);
             return outcome;
@@ -278,7 +288,8 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
     let mut run = Run {
         scenario,
         net,
-        genesis,
+        checker,
+        full_invariants: opts.full_invariants,
         snapshots: BTreeMap::new(),
         tolerate: opts.tolerate_action_errors,
         step_errors: vec![],
@@ -690,7 +701,7 @@ impl Run<'_> {
             .map_err(String::from)
     }
 
-    async fn check_invariants(&self, action: &Action) -> Result<(), StepFailure> {
+    async fn check_invariants(&mut self, action: &Action) -> Result<(), StepFailure> {
         let found = self.escaped_slash.lock().expect("oracle lock").take();
         if let Some(v) = found {
             return Err(StepFailure {
@@ -698,7 +709,14 @@ impl Run<'_> {
                 violation: Some(v),
             });
         }
-        let broken = invariants::check(&self.net, &self.names(), &self.genesis).await?;
+        // Only what the step touched, except at a settle (and at the end): everything.
+        let full = self.full_invariants || matches!(action, Action::Settle(_));
+        let scope = if full {
+            invariants::Scope::Full
+        } else {
+            invariants::Scope::Touched
+        };
+        let broken = self.checker.check(&self.net, scope).await?;
         if let Err(v) = broken {
             return Err(StepFailure {
                 message: v.to_string(),
@@ -798,7 +816,8 @@ impl Run<'_> {
         Ok(Ok(()))
     }
 
-    async fn check_end(&self) -> Result<(), StepFailure> {
+    async fn check_end(&mut self) -> Result<(), StepFailure> {
+        self.full_invariants = true;
         self.check_invariants(&Action::Wait(crate::scenario::DurationValue(0)))
             .await?;
         if self.net.is_settled().await? {

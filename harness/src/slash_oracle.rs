@@ -6,20 +6,23 @@
 //! Unstaking just before a slash, or a vault that does not follow, shows here.
 //!
 //! It watches the provider chain's packet receives ([`ReceiveObserver`]): right before a
-//! validator-set update reaches an external staking contract it records every user's stakes
-//! and collateral; right after, it recomputes each user's expected loss from the slashes the
-//! contract reports as applied (event `slash_applied`) and compares.
+//! validator-set update reaches an external staking contract it records the stakes of every user
+//! with a position there and everyone's collateral; right after, it recomputes each user's
+//! expected loss from the slashes the contract reports as applied (event `slash_applied`) and
+//! compares. It keeps what it read and, told what changed in storage since (see
+//! [`crate::touched`]), reads again only the users whose state changed.
 
 use cosmwasm_std::{Addr, Decimal, Event, IbcPacket, Timestamp, Uint128};
 use mesh_actors::chain::observer::ReceiveObserver;
-use mesh_actors::chain::Chain;
+use mesh_actors::chain::{Chain, Change};
 use mesh_apis::external_staking::{PendingUnbond, EVENT_SLASH_APPLIED};
 use mesh_apis::ibc::ConsumerPacket;
 use mesh_apis::vault;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use crate::invariants::{user_stakes, Violation};
+use crate::touched::AddressIndex;
 
 /// Where the oracle leaves the first violation it finds (shared with the runner).
 pub type Findings = Arc<Mutex<Option<Violation>>>;
@@ -44,7 +47,6 @@ struct Reported {
 struct Before {
     consumer: String,
     now: Timestamp,
-    collateral: BTreeMap<String, Uint128>,
     /// (user, validator) → position.
     positions: BTreeMap<(String, String), Position>,
 }
@@ -59,6 +61,16 @@ pub struct SlashOracle {
     externals: BTreeMap<Addr, String>,
     /// User name and address.
     users: Vec<(String, Addr)>,
+    /// User addresses → index in `users`.
+    index: AddressIndex,
+    /// User names → index in `users`.
+    by_name: BTreeMap<String, usize>,
+    /// Every user's collateral as last read.
+    collateral: Vec<Uint128>,
+    /// Per external staking contract and user with a position there, their stakes as last read.
+    positions: BTreeMap<Addr, BTreeMap<usize, Vec<(String, Position)>>>,
+    /// Users whose state changed since it was last read (all of them before the first read).
+    stale: BTreeSet<usize>,
     before: Option<Before>,
     /// Every slash the consumers reported, by (consumer, validator, infraction height): the
     /// expected cut comes from what the consumer said, not from what the contract claims.
@@ -76,10 +88,27 @@ impl SlashOracle {
         users: Vec<(String, Addr)>,
         findings: Findings,
     ) -> Self {
+        let hrp = users
+            .first()
+            .and_then(|(_, a)| a.as_str().rsplit_once('1'))
+            .map_or("", |(hrp, _)| hrp);
+        let mut index = AddressIndex::new(hrp);
+        for (i, (_, addr)) in users.iter().enumerate() {
+            index.insert(addr.as_str(), i);
+        }
         SlashOracle {
             vault,
             native,
             externals,
+            collateral: vec![Uint128::zero(); users.len()],
+            positions: BTreeMap::new(),
+            stale: (0..users.len()).collect(),
+            index,
+            by_name: users
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.clone(), i))
+                .collect(),
             users,
             before: None,
             reported: BTreeMap::new(),
@@ -97,6 +126,40 @@ impl SlashOracle {
             )
             .map(|a| a.bonded)
             .unwrap_or_default()
+    }
+
+    /// Note the users `changes` touched: their state must be read again.
+    fn note(&mut self, changes: &[Change]) {
+        for change in changes {
+            self.index.users_of(change, &mut self.stale);
+        }
+    }
+
+    /// Read again the collateral and positions of every user whose state changed.
+    fn refresh(&mut self, chain: &Chain) {
+        for u in std::mem::take(&mut self.stale) {
+            let addr = self.users[u].1.clone();
+            self.collateral[u] = self.collateral(chain, &addr);
+            for contract in self.externals.keys() {
+                let stakes = user_stakes(chain, contract, addr.as_str()).unwrap_or_default();
+                let held = self.positions.entry(contract.clone()).or_default();
+                if stakes.is_empty() {
+                    held.remove(&u);
+                    continue;
+                }
+                let mine = stakes
+                    .into_iter()
+                    .map(|s| {
+                        let p = Position {
+                            settled: s.stake.low,
+                            pending: s.pending_unbonds,
+                        };
+                        (s.validator, p)
+                    })
+                    .collect();
+                held.insert(u, mine);
+            }
+        }
     }
 
     fn report(&self, detail: String) {
@@ -161,8 +224,15 @@ fn applied_slashes(events: &[Event]) -> Vec<Applied> {
 }
 
 impl ReceiveObserver for SlashOracle {
-    fn before_receive(&mut self, chain: &Chain, contract: &Addr, packet: &IbcPacket) {
+    fn before_receive(
+        &mut self,
+        chain: &Chain,
+        contract: &Addr,
+        packet: &IbcPacket,
+        changes: &[Change],
+    ) {
         self.before = None;
+        self.note(changes);
         let Some(consumer) = self.externals.get(contract).cloned() else {
             return;
         };
@@ -182,24 +252,18 @@ impl ReceiveObserver for SlashOracle {
                 },
             );
         }
+        self.refresh(chain);
         let mut before = Before {
             consumer,
             now: chain.app_ref().block_info().time,
-            collateral: BTreeMap::new(),
             positions: BTreeMap::new(),
         };
-        for (name, addr) in &self.users {
-            before
-                .collateral
-                .insert(name.clone(), self.collateral(chain, addr));
-            for s in user_stakes(chain, contract, addr.as_str()).unwrap_or_default() {
-                before.positions.insert(
-                    (name.clone(), s.validator.clone()),
-                    Position {
-                        settled: s.stake.low,
-                        pending: s.pending_unbonds,
-                    },
-                );
+        for (u, held) in self.positions.get(contract).into_iter().flatten() {
+            let name = &self.users[*u].0;
+            for (validator, position) in held {
+                before
+                    .positions
+                    .insert((name.clone(), validator.clone()), position.clone());
             }
         }
         self.before = Some(before);
@@ -211,7 +275,13 @@ impl ReceiveObserver for SlashOracle {
         _contract: &Addr,
         _packet: &IbcPacket,
         events: &[Event],
+        changes: &[Change],
     ) {
+        let mut touched = BTreeSet::new();
+        for change in changes {
+            self.index.users_of(change, &mut touched);
+        }
+        self.stale.extend(&touched);
         let Some(mut before) = self.before.take() else {
             return;
         };
@@ -290,9 +360,18 @@ impl ReceiveObserver for SlashOracle {
             }
         }
         let local = vault_slashes(events, &self.native);
-        for (name, addr) in &self.users {
-            let was = before.collateral[name];
-            let now = self.collateral(chain, addr);
+        // Users whose state the update did not touch kept their collateral; those expected to
+        // lose some and those it touched are compared, in user order.
+        let mut compared = touched.clone();
+        compared.extend(expected.keys().filter_map(|name| self.by_name.get(name)));
+        for u in compared {
+            let (name, addr) = &self.users[u];
+            let was = self.collateral[u];
+            let now = if touched.contains(&u) {
+                self.collateral(chain, addr)
+            } else {
+                was
+            };
             let local = local.get(addr.as_str()).copied().unwrap_or_default();
             let dropped = was.saturating_sub(now).saturating_sub(local);
             let (lo, hi, why) = expected.remove(name).unwrap_or_default();

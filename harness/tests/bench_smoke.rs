@@ -30,6 +30,20 @@ fn tiny_bench_produces_every_figure() {
     if let Some(mb) = case.peak_rss_mb {
         assert!(mb > 1.0, "peak rss {mb} MiB");
     }
+    assert_eq!(report.users_scale.len(), 1);
+    let users = report.users_scale[0];
+    assert_eq!(users.users, 3);
+    assert!(users.ms > 0.0);
+    assert!((users.us_per_user - users.ms * 1000.0 / 3.0).abs() < 0.01);
+    let cost = report.fuzz_cost_ratio.unwrap();
+    let expected = 60_000.0 / report.fuzz_per_min.unwrap() / report.bare_ms.unwrap();
+    assert!(
+        (cost - expected).abs() / expected < 0.01,
+        "{cost} vs {expected}"
+    );
+    let jobs = report.fuzz_jobs_ratio.unwrap();
+    let expected = report.fuzz_per_min_jobs.unwrap() / report.fuzz_per_min.unwrap();
+    assert!((jobs - expected).abs() < 0.01, "{jobs} vs {expected}");
     let json: serde_json::Value = serde_json::from_str(&bench::to_json(&report)).unwrap();
     let keys: Vec<&str> = json
         .as_object()
@@ -48,6 +62,10 @@ fn tiny_bench_produces_every_figure() {
         "scale",
         "wasm_lifecycle_ms",
         "wasm_ratio",
+        "users_scale",
+        "fuzz_cost_ratio",
+        "fuzz_per_min_jobs",
+        "fuzz_jobs_ratio",
     ];
     expected_keys.sort();
     assert_eq!(keys, expected_keys);

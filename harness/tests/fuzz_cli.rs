@@ -89,3 +89,43 @@ fn fuzz_print_gives_replayable_scenarios() {
         assert_eq!(s.name, format!("fuzz seed {seed}"));
     }
 }
+
+/// `--jobs 2` prints the same JSON summary as `--jobs 1` (the wall time aside): same runs,
+/// steps, faults, in the same campaign.
+#[test]
+fn fuzz_jobs_two_summary_is_jobs_one() {
+    let summary = |jobs: &str| {
+        let o = harness()
+            .args([
+                "fuzz", "--seeds", "0..6", "--steps", "20", "--json", "--jobs", jobs,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let map = v.as_object_mut().unwrap();
+        assert!(map.remove("seconds").is_some());
+        assert!(map.remove("runs_per_second").is_some());
+        v
+    };
+    let one = summary("1");
+    assert_eq!(one["runs"], 6);
+    assert_eq!(summary("2"), one);
+}
+
+/// `--jobs 0` is refused with a one-line error and exit code 2.
+#[test]
+fn fuzz_jobs_zero_is_refused() {
+    let o = harness()
+        .args(["fuzz", "--seeds", "0..2", "--jobs", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--jobs"), "{stderr}");
+}

@@ -561,3 +561,52 @@ fn a_finding_becomes_a_failed_junit_case() {
         ))
     );
 }
+
+/// `jobs` runs seeds side by side without changing anything a campaign outputs: with two
+/// threads, the same summary (timing aside), the same findings in the same order, and the same
+/// regression files byte for byte as with one, up to the same `stop_after`.
+#[test]
+fn two_jobs_find_and_write_exactly_what_one_does() {
+    use mesh_harness::fuzz::campaign::{self, Campaign};
+    use mesh_harness::fuzz::merge::SummaryFile;
+    let dir = std::env::temp_dir().join(format!("mesh-harness-jobs-{}", std::process::id()));
+    let campaign = |jobs: usize| {
+        // The same directory for both (the summary names the files), emptied before each.
+        let out = dir.join("regressions");
+        let _ = std::fs::remove_dir_all(&out);
+        let c = Campaign {
+            seeds: 0..BASIC.seeds,
+            codes: Codes {
+                converter: Code::Native(converter_ignoring_discount),
+                ..Codes::default()
+            },
+            shrink_budget: 20,
+            stop_after: Some(2),
+            out: Some(out.clone()),
+            jobs,
+            ..Campaign::default()
+        };
+        let summary = campaign::run(&c, |_| {});
+        let mut json = serde_json::to_value(SummaryFile::new(&c, &summary)).unwrap();
+        let map = json.as_object_mut().unwrap();
+        map.remove("seconds");
+        map.remove("runs_per_second");
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        (json, files)
+    };
+    let (one, one_files) = campaign(1);
+    let (two, two_files) = campaign(2);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(one["violations"].as_array().unwrap().len(), 2, "{one}");
+    assert_eq!(one_files.len(), 2);
+    assert_eq!(one, two);
+    assert_eq!(one_files, two_files);
+}

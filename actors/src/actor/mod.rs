@@ -1,5 +1,6 @@
 //! The actors: chains, contracts and relayers.
 
+pub mod agenda;
 pub mod chain_actor;
 pub mod contract_actor;
 pub mod relayer;

@@ -2,6 +2,9 @@
 //! handshake), then carries packets and acknowledgements with the link's delay, and applies link
 //! faults. It only produces executions real IBC allows: a packet is delivered at most once, and
 //! timed out only with the destination's proof that it was never received and never can be.
+//!
+//! Its packet steps and deliveries run on an [`Agenda`](super::agenda): the order of actix's own
+//! scheduling, at a cost that does not grow with the packets in flight.
 
 use actix::prelude::*;
 use cosmwasm_std::{Addr, Binary, IbcEndpoint, IbcPacket, StdAck};
@@ -10,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::agenda::{Then, Work};
 use super::chain_actor::{CanTimeOut, ChainActor, PacketsSent, RouteChannel, WithChain};
 use super::contract_actor::{ContractActor, DeliverAck, DeliverPacket, DeliverTimeout};
 use crate::chain::{RecvRefused, GENESIS_TIME};
@@ -156,6 +160,8 @@ pub struct Relayer {
     channels: Option<(String, String)>,
     /// Times of the scheduled steps (with multiplicity), so callers can skip idle time.
     scheduled: BTreeMap<u64, u32>,
+    /// Its timers and pending requests.
+    work: Work<Relayer>,
 }
 
 /// The error text of an error ack, `None` for a success ack.
@@ -193,6 +199,7 @@ impl Relayer {
             sent_by_kind: BTreeMap::new(),
             channels: None,
             scheduled: BTreeMap::new(),
+            work: Work::new(clock),
         }
     }
 
@@ -236,10 +243,10 @@ impl Relayer {
     }
 
     /// Run `step` at `at_ms`, or when the outage ends if the link is down then.
-    fn at(&mut self, ctx: &mut Context<Self>, at_ms: u64, step: Step, key: Key) {
+    fn at(&mut self, _ctx: &mut Context<Self>, at_ms: u64, step: Step, key: Key) {
         let at_ms = at_ms.max(self.outage_until);
         *self.scheduled.entry(at_ms).or_default() += 1;
-        ctx.run_later(self.clock.until(at_ms), move |act, ctx| {
+        self.work.run_at(at_ms, move |act, ctx| {
             if let Some(n) = act.scheduled.get_mut(&at_ms) {
                 *n -= 1;
                 if *n == 0 {
@@ -255,23 +262,34 @@ impl Relayer {
         });
     }
 
+    /// Wait for `request`, then run `then` with its result.
+    fn when_done<F: std::future::Future + 'static>(
+        &self,
+        request: F,
+        then: impl FnOnce(&mut Relayer, F::Output, &mut Context<Relayer>) + 'static,
+    ) {
+        self.work.spawn(async move {
+            let res = request.await;
+            Box::new(move |act: &mut Relayer, ctx: &mut Context<Relayer>| then(act, res, ctx))
+                as Then<Relayer>
+        });
+    }
+
     fn after_delay(&mut self, ctx: &mut Context<Self>, step: Step, key: Key) {
         let at = self.now() + self.sample_delay();
         self.at(ctx, at, step, key);
     }
 
-    fn deliver(&mut self, key: Key, ctx: &mut Context<Self>) {
+    fn deliver(&mut self, key: Key, _ctx: &mut Context<Self>) {
         let Some(flight) = self.in_flight.get(&key) else {
             return;
         };
         let packet = flight.packet.clone();
         let request = self.dest(key.0).contract.send(DeliverPacket { packet });
-        ctx.spawn(
-            actix::fut::wrap_future::<_, Self>(request).map(move |res, act, ctx| {
-                let res = res.unwrap_or(Err(RecvRefused::ChannelNotOpen("mailbox closed".into())));
-                act.on_delivered(key, res, ctx);
-            }),
-        );
+        self.when_done(request, move |act, res, ctx| {
+            let res = res.unwrap_or(Err(RecvRefused::ChannelNotOpen("mailbox closed".into())));
+            act.on_delivered(key, res, ctx);
+        });
     }
 
     fn on_delivered(
@@ -315,7 +333,7 @@ impl Relayer {
         }
     }
 
-    fn deliver_ack(&mut self, key: Key, ctx: &mut Context<Self>) {
+    fn deliver_ack(&mut self, key: Key, _ctx: &mut Context<Self>) {
         let Some(Flight {
             packet,
             ack: Some(ack),
@@ -328,12 +346,10 @@ impl Relayer {
             packet: packet.clone(),
             ack: ack.clone(),
         });
-        ctx.spawn(
-            actix::fut::wrap_future::<_, Self>(request).map(move |res, act, ctx| {
-                let res = res.unwrap_or_else(|e| Err(e.to_string()));
-                act.on_ack_delivered(key, res, ctx);
-            }),
-        );
+        self.when_done(request, move |act, res, ctx| {
+            let res = res.unwrap_or_else(|e| Err(e.to_string()));
+            act.on_ack_delivered(key, res, ctx);
+        });
     }
 
     fn on_ack_delivered(
@@ -377,60 +393,56 @@ impl Relayer {
 
     /// Ask the destination for proof that the packet was never received and never can be;
     /// with it, deliver the timeout to the sender, else try again a little later.
-    fn try_timeout(&mut self, key: Key, ctx: &mut Context<Self>) {
+    fn try_timeout(&mut self, key: Key, _ctx: &mut Context<Self>) {
         let Some(flight) = self.in_flight.get(&key) else {
             return;
         };
         let packet = flight.packet.clone();
         let request = self.dest(key.0).chain.send(CanTimeOut { packet });
-        ctx.spawn(
-            actix::fut::wrap_future::<_, Self>(request).map(move |res, act, ctx| {
-                if res.unwrap_or(false) {
-                    act.deliver_timeout(key, ctx);
-                } else {
-                    let retry = act.now() + 1_000;
-                    act.at(ctx, retry, Self::try_timeout, key);
-                }
-            }),
-        );
+        self.when_done(request, move |act, res, ctx| {
+            if res.unwrap_or(false) {
+                act.deliver_timeout(key, ctx);
+            } else {
+                let retry = act.now() + 1_000;
+                act.at(ctx, retry, Self::try_timeout, key);
+            }
+        });
     }
 
-    fn deliver_timeout(&mut self, key: Key, ctx: &mut Context<Self>) {
+    fn deliver_timeout(&mut self, key: Key, _ctx: &mut Context<Self>) {
         let Some(flight) = self.in_flight.get(&key) else {
             return;
         };
         let request = self.source(key.0).contract.send(DeliverTimeout {
             packet: flight.packet.clone(),
         });
-        ctx.spawn(
-            actix::fut::wrap_future::<_, Self>(request).map(move |res, act, ctx| {
-                let res = res.unwrap_or_else(|e| Err(e.to_string()));
-                if let Some(until) = halted_until(&res) {
-                    act.at(ctx, until, Self::deliver_timeout, key);
-                    return;
-                }
-                let Some(flight) = act.in_flight.remove(&key) else {
-                    return;
-                };
-                act.stats.timed_out += 1;
-                let handler_error = res.err();
-                if handler_error.is_some() {
-                    act.stats.handler_errors += 1;
-                }
-                let (from, to) = act.ends(key.0);
-                act.trace.record(
-                    act.now(),
-                    TraceKind::TimeoutDelivered {
-                        link: act.name.clone(),
-                        to: from,
-                        from: to,
-                        seq: key.1,
-                        packet: flight.kind,
-                        handler_error,
-                    },
-                );
-            }),
-        );
+        self.when_done(request, move |act, res, ctx| {
+            let res = res.unwrap_or_else(|e| Err(e.to_string()));
+            if let Some(until) = halted_until(&res) {
+                act.at(ctx, until, Self::deliver_timeout, key);
+                return;
+            }
+            let Some(flight) = act.in_flight.remove(&key) else {
+                return;
+            };
+            act.stats.timed_out += 1;
+            let handler_error = res.err();
+            if handler_error.is_some() {
+                act.stats.handler_errors += 1;
+            }
+            let (from, to) = act.ends(key.0);
+            act.trace.record(
+                act.now(),
+                TraceKind::TimeoutDelivered {
+                    link: act.name.clone(),
+                    to: from,
+                    from: to,
+                    seq: key.1,
+                    packet: flight.kind,
+                    handler_error,
+                },
+            );
+        });
     }
 
     /// Simulated time (ms) of a packet's timeout. Timeouts are timestamps on the destination
@@ -451,6 +463,41 @@ fn halted_until<T>(res: &Result<T, String>) -> Option<u64> {
 
 impl Actor for Relayer {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.work.start(ctx);
+    }
+}
+
+/// What runs on the relayer with a future's output `T` and gives the reply `R`.
+type Finish<T, R> = Box<dyn FnOnce(&mut Relayer, T) -> R>;
+
+/// The answer to a message whose work continues on the relayer's agenda: `fut`, then `finish`
+/// on the relayer, whose result is the reply (actix's `ResponseActFuture`, on the agenda).
+pub struct OnAgenda<T, R> {
+    work: Work<Relayer>,
+    fut: std::pin::Pin<Box<dyn std::future::Future<Output = T>>>,
+    finish: Finish<T, R>,
+}
+
+impl<M, T> actix::dev::MessageResponse<Relayer, M> for OnAgenda<T, M::Result>
+where
+    M: Message,
+    M::Result: 'static,
+    T: 'static,
+{
+    fn handle(self, _ctx: &mut Context<Relayer>, tx: Option<actix::dev::OneshotSender<M::Result>>) {
+        let OnAgenda { work, fut, finish } = self;
+        work.spawn(async move {
+            let res = fut.await;
+            Box::new(move |act: &mut Relayer, _ctx: &mut Context<Relayer>| {
+                let reply = finish(act, res);
+                if let Some(tx) = tx {
+                    let _ = tx.send(reply);
+                }
+            }) as Then<Relayer>
+        });
+    }
 }
 
 impl Handler<PacketsSent> for Relayer {
@@ -509,7 +556,7 @@ impl Handler<PacketsSent> for Relayer {
 }
 
 impl Handler<OpenChannel> for Relayer {
-    type Result = ResponseActFuture<Self, Result<(), String>>;
+    type Result = OnAgenda<Result<(String, String), String>, Result<(), String>>;
 
     fn handle(&mut self, _msg: OpenChannel, ctx: &mut Context<Self>) -> Self::Result {
         let provider = self.provider.clone();
@@ -634,18 +681,19 @@ impl Handler<OpenChannel> for Relayer {
             );
             confirmed.map(|()| (provider_channel, consumer_channel))
         };
-        Box::pin(
-            actix::fut::wrap_future::<_, Self>(fut).map(|res, act, _ctx| {
-                let channels = res?;
-                act.channels = Some(channels);
+        OnAgenda {
+            work: self.work.clone(),
+            fut: Box::pin(fut),
+            finish: Box::new(|act, res| {
+                act.channels = Some(res?);
                 Ok(())
             }),
-        )
+        }
     }
 }
 
 impl Handler<CloseChannel> for Relayer {
-    type Result = ResponseActFuture<Self, Result<(), String>>;
+    type Result = OnAgenda<Result<(), String>, Result<(), String>>;
 
     fn handle(&mut self, _msg: CloseChannel, _ctx: &mut Context<Self>) -> Self::Result {
         let channels = self.channels.clone();
@@ -691,7 +739,11 @@ impl Handler<CloseChannel> for Relayer {
             );
             confirm
         };
-        Box::pin(actix::fut::wrap_future::<_, Self>(fut))
+        OnAgenda {
+            work: self.work.clone(),
+            fut: Box::pin(fut),
+            finish: Box::new(|_, res| res),
+        }
     }
 }
 

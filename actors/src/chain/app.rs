@@ -1,10 +1,11 @@
 //! The cw-multi-test App every chain runs, its configuration and construction.
 
-use cosmwasm_std::testing::MockStorage;
 use cosmwasm_std::{Addr, Coin, Decimal, Timestamp, Uint128};
 use cw_multi_test::{App, AppBuilder, GovAcceptingModule, MockApiBech32, WasmKeeper};
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
+use super::addresses::CountingAddresses;
+use super::storage::TrackedStorage;
 use crate::ibc::IbcOutbox;
 use crate::modules::{
     MeshBank, MeshChainExt, MeshDistribution, MeshModule, MeshStaking, ProviderModule,
@@ -81,7 +82,7 @@ impl ChainConfig {
 pub type MeshApp = App<
     MeshBank,
     MockApiBech32,
-    MockStorage,
+    TrackedStorage,
     MeshModule,
     WasmKeeper<VirtualStakeCustomMsg, VirtualStakeCustomQuery>,
     MeshStaking,
@@ -97,8 +98,9 @@ pub fn build_app(cfg: &ChainConfig) -> MeshApp {
     let mut app = AppBuilder::new_custom()
         .with_bank(MeshBank::default())
         .with_api(MockApiBech32::new(prefix))
+        .with_storage(TrackedStorage::default())
         .with_custom(MeshModule)
-        .with_wasm(WasmKeeper::default())
+        .with_wasm(WasmKeeper::default().with_address_generator(CountingAddresses))
         .with_staking(MeshStaking)
         .with_distribution(MeshDistribution)
         .with_ibc(IbcOutbox)

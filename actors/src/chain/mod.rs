@@ -5,10 +5,12 @@
 //! block current at that time, running that block's begin-block work (matured unbondings, an
 //! epoch that is due).
 
+pub mod addresses;
 pub mod app;
 pub mod books;
 pub mod clock;
 pub mod observer;
+pub mod storage;
 
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal, Empty,
@@ -27,6 +29,7 @@ use crate::modules::{BondStatus, SlashReport, ValidatorInfo};
 use crate::wasm::{GasMeter, GasStats};
 pub use app::{ChainConfig, MeshApp, SlashFractions, GENESIS_TIME};
 pub use clock::{BlockClock, BlockPos};
+pub use storage::{Change, LogId, TrackedStorage};
 
 /// Name of the relayer account the chains see as the submitter of IBC messages.
 pub const RELAYER_NAME: &str = "relayer";
@@ -208,6 +211,8 @@ pub struct Chain {
     names: BTreeMap<Addr, String>,
     /// Watches packet receives (oracles).
     observer: Option<Box<dyn observer::ReceiveObserver>>,
+    /// The change log the observer is handed (opened with the first observer).
+    observer_log: Option<LogId>,
 }
 
 /// The error of a transaction on a halted chain: "chain juno is halted until t=2h8m26s".
@@ -262,6 +267,7 @@ impl Chain {
             status_changes: BTreeMap::new(),
             last_epoch: None,
             observer: None,
+            observer_log: None,
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -404,7 +410,29 @@ impl Chain {
 
     /// Watch every packet receive from now on (replaces an earlier observer).
     pub fn set_receive_observer(&mut self, observer: Box<dyn observer::ReceiveObserver>) {
+        if self.observer_log.is_none() {
+            self.observer_log = Some(self.open_change_log());
+        }
         self.observer = Some(observer);
+    }
+
+    /// Start a change log of this chain's storage (see [`TrackedStorage`]).
+    pub fn open_change_log(&mut self) -> LogId {
+        self.app.storage_mut().open_log()
+    }
+
+    /// What changed in this chain's storage since `log` was opened or last taken.
+    pub fn take_changes(&mut self, log: LogId) -> Vec<Change> {
+        self.app.storage_mut().take(log)
+    }
+
+    /// Run `f` on the App without logging its writes: no change log learns of them (tests
+    /// plant state a checker must not be told of this way).
+    pub fn untracked<R>(&mut self, f: impl FnOnce(&mut MeshApp) -> R) -> R {
+        self.app.storage_mut().pause_logging(true);
+        let r = f(&mut self.app);
+        self.app.storage_mut().pause_logging(false);
+        r
     }
 
     /// The address of a named account on this chain.
@@ -892,13 +920,15 @@ impl Chain {
                 let relayer = self.addr(RELAYER_NAME);
                 let msg = IbcPacketReceiveMsg::new(packet.clone(), relayer);
                 let mut observer = self.observer.take();
-                if let Some(o) = observer.as_mut() {
-                    o.before_receive(self, &end.contract, packet);
+                if let (Some(o), Some(log)) = (observer.as_mut(), self.observer_log) {
+                    let changes = self.take_changes(log);
+                    o.before_receive(self, &end.contract, packet, &changes);
                 }
                 let result = self.ibc_sudo(&end.contract, IbcEnvelope::PacketReceive(msg));
-                if let Some(o) = observer.as_mut() {
+                if let (Some(o), Some(log)) = (observer.as_mut(), self.observer_log) {
                     let events = result.as_ref().map(|r| r.events.as_slice()).unwrap_or(&[]);
-                    o.after_receive(self, &end.contract, packet, events);
+                    let changes = self.take_changes(log);
+                    o.after_receive(self, &end.contract, packet, events, &changes);
                 }
                 self.observer = observer;
                 match result {

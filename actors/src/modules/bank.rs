@@ -4,7 +4,7 @@
 
 use cosmwasm_std::{
     from_json, Addr, Api, BalanceResponse, BankMsg, BankQuery, Binary, BlockInfo, Coin, CustomMsg,
-    CustomQuery, Querier, QueryRequest, StdError, StdResult, Storage,
+    CustomQuery, Querier, QueryRequest, StdError, StdResult, Storage, Uint256,
 };
 use cw_multi_test::{AppResponse, Bank, BankKeeper, BankSudo, CosmosRouter, Module};
 use serde::de::DeserializeOwned;
@@ -26,6 +26,38 @@ impl MeshBank {
         amount: Vec<Coin>,
     ) -> StdResult<()> {
         self.inner.init_balance(storage, account, amount)
+    }
+}
+
+/// Where the bank keeps balances in the App's storage: cw-multi-test's `bank` namespace, map
+/// `balances` (a key is this prefix and the account's address).
+fn balance_key_prefix() -> Vec<u8> {
+    let mut prefix = Vec::new();
+    for part in [&b"bank"[..], &b"balances"[..]] {
+        prefix.extend_from_slice(&(part.len() as u16).to_be_bytes());
+        prefix.extend_from_slice(part);
+    }
+    prefix
+}
+
+impl MeshBank {
+    /// If `key` (a key of the App's storage) holds an account's balances, that account's
+    /// address.
+    pub fn account_of_key(key: &[u8]) -> Option<&[u8]> {
+        key.strip_prefix(balance_key_prefix().as_slice())
+    }
+
+    /// The amount of `denom` in a stored balance record (`None`: no record, 0).
+    pub fn amount_in_record(record: Option<&[u8]>, denom: &str) -> StdResult<Uint256> {
+        let Some(record) = record else {
+            return Ok(Uint256::zero());
+        };
+        let coins: Vec<Coin> = from_json(record)?;
+        Ok(coins
+            .iter()
+            .filter(|c| c.denom == denom)
+            .map(|c| c.amount)
+            .sum())
     }
 }
 

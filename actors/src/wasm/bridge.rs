@@ -2,7 +2,7 @@
 //!
 //! cosmwasm-vm's `Instance<A, S, Q>` owns its backend and wants it `'static`, while cw-multi-test
 //! lends a contract `&mut dyn Storage`, `&dyn Api` and a querier for the duration of one call.
-//! [`Lent`] erases those borrows' lifetimes; [`with_backend`] is the only place that creates one,
+//! `Lent` erases those borrows' lifetimes; [`with_backend`] is the only place that creates one,
 //! and it drops the instance (and with it every copy of the pointers) before the borrows end.
 
 use cosmwasm_std::{

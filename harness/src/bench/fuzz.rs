@@ -1,4 +1,5 @@
-//! Fuzz throughput: 50-step fuzz scenarios with faults per minute on one core.
+//! Fuzz throughput: 50-step fuzz scenarios with faults per minute, on one core or side by side
+//! on several (`fuzz --jobs`).
 //!
 //! A batch is what a fuzzing campaign does per seed when nothing breaks, for seeds
 //! `0..scenarios`: generate the case (50 body steps, plus the tail that lifts the faults, settles
@@ -12,7 +13,8 @@ use std::time::Instant;
 use mesh_actors::contracts::Codes;
 
 use crate::fuzz::campaign::fault_kind;
-use crate::fuzz::{generate, harness_error, run_scenario};
+use crate::fuzz::{generate, harness_error, parallel, run_scenario};
+use std::ops::ControlFlow;
 
 /// Body steps of a bench fuzz scenario.
 pub const STEPS: usize = 50;
@@ -26,39 +28,70 @@ pub struct FuzzMeasure {
     pub note: String,
 }
 
-/// Measure `reps` batches of `scenarios` fuzz scenarios (one thread).
-pub fn per_minute(scenarios: usize, reps: usize) -> Result<FuzzMeasure, String> {
-    let mut rates = vec![];
-    let (mut steps, mut faults, mut findings) = (0, 0, 0);
+/// Measure `reps` rounds of batches of `scenarios` fuzz scenarios; each round runs one batch on
+/// each thread count of `jobs` in turn (as `fuzz --jobs` runs them), so a change of the
+/// machine's load hits every count alike. One measurement per count, in the order of `jobs`.
+pub fn per_minute(
+    scenarios: usize,
+    reps: usize,
+    jobs: &[usize],
+) -> Result<Vec<FuzzMeasure>, String> {
+    let mut rates: Vec<Vec<f64>> = vec![vec![]; jobs.len()];
+    let mut counts = (0, 0, 0);
     for _ in 0..reps {
-        (steps, faults, findings) = (0, 0, 0);
-        let start = Instant::now();
-        for seed in 0..scenarios as u64 {
-            let scenario = generate(seed, STEPS).scenario();
-            let run = run_scenario(&scenario, &Codes::default());
-            if let Some(e) = harness_error(&run.outcome) {
-                return Err(format!("fuzz seed {seed} failed in the harness: {e}"));
-            }
-            findings += usize::from(run.violation.is_some());
-            steps += run
-                .outcome
-                .failed_step
-                .map(|i| i + 1)
-                .unwrap_or(scenario.steps.len());
-            faults += scenario
-                .steps
-                .iter()
-                .filter(|s| fault_kind(&scenario, &s.action).is_some())
-                .count();
+        for (i, &n) in jobs.iter().enumerate() {
+            let (secs, batch) = batch(scenarios, n)?;
+            rates[i].push(scenarios as f64 * 60.0 / secs);
+            counts = batch;
         }
-        let secs = start.elapsed().as_secs_f64().max(1e-9);
-        rates.push(scenarios as f64 * 60.0 / secs);
     }
-    Ok(FuzzMeasure {
-        per_min: super::median(rates),
-        note: format!(
-            "{reps} batches of seeds 0..{scenarios}, {STEPS} body steps each: {steps} steps run and \
-             {faults} faults or chain events per batch; {findings} seeds broke an invariant"
-        ),
-    })
+    let (steps, faults, findings) = counts;
+    Ok(jobs
+        .iter()
+        .zip(rates)
+        .map(|(n, rates)| FuzzMeasure {
+            per_min: super::median(rates),
+            note: format!(
+                "{reps} batches of seeds 0..{scenarios} on {n} thread(s), {STEPS} body steps \
+                 each: {steps} steps run and {faults} faults or chain events per batch; \
+                 {findings} seeds broke an invariant"
+            ),
+        })
+        .collect())
+}
+
+/// One batch on `jobs` threads: its wall time in seconds, and the steps run, faults injected
+/// and seeds that broke an invariant.
+fn batch(scenarios: usize, jobs: usize) -> Result<(f64, (usize, usize, usize)), String> {
+    let (mut steps, mut faults, mut findings) = (0, 0, 0);
+    let start = Instant::now();
+    let mut failed = None;
+    let work = |seed: u64| {
+        let scenario = generate(seed, STEPS).scenario();
+        run_scenario(&scenario, &Codes::default())
+    };
+    parallel::in_order(0..scenarios as u64, jobs, work, |seed, run| {
+        if let Some(e) = harness_error(&run.outcome) {
+            failed = Some(format!("fuzz seed {seed} failed in the harness: {e}"));
+            return ControlFlow::Break(());
+        }
+        let scenario = &run.scenario;
+        findings += usize::from(run.violation.is_some());
+        steps += run
+            .outcome
+            .failed_step
+            .map(|i| i + 1)
+            .unwrap_or(scenario.steps.len());
+        faults += scenario
+            .steps
+            .iter()
+            .filter(|s| fault_kind(scenario, &s.action).is_some())
+            .count();
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    Ok((secs, (steps, faults, findings)))
 }

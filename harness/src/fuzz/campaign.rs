@@ -5,10 +5,11 @@
 use mesh_actors::contracts::Codes;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::parallel;
 use super::shrink::shrink;
 use super::{classify, generate, harness_error, run_scenario, Case, CaseRun, PENDING};
 use crate::invariants::Violation;
@@ -101,6 +102,9 @@ pub struct Campaign {
     pub shrink_budget: usize,
     /// Stop after this many findings.
     pub stop_after: Option<usize>,
+    /// Seeds run side by side, each simulation on one thread (see [`super::parallel`]); the
+    /// summary and the files written are the same for any number.
+    pub jobs: usize,
 }
 
 impl Default for Campaign {
@@ -113,6 +117,7 @@ impl Default for Campaign {
             codes: Codes::default(),
             shrink_budget: 400,
             stop_after: None,
+            jobs: 1,
         }
     }
 }
@@ -434,14 +439,19 @@ fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     }
 }
 
-/// Run the campaign, reporting each seed to `progress`.
+/// Run the campaign, reporting each seed to `progress`, in seed order. With several
+/// [`jobs`](Campaign::jobs) the seeds' runs go side by side; confirming and shrinking a
+/// finding, the summary and the files follow seed order as with one.
 pub fn run(c: &Campaign, mut progress: impl FnMut(&Event)) -> Summary {
     let started = Instant::now();
     let mut summary = Summary::default();
-    for seed in c.shard_seeds() {
+    let first_run = |seed: u64| {
         let case = generate(seed, c.steps);
-        let scenario = case.scenario();
-        let run = run_scenario(&scenario, &c.codes);
+        let run = run_scenario(&case.scenario(), &c.codes);
+        (case, run)
+    };
+    parallel::in_order(c.shard_seeds(), c.jobs, first_run, |seed, (case, run)| {
+        let scenario = &run.scenario;
         summary.runs += 1;
         let executed = run
             .outcome
@@ -451,7 +461,7 @@ pub fn run(c: &Campaign, mut progress: impl FnMut(&Event)) -> Summary {
         summary.steps += executed as u64;
         summary.failed_actions += run.outcome.step_errors.len() as u64;
         for step in scenario.steps.iter().take(executed.min(case.body.len())) {
-            if let Some(kind) = fault_kind(&scenario, &step.action) {
+            if let Some(kind) = fault_kind(scenario, &step.action) {
                 *summary.faults.entry(kind).or_default() += 1;
             }
         }
@@ -463,12 +473,13 @@ pub fn run(c: &Campaign, mut progress: impl FnMut(&Event)) -> Summary {
             progress(&Event::Found(Box::new(finding.clone())));
             summary.findings.push(finding);
             if c.stop_after.is_some_and(|n| summary.findings.len() >= n) {
-                break;
+                return ControlFlow::Break(());
             }
         } else if let Some(e) = harness_error(&run.outcome) {
             summary.harness_errors.push((seed, e));
         }
-    }
+        ControlFlow::Continue(())
+    });
     summary.elapsed = started.elapsed();
     summary
 }

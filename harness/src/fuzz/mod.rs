@@ -8,6 +8,7 @@
 //!   summarises (runs, steps, faults by kind, violations).
 //! - [`merge`]: the summary as a file (`fuzz --json`), and `fuzz merge` of a campaign's shards.
 //! - [`shard_env`]: `fuzz --shard auto`, the shard from a CI's environment.
+//! - [`parallel`]: `fuzz --jobs N`, seeds side by side, results in seed order.
 //!
 //! A generated scenario runs with [`RunOptions::tolerate_action_errors`]: an action that fails
 //! is recorded and the run goes on; only a broken invariant is a finding.
@@ -21,6 +22,7 @@
 pub mod campaign;
 pub mod generate;
 pub mod merge;
+pub mod parallel;
 pub mod shard_env;
 pub mod shrink;
 
@@ -84,6 +86,7 @@ pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
             codes: codes.clone(),
             base_dir: None,
             max_events: Some(runner::DEFAULT_MAX_EVENTS),
+            ..Default::default()
         },
     );
     let violation = classify(scenario, &outcome);

@@ -1,6 +1,6 @@
 //! Read helpers for the chain (through `App::read_module`) and the other modules.
 
-use cosmwasm_std::{Addr, Decimal256, Order, StdResult, Storage, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Order, StdResult, Storage, Timestamp, Uint128, Uint512};
 
 use super::rewards::{settle, units_to_tokens};
 use super::shares::{balance_of_shares, tokens_from_shares};
@@ -122,14 +122,17 @@ impl MeshStaking {
         Ok(out)
     }
 
-    /// Tokens of `delegator` still waiting in the unbonding queue.
+    /// Tokens of `delegator` still waiting in the unbonding queue (through the queue's index by
+    /// validator and delegator: the cost is the delegator's entries, not the queue's).
     pub fn unbonding_total(&self, storage: &dyn Storage, delegator: &Addr) -> StdResult<Uint128> {
-        Ok(self
-            .unbonding_entries(storage)?
-            .iter()
-            .filter(|entry| entry.delegator == *delegator)
-            .map(|entry| entry.amount)
-            .sum())
+        let mut total = Uint128::zero();
+        for validator in VALIDATORS.keys(storage, None, None, Order::Ascending) {
+            let validator = validator?;
+            for entry in self.unbonding_entries_of(storage, delegator, &validator)? {
+                total += entry.amount;
+            }
+        }
+        Ok(total)
     }
 
     /// The unbonding queue in payout order.
@@ -195,6 +198,37 @@ impl MeshStaking {
         let val = Self::load_validator(storage, validator)?;
         settle(&mut delegation, &val, now, config.apr);
         units_to_tokens(delegation.reward_units)
+    }
+
+    /// If `key` (a key of the App's storage) holds a validator's record, its name.
+    pub fn validator_of_key(key: &[u8]) -> Option<String> {
+        let prefix = VALIDATORS.key("");
+        let name = key.strip_prefix(&*prefix)?;
+        String::from_utf8(name.to_vec()).ok()
+    }
+
+    /// Whether a validator's exchange rate (tokens per share) fell between two of its stored
+    /// records (`None`: no record): only then is any delegation to it worth less than before.
+    /// A delegation never lowers it (its rounding favours the validator); slashes do, and so can
+    /// the rounding of an undelegation, by a hair. Unreadable records count as a fall.
+    pub fn exchange_rate_fell(old: Option<&[u8]>, new: Option<&[u8]>) -> bool {
+        let read = |r: Option<&[u8]>| r.map(cosmwasm_std::from_json::<ValidatorInfo>);
+        match (read(old), read(new)) {
+            (None, _) => false,
+            (Some(Ok(old)), Some(Ok(new))) => {
+                if old.delegator_shares.is_zero() {
+                    return false;
+                }
+                if new.delegator_shares.is_zero() {
+                    return true;
+                }
+                // new.tokens / new.shares < old.tokens / old.shares, cross-multiplied.
+                let side =
+                    |t: Uint128, s: Decimal256| Uint512::from(t) * Uint512::from(s.atomics());
+                side(new.tokens, old.delegator_shares) < side(old.tokens, new.delegator_shares)
+            }
+            _ => true,
+        }
     }
 
     /// Validators `delegator` has a delegation entry with (including ones holding only

@@ -371,3 +371,42 @@ fn unbonding_entries_are_limited_and_merged() {
     assert_eq!(unbonding_of(&app, &alice, "val1").len(), 7);
     assert_eq!(delegation(&app, &alice, "val1"), 10_000_000 - 900);
 }
+
+/// The exchange rate (tokens per share) never falls through a delegation, whatever its
+/// rounding, and falls with a slash: the harness's incremental backing check re-reads a
+/// validator's delegators only when it fell.
+#[test]
+fn delegations_never_lower_the_exchange_rate_slashes_do() {
+    let mut app = app();
+    let (alice, bob) = (addr(&app, "alice"), addr(&app, "bob"));
+    fund(&mut app, &alice, 10_000_000);
+    fund(&mut app, &bob, 10_000_000);
+    let record = |app: &TestApp| {
+        use cosmwasm_std::{Order, Storage};
+        app.storage()
+            .range(None, None, Order::Ascending)
+            .find(|(k, _)| MeshStaking::validator_of_key(k).as_deref() == Some("val1"))
+            .map(|(_, v)| v)
+    };
+    let fell = |a: &Option<Vec<u8>>, b: &Option<Vec<u8>>| {
+        MeshStaking::exchange_rate_fell(a.as_deref(), b.as_deref())
+    };
+    let mut last = record(&app);
+    delegate(&mut app, &alice, "val1", 3_000_001).unwrap();
+    assert!(!fell(&last, &record(&app)), "a first delegation");
+    last = record(&app);
+    app.slash_validator("val1", Decimal::percent(7)).unwrap();
+    let slashed = record(&app);
+    assert!(fell(&last, &slashed), "a slash lowers the rate");
+    assert!(!fell(&slashed, &last), "the rate rose back");
+    last = slashed;
+    // Odd amounts on an odd exchange rate: every share computation rounds.
+    for (who, amount) in [(&bob, 1_234_567), (&alice, 999_999), (&bob, 3)] {
+        delegate(&mut app, who, "val1", amount).unwrap();
+        let now = record(&app);
+        assert!(!fell(&last, &now), "a delegation of {amount}");
+        undelegate(&mut app, who, "val1", amount / 3 + 1).unwrap();
+        last = record(&app);
+    }
+    assert!(!fell(&None, &last), "a new validator");
+}

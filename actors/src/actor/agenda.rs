@@ -1,0 +1,252 @@
+//! An actor's timers and pending requests, run in exactly the order actix would run them, at a
+//! cost that does not grow with how many are pending.
+//!
+//! actix keeps every future an actor spawns (`ctx.run_later`, `ctx.spawn`) in one list and polls
+//! the whole list each time the actor wakes: with `n` timers pending (a relayer with a packet
+//! step per packet in flight) every wake costs `n` polls. An [`Agenda`] keeps the same list as a
+//! model and polls only what can have changed: items never polled, timers that are due, and
+//! futures that were woken. It visits them in the order actix's loop would (list order, with its
+//! swap-remove of finished items, items spawned meanwhile joining after the pass), so the actor
+//! does the same things in the same order: the traces of every scenario stay byte-identical.
+//! Each timer is still its own tokio `Sleep`, registered when actix would have registered it, so
+//! the runtime wakes tasks in the same order too.
+//!
+//! Use: the actor keeps a [`Work`] handle, starts the agenda with [`Work::start`] in `started`,
+//! and schedules with [`Work::run_at`] and [`Work::spawn`] instead of `ctx.run_later` and
+//! `ctx.spawn`.
+
+use actix::prelude::*;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Wake, Waker};
+use tokio::time::Sleep;
+
+use crate::time::SimClock;
+
+/// What runs on the actor when an item is done.
+pub type Then<A> = Box<dyn FnOnce(&mut A, &mut Context<A>)>;
+
+/// A scheduled item: a timer or a future.
+enum Item<A: Actor<Context = Context<A>>> {
+    Timer {
+        at_ms: u64,
+        sleep: Pin<Box<Sleep>>,
+        then: Option<Then<A>>,
+    },
+    Future {
+        fut: Pin<Box<dyn Future<Output = Then<A>>>>,
+        /// The waker it is polled with, and the task waker that one wakes.
+        waker: Option<(Waker, Waker)>,
+    },
+}
+
+/// The actor's handle for scheduling (cheap to clone): items join the agenda after the pass in
+/// progress, as actix's spawned futures join its list.
+pub struct Work<A: Actor<Context = Context<A>>> {
+    clock: SimClock,
+    new: Rc<RefCell<Vec<Item<A>>>>,
+}
+
+impl<A: Actor<Context = Context<A>>> Clone for Work<A> {
+    fn clone(&self) -> Self {
+        Work {
+            clock: self.clock,
+            new: self.new.clone(),
+        }
+    }
+}
+
+impl<A: Actor<Context = Context<A>>> Work<A> {
+    /// A handle on the clock of the simulation.
+    pub fn new(clock: SimClock) -> Self {
+        Work {
+            clock,
+            new: Rc::default(),
+        }
+    }
+
+    /// Start running the agenda on the actor (call once, in `started`).
+    pub fn start(&self, ctx: &mut Context<A>) {
+        ctx.spawn(Agenda {
+            new: self.new.clone(),
+            clock: self.clock,
+            list: vec![],
+            items: BTreeMap::new(),
+            next_id: 0,
+            fresh: BTreeSet::new(),
+            due: BTreeSet::new(),
+            woken: Arc::default(),
+        });
+    }
+
+    /// Run `then` at `at_ms` (simulated, ms): `ctx.run_later` until then.
+    pub fn run_at(&self, at_ms: u64, then: impl FnOnce(&mut A, &mut Context<A>) + 'static) {
+        let sleep = Box::pin(tokio::time::sleep(self.clock.until(at_ms)));
+        self.new.borrow_mut().push(Item::Timer {
+            at_ms,
+            sleep,
+            then: Some(Box::new(then)),
+        });
+    }
+
+    /// Wait for `fut`, then run what it returns on the actor: `ctx.spawn`.
+    pub fn spawn(&self, fut: impl Future<Output = Then<A>> + 'static) {
+        self.new.borrow_mut().push(Item::Future {
+            fut: Box::pin(fut),
+            waker: None,
+        });
+    }
+}
+
+/// Marks its future as woken, then wakes the actor's task.
+struct ItemWaker {
+    id: u64,
+    woken: Arc<Mutex<Vec<u64>>>,
+    task: Waker,
+}
+
+impl Wake for ItemWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.lock().expect("woken list").push(self.id);
+        self.task.wake_by_ref();
+    }
+}
+
+/// The model of actix's item list, itself one actix item of the actor.
+struct Agenda<A: Actor<Context = Context<A>>> {
+    new: Rc<RefCell<Vec<Item<A>>>>,
+    clock: SimClock,
+    /// Item ids in actix's list order.
+    list: Vec<u64>,
+    /// id → (position in `list`, item).
+    items: BTreeMap<u64, (usize, Item<A>)>,
+    next_id: u64,
+    /// Items never polled.
+    fresh: BTreeSet<u64>,
+    /// Timers by (time, id).
+    due: BTreeSet<(u64, u64)>,
+    /// Futures woken since they were last polled.
+    woken: Arc<Mutex<Vec<u64>>>,
+}
+
+impl<A: Actor<Context = Context<A>>> Agenda<A> {
+    /// Append what was scheduled since the last merge (actix's `merge`); false if nothing was.
+    fn merge(&mut self) -> bool {
+        let new = std::mem::take(&mut *self.new.borrow_mut());
+        let any = !new.is_empty();
+        for item in new {
+            let id = self.next_id;
+            self.next_id += 1;
+            if let Item::Timer { at_ms, .. } = &item {
+                self.due.insert((*at_ms, id));
+            }
+            self.fresh.insert(id);
+            self.items.insert(id, (self.list.len(), item));
+            self.list.push(id);
+        }
+        any
+    }
+
+    /// Positions that a poll could find ready: never polled, due, or woken.
+    fn candidates(&mut self) -> BTreeSet<usize> {
+        let now = self.clock.now_ms();
+        let woken = std::mem::take(&mut *self.woken.lock().expect("woken list"));
+        let due = self.due.range(..=(now, u64::MAX)).map(|(_, id)| *id);
+        let ids: Vec<u64> = self.fresh.iter().copied().chain(due).chain(woken).collect();
+        ids.into_iter()
+            .filter_map(|id| self.items.get(&id).map(|(pos, _)| *pos))
+            .collect()
+    }
+
+    /// Poll item `id`: what to run on the actor if it is done.
+    fn poll_item(&mut self, id: u64, cx: &mut std::task::Context<'_>) -> Option<Then<A>> {
+        self.fresh.remove(&id);
+        let woken = self.woken.clone();
+        let (_, item) = self.items.get_mut(&id)?;
+        match item {
+            Item::Timer { sleep, then, .. } => match sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => then.take(),
+                Poll::Pending => None,
+            },
+            Item::Future { fut, waker } => {
+                if !waker
+                    .as_ref()
+                    .is_some_and(|(_, task)| task.will_wake(cx.waker()))
+                {
+                    let task = cx.waker().clone();
+                    let mine = Waker::from(Arc::new(ItemWaker {
+                        id,
+                        woken,
+                        task: task.clone(),
+                    }));
+                    *waker = Some((mine, task));
+                }
+                let (mine, _) = waker.as_ref().expect("set above");
+                match fut.as_mut().poll(&mut std::task::Context::from_waker(mine)) {
+                    Poll::Ready(then) => Some(then),
+                    Poll::Pending => None,
+                }
+            }
+        }
+    }
+
+    /// One pass over the list, as actix's: visit in order; a finished item is swap-removed and
+    /// the item moved into its place is visited next.
+    fn pass(&mut self, act: &mut A, ctx: &mut Context<A>, cx: &mut std::task::Context<'_>) {
+        let mut candidates = self.candidates();
+        let mut idx = 0;
+        while let Some(&p) = candidates.range(idx..).next() {
+            candidates.remove(&p);
+            let id = self.list[p];
+            let Some(then) = self.poll_item(id, cx) else {
+                idx = p + 1;
+                continue;
+            };
+            if let Some((_, Item::Timer { at_ms, .. })) = self.items.remove(&id) {
+                self.due.remove(&(at_ms, id));
+            }
+            let last = self.list.len() - 1;
+            self.list.swap_remove(p);
+            if p != last {
+                let moved = self.list[p];
+                if let Some((pos, _)) = self.items.get_mut(&moved) {
+                    *pos = p;
+                }
+                if candidates.remove(&last) {
+                    candidates.insert(p);
+                }
+            }
+            then(act, ctx);
+            idx = p;
+        }
+    }
+}
+
+impl<A: Actor<Context = Context<A>>> ActorFuture<A> for Agenda<A> {
+    type Output = ();
+
+    fn poll(
+        self: Pin<&mut Self>,
+        act: &mut A,
+        ctx: &mut Context<A>,
+        task: &mut std::task::Context<'_>,
+    ) -> Poll<()> {
+        let this = self.get_mut();
+        // actix: a pass over the list, then what was spawned meanwhile joins it, and again
+        // while anything joined.
+        loop {
+            this.pass(act, ctx, task);
+            if !this.merge() {
+                return Poll::Pending;
+            }
+        }
+    }
+}
