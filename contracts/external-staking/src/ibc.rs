@@ -389,26 +389,22 @@ fn valset_update(
         valset::set_state(store, &a.valoper, at, t, ValidatorState::Active)?;
         touched.push(&a.valoper);
     }
-    let known = |store: &dyn Storage, v: &str| -> StdResult<bool> {
-        Ok(valset::current(store, v)?.is_some())
-    };
+    // A jailing, removal or unjailing is recorded even for a validator whose addition has not
+    // arrived yet (its update was dropped and is sent again later): the addition lands at its
+    // own height, and the history keeps every change in height order (fuzz seed 24883: an
+    // unjail that overtook the validator's addition was dropped, so the late jail it ended
+    // stayed current and a later slash waited forever).
     for v in &c.jailed {
-        if known(store, v)? {
-            valset::set_state(store, v, h, t, ValidatorState::Jailed)?;
-            touched.push(v);
-        }
+        valset::set_state(store, v, h, t, ValidatorState::Jailed)?;
+        touched.push(v);
     }
     for v in c.removals.iter().filter(|v| !c.jailed.contains(v)) {
-        if known(store, v)? {
-            valset::set_state(store, v, h, t, ValidatorState::Unbonded)?;
-            touched.push(v);
-        }
+        valset::set_state(store, v, h, t, ValidatorState::Unbonded)?;
+        touched.push(v);
     }
     for v in &c.unjailed {
-        if known(store, v)? {
-            valset::set_state(store, v, h, t, ValidatorState::Active)?;
-            touched.push(v);
-        }
+        valset::set_state(store, v, h, t, ValidatorState::Active)?;
+        touched.push(v);
     }
     touched.sort();
     touched.dedup();

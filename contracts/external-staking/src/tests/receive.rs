@@ -113,16 +113,33 @@ fn tombstone_is_final() {
     assert_eq!(err.to_string(), "validator val2 is not active");
 }
 
-/// Unknown validators cannot be staked to; jailing an unknown validator records nothing.
+/// Unknown validators cannot be staked to; a jailing of a validator whose addition has not
+/// arrived yet is recorded (jailed: still not active).
 #[test]
 fn unknown_validator_is_not_active() {
     let mut s = Suite::connected();
     s.recv(&Valset::at(110).jail(&["ghost"]).packet()).unwrap();
-    assert_eq!(validators(&s).len(), 3);
+    assert_eq!(validators(&s).len(), 4);
+    assert!(validators(&s).contains(&entry("ghost", ValidatorState::Jailed, 110)));
     let err = s
         .receive_stake(&s.alice.clone(), "ghost", 100, 1)
         .unwrap_err();
     assert!(matches!(err, ContractError::ValidatorNotActive { validator } if validator == "ghost"));
+}
+
+/// Updates of a new validator arriving in any order: its unjail (height 130) first, then its
+/// addition (100) and the jailing (120) the unjail ended. The validator is active, as on the
+/// consumer, and can be staked to (fuzz seed 24883: the unjail was dropped as unknown, so the
+/// late jailing stayed current and a later slash waited forever).
+#[test]
+fn unjail_overtaking_the_addition_is_kept() {
+    let mut s = Suite::connected();
+    s.recv(&Valset::at(130).unjail(&["newval"]).packet())
+        .unwrap();
+    s.recv(&Valset::at(100).add(&["newval"]).packet()).unwrap();
+    s.recv(&Valset::at(120).jail(&["newval"]).packet()).unwrap();
+    assert!(validators(&s).contains(&entry("newval", ValidatorState::Active, 130)));
+    s.receive_stake(&s.alice.clone(), "newval", 100, 1).unwrap();
 }
 
 /// A slash ratio above 1 makes the packet fail (error ack), changing nothing.
