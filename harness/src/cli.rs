@@ -74,9 +74,10 @@ pub enum Command {
         /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
-        /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
-        #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
-        implementation: Implementation,
+        /// Whose contracts DIR holds: `mesh-harness` or `reference` (default: the one whose file
+        /// names DIR holds; this project's without --wasm).
+        #[arg(long, value_name = "NAME", value_parser = parse_implementation)]
+        implementation: Option<Implementation>,
         /// Output options.
         #[command(flatten)]
         out: OutputArgs,
@@ -91,9 +92,10 @@ pub enum Command {
         /// Run every contract from `DIR/<crate>.wasm`.
         #[arg(long, value_name = "DIR")]
         wasm: Option<PathBuf>,
-        /// Whose contracts DIR holds: `mesh-harness` (default) or `reference`.
-        #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
-        implementation: Implementation,
+        /// Whose contracts DIR holds: `mesh-harness` or `reference` (default: the one whose file
+        /// names DIR holds; this project's without --wasm).
+        #[arg(long, value_name = "NAME", value_parser = parse_implementation)]
+        implementation: Option<Implementation>,
     },
     /// Run cosmwasm-vm's static checks on `.wasm` files with the capabilities the chains grant
     /// (exports, imports, memory, limits) and compile them: what a chain does when the code is
@@ -135,11 +137,12 @@ pub struct RunArgs {
     /// section sets keep what it says.
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
-    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's, the default) or
-    /// `reference` (osmosis-labs/mesh-security release binaries; needs --wasm). A scenario's
-    /// `"implementation"` field wins over this.
-    #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
-    pub implementation: Implementation,
+    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's) or `reference`
+    /// (osmosis-labs/mesh-security release binaries; needs --wasm). Default: the one whose file
+    /// names --wasm DIR holds (this project's without --wasm). A scenario's `"implementation"`
+    /// field wins over this.
+    #[arg(long, value_name = "NAME", value_parser = parse_implementation)]
+    pub implementation: Option<Implementation>,
     /// Run each scenario a second time with every contract native and show any difference
     /// from it apart from gas (exit 1 if there is one).
     #[arg(long)]
@@ -192,11 +195,12 @@ pub struct FuzzArgs {
     /// Fuzz the contracts in `DIR/<crate>.wasm` (each module is compiled once for the campaign).
     #[arg(long, value_name = "DIR")]
     pub wasm: Option<PathBuf>,
-    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's, the default) or
-    /// `reference` (osmosis-labs/mesh-security release binaries; needs --wasm). A scenario's
-    /// `"implementation"` field wins over this.
-    #[arg(long, value_name = "NAME", default_value = "mesh-harness", value_parser = parse_implementation)]
-    pub implementation: Implementation,
+    /// Whose contracts the `.wasm` files are: `mesh-harness` (this project's) or `reference`
+    /// (osmosis-labs/mesh-security release binaries; needs --wasm). Default: the one whose file
+    /// names --wasm DIR holds (this project's without --wasm). A scenario's `"implementation"`
+    /// field wins over this.
+    #[arg(long, value_name = "NAME", value_parser = parse_implementation)]
+    pub implementation: Option<Implementation>,
     /// Seeds run side by side (default: the machine's cores), each simulation on one thread;
     /// the summary, the regression files and their order are the same for any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -375,28 +379,32 @@ fn diagram(outcome: &RunOutcome, scenario: &Scenario) -> String {
 }
 
 /// The codes of `implementation` in `--wasm DIR` (its own file names); only this project's
-/// contracts exist natively, so another implementation needs a directory.
-fn codes_of(wasm: Option<&Path>, implementation: Implementation) -> Result<Codes, Exit> {
+/// contracts exist natively, so another implementation needs a directory. Without
+/// `--implementation`, the directory's file names say whose contracts it holds (this project's
+/// when both or neither fit).
+fn codes_of(wasm: Option<&Path>, implementation: Option<Implementation>) -> Result<Codes, Exit> {
+    let chosen = implementation.unwrap_or(Implementation::MeshHarness);
     match wasm {
-        Some(dir) => Codes::from_wasm_dir_of(dir, implementation).map_err(|e| {
+        Some(dir) => Codes::from_wasm_dir_of(dir, chosen).or_else(|e| {
             let other = Implementation::ALL
                 .into_iter()
-                .filter(|i| *i != implementation)
-                .find(|i| Codes::from_wasm_dir_of(dir, *i).is_ok());
-            match other {
-                Some(i) => bad_input(format!(
-                    "{e} (the directory holds the {} contracts: add --implementation {})",
+                .filter(|i| *i != chosen)
+                .find_map(|i| Codes::from_wasm_dir_of(dir, i).ok().map(|c| (i, c)));
+            match (implementation, other) {
+                (None, Some((_, codes))) => Ok(codes),
+                (Some(_), Some((i, _))) => Err(bad_input(format!(
+                    "{e} (the directory holds the {} contracts: use --implementation {})",
                     i.name(),
                     i.name()
-                )),
-                None => bad_input(e.to_string()),
+                ))),
+                (_, None) => Err(bad_input(e.to_string())),
             }
         }),
-        None if implementation == Implementation::MeshHarness => Ok(Codes::default()),
+        None if chosen == Implementation::MeshHarness => Ok(Codes::default()),
         None => Err(bad_input(format!(
             "--implementation {}: its contracts run as wasm only; give --wasm DIR with its \
              .wasm files",
-            implementation.name()
+            chosen.name()
         ))),
     }
 }

@@ -257,3 +257,46 @@ fn a_scenario_runs_one_role_from_a_wasm_file_beside_it() {
         .unwrap();
     assert!(bond.contains(r#""gas":"#), "{bond}");
 }
+
+/// Without `--implementation`, `--wasm DIR` takes the implementation whose file names DIR holds:
+/// a directory named as the reference's release (`mesh_simple_price_feed.wasm`) loads as the
+/// reference's, where an explicit `--implementation mesh-harness` is refused with the hint.
+#[test]
+fn wasm_dir_names_its_implementation() {
+    let Some(dir) = artefacts("wasm_dir_names_its_implementation") else {
+        return;
+    };
+    let renamed = temp_dir("reference-names");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".wasm") {
+            let name = name.replace("mesh_price_feed", "mesh_simple_price_feed");
+            std::fs::copy(&path, renamed.join(name)).unwrap();
+        }
+    }
+    let dir_arg = renamed.to_str().unwrap();
+    let out = run(&[
+        "check-determinism",
+        &fixture("demo.json"),
+        "--wasm",
+        dir_arg,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("cannot read") && !stderr.contains("--implementation"),
+        "the directory's names were not taken as the reference's: {stderr}"
+    );
+    let out = run(&[
+        "check-determinism",
+        &fixture("demo.json"),
+        "--wasm",
+        dir_arg,
+        "--implementation",
+        "mesh-harness",
+    ]);
+    assert_bad_input(
+        &out,
+        &["mesh_price_feed.wasm", "use --implementation reference"],
+    );
+}
