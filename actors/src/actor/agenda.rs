@@ -3,7 +3,7 @@
 //!
 //! actix keeps every future an actor spawns (`ctx.run_later`, `ctx.spawn`) in one list and polls
 //! the whole list each time the actor wakes: with `n` timers pending (a relayer with a packet
-//! step per packet in flight) every wake costs `n` polls. An [`Agenda`] keeps the same list as a
+//! step per packet in flight) every wake costs `n` polls. An `Agenda` keeps the same list as a
 //! model and polls only what can have changed: items never polled, timers that are due, and
 //! futures that were woken. It visits them in the order actix's loop would (list order, with its
 //! swap-remove of finished items, items spawned meanwhile joining after the pass), so the actor

@@ -3,7 +3,7 @@
 //! steps' other messages, the report's queries) is the same in both, so one table per
 //! implementation holds only these differences:
 //!
-//! | what | [`ours`] (mesh-harness) | [`reference`] (osmosis-labs/mesh-security) |
+//! | what | [`ours`] (mesh-harness) | [`reference`](mod@reference) (osmosis-labs/mesh-security) |
 //! |---|---|---|
 //! | vault `bond` | `{"bond":{}}` with the funds attached | `{"bond":{"amount":coin}}`, no funds: the vault asks the provider module to move them |
 //! | converter instantiate | no `tombstoned_unbond_enable` | `"tombstoned_unbond_enable": true` (as the reference e2e deploys it) |
