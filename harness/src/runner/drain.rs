@@ -21,6 +21,12 @@ use crate::scenario::{
     DRAIN_SETTLE_WITHIN, DRAIN_UNSTAKE_ROUNDS,
 };
 
+/// The drain failure of an action the chain refused: the action as written, and why.
+fn action_failed(action: &Action, error: &impl std::fmt::Display) -> StepFailure {
+    let what = serde_json::to_string(action).unwrap_or_else(|_| action.name().to_string());
+    drained(format!("{what} failed: {error}"))
+}
+
 fn drained(detail: String) -> StepFailure {
     let v = Violation {
         invariant: "drain",
@@ -177,10 +183,7 @@ impl Run<'_> {
             // A single token's worth the chain refuses is dust: the delegation did not move,
             // which the caller records as such.
             Err(e) if e.to_string().contains("not enough delegation") => Ok(l.clone()),
-            Err(e) => {
-                let what = serde_json::to_string(&first).unwrap_or_else(|_| "unstake_local".into());
-                Err(drained(format!("{what} failed: {e}")))
-            }
+            Err(e) => Err(action_failed(&first, &e)),
         }
     }
 
@@ -251,10 +254,9 @@ impl Run<'_> {
 
     /// Run one of the drain's own actions; its failure is the drain's violation.
     async fn act_or_drained(&mut self, action: &Action) -> Result<(), StepFailure> {
-        let what = serde_json::to_string(action).unwrap_or_else(|_| action.name().to_string());
         self.act(action)
             .await
-            .map_err(|e| drained(format!("{what} failed: {e}")))
+            .map_err(|e| action_failed(action, &e))
     }
 
     /// Every user's remote stakes and local delegations still to unstake.
