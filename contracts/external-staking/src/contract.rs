@@ -324,8 +324,9 @@ fn withdraw_rewards(
 }
 
 /// Vault only: burn `amount` of `owner`'s stake after a slash elsewhere. Takes from `validator`
-/// first (if given), then proportionally from the other validators, then from pending unbonds;
-/// sends one `burn` packet per validator whose stake was cut (none once the channel is closed).
+/// first (if given), then proportionally from the other validators, then from pending unbonds,
+/// then from stake being unstaked; sends one `burn` packet per validator whose settled stake was
+/// cut (none once the channel is closed).
 /// A burn larger than what the user has burns everything and reports the rest as `unburned`.
 fn burn_virtual_stake(
     deps: DepsMut,
@@ -354,6 +355,9 @@ fn burn_virtual_stake(
             };
             resp = resp.add_message(packet_msg(deps.storage, &env, &cfg, &packet)?);
         }
+    }
+    for (validator, burned) in &out.from_unstaking {
+        resp = resp.add_attribute("burned_unstaking", format!("{validator}:{burned}"));
     }
     resp = resp.add_attribute("burned_unbonding", out.from_unbonds);
     if !out.debt.is_zero() {

@@ -721,9 +721,10 @@ fn on_outcome(
                 .and_then(|a| a.unbonded)
                 .map_or(Uint128::zero(), |u| amount.saturating_sub(u));
             let consumer_height = ack.as_ref().and_then(|a| a.height);
-            let (unbonded, slashed, rolled_back) =
+            let (unbonded, slashed, rolled_back, burned) =
                 update_stake(store, &user, &validator, |stake, dist| {
-                    // A burn may already have taken part of what this unstake removes.
+                    // A burn may already have taken part of what this unstake removes. The
+                    // consumer unbonded it with the rest; rolled back, it still holds it.
                     let burned = stake.unstaking_burned.min(amount);
                     stake.unstaking_burned -= burned;
                     let amount = amount - burned;
@@ -733,7 +734,7 @@ fn on_outcome(
                         stake.stake.saturating_commit_sub(amount);
                         let removed = before - stake.stake.high;
                         dist.sub_weight(stake, removed);
-                        slashed = not_unbonded.saturating_sub(burned).min(removed);
+                        slashed = not_unbonded.min(removed);
                         unbonded = removed - slashed;
                         stake.push_reported_unbond(unbonded, release_at, consumer_height);
                     } else {
@@ -744,7 +745,7 @@ fn on_outcome(
                     if closed {
                         release_all_now(stake, dist, now);
                     }
-                    (unbonded, slashed, rolled_back)
+                    (unbonded, slashed, rolled_back, burned)
                 })?;
             // The consumer's shortfall is taken as slashed (it no longer holds it): it pays the
             // slash debt this tx owes, and what no debt claims is a slash this contract has not
@@ -767,6 +768,19 @@ fn on_outcome(
                 resp = resp
                     .add_attribute("unbonded", unbonded)
                     .add_attribute("release_at", release_at.seconds().to_string());
+            } else if !burned.is_zero() {
+                // The consumer kept the stake this unstake would have removed, the burned part
+                // too: it is told of the burn now.
+                resp = resp.add_attribute("burned", format!("{validator}:{burned}"));
+                if !closed {
+                    let burn = ProviderPacket::Burn {
+                        validators: vec![validator.clone()],
+                        burn: cosmwasm_std::coin(burned.u128(), &cfg.denom),
+                    };
+                    if let Ok(msg) = packet_msg(store, env, &cfg, &burn) {
+                        resp = resp.add_message(msg);
+                    }
+                }
             }
             report_slash_paid(resp, &cfg, &user, &validator, slash_paid)
         }

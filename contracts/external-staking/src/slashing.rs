@@ -252,8 +252,13 @@ pub fn split_proportionally(entries: &[(String, Uint128)], amount: Uint128) -> V
 /// What a burn took from a user's holdings.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BurnOutcome {
-    /// Per validator (named validator first, then by name), the amount taken from the stake.
+    /// Per validator (named validator first, then by name), the amount taken from the settled
+    /// stake: the consumer still holds it, so each needs a `burn` packet.
     pub from_stakes: Vec<(String, Uint128)>,
+    /// Taken from stake being unstaked (per validator, by name). No packet now: the consumer
+    /// unbonds the whole unstake when it applies it, the burned part included; only a rolled-back
+    /// unstake sends the burn (see [`Stake::unstaking_burned`](crate::state::Stake)).
+    pub from_unstaking: Vec<(String, Uint128)>,
     /// Taken from pending unbonds (still liened in the vault, so they count).
     pub from_unbonds: Uint128,
     /// Charged as debt against the user's stakes in flight (see [`BURN_DEBT`]).
@@ -291,7 +296,8 @@ fn take_named_first(
 /// Burn `amount` of `owner`'s holdings in the order the vault's lien range sees them:
 /// 1. the settled stake (`low`): of `validator` first if given, then proportionally;
 /// 2. pending unbonds, newest first;
-/// 3. stake being unstaked (in flight, still in the vault's lower end), same order as 1;
+/// 3. stake being unstaked (in flight, still in the vault's lower end), same order as 1; the
+///    consumer hears of it only if that unstake is rolled back;
 /// 4. the rest is a debt against the user's stakes in flight ([`BURN_DEBT`]), as the vault cuts
 ///    only the upper end of its range there: a later commit pays it, a rollback forgives it.
 ///
@@ -308,7 +314,11 @@ pub fn burn_stakes(
         .keys(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
     let mut left = amount;
-    let mut burned = vec![Uint128::zero(); names.len()];
+    // Per pass: what the settled stake gave, what the stake being unstaked gave.
+    let mut burned = [
+        vec![Uint128::zero(); names.len()],
+        vec![Uint128::zero(); names.len()],
+    ];
 
     // 1. Settled stake; 3. stake being unstaked (the part of the range that is no add).
     let passes: [fn(&Stake) -> Uint128; 2] = [
@@ -356,11 +366,11 @@ pub fn burn_stakes(
                     dist.clamp_weight(stake);
                 }
             })?;
-            burned[i] += take;
+            burned[pass][i] += take;
             left -= take;
         }
     }
-    let from_unbonds = amount - left - burned.iter().fold(Uint128::zero(), |a, b| a + *b);
+    let from_unbonds = amount - left - burned.iter().flatten().copied().sum::<Uint128>();
 
     // 4. Debt against the stakes in flight.
     let debt_before = BURN_DEBT.may_load(storage, owner)?.unwrap_or_default();
@@ -373,16 +383,23 @@ pub fn burn_stakes(
 
     let mut from_stakes: Vec<(String, Uint128)> = vec![];
     if let Some(i) = names.iter().position(|v| Some(v.as_str()) == validator) {
-        from_stakes.push((names[i].clone(), burned[i]));
+        from_stakes.push((names[i].clone(), burned[0][i]));
     }
     for (i, v) in names.iter().enumerate() {
         if Some(v.as_str()) != validator {
-            from_stakes.push((v.clone(), burned[i]));
+            from_stakes.push((v.clone(), burned[0][i]));
         }
     }
     from_stakes.retain(|(_, b)| !b.is_zero());
+    let from_unstaking = names
+        .iter()
+        .cloned()
+        .zip(burned[1].iter().copied())
+        .filter(|(_, b)| !b.is_zero())
+        .collect();
     Ok(BurnOutcome {
         from_stakes,
+        from_unstaking,
         from_unbonds,
         debt,
         unburned: left,

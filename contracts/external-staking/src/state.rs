@@ -49,7 +49,8 @@ pub struct Stake {
     #[serde(default)]
     pub adding: Uint128,
     /// Part of the unstakes in flight on this stake that a burn already took (so the unstake's
-    /// ack moves only the rest).
+    /// ack moves only the rest). The consumer is not told at the burn: applying the unstake
+    /// unbonds the burned part with the rest. A rolled-back unstake sends it as a `burn`.
     #[serde(default)]
     pub unstaking_burned: Uint128,
 }

@@ -169,7 +169,10 @@ fn rollback_forgives_burn_debt() {
     assert!(!crate::state::BURN_DEBT.has(&s.deps.storage, &alice));
 }
 
-/// A burn of stake being unstaked: the unstake's ack then moves only what is left of it.
+/// A burn of stake being unstaked: only the settled part is sent to the consumer (it unbonds the
+/// whole unstake when it applies it, the burned part included: sending that part too would take
+/// it twice there, from the other delegators of the validator); the unstake's ack then moves
+/// only what is left of it.
 #[test]
 fn burn_of_stake_being_unstaked() {
     let mut s = Suite::connected();
@@ -177,13 +180,39 @@ fn burn_of_stake_being_unstaked() {
     s.staked(&alice, "val1", 100, 1);
     let un = sent_packet(&s.unstake(&alice, "val1", 40).unwrap());
     let resp = burn(&mut s, &alice, 70, None);
-    assert_eq!(packets(&resp), vec![burn_packet("val1", 70)]);
+    assert_eq!(packets(&resp), vec![burn_packet("val1", 60)]);
+    assert_eq!(attrs(&resp.attributes, "burned_unstaking"), vec!["val1:10"]);
     assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(0), u(30)));
     let resp = s.ack_ok(&un);
+    assert!(packets_of(&resp.messages).is_empty());
     assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "30");
     let st = s.stake(&alice, "val1");
     assert_eq!(st.stake, ValueRange::zero());
     assert_eq!(st.pending_unbonds[0].amount, u(30));
+}
+
+/// A rolled-back unstake whose stake a burn partly took: the consumer still holds that part, so
+/// the rollback sends the burn for it (an error ack and a timeout alike).
+#[test]
+fn rolled_back_unstake_sends_the_burn_it_carried() {
+    for timeout in [false, true] {
+        let mut s = Suite::connected();
+        let alice = s.alice.clone();
+        s.staked(&alice, "val1", 100, 1);
+        let un = sent_packet(&s.unstake(&alice, "val1", 40).unwrap());
+        let resp = burn(&mut s, &alice, 70, None);
+        assert_eq!(packets(&resp), vec![burn_packet("val1", 60)]);
+        let resp = if timeout {
+            s.timeout(&un)
+        } else {
+            s.ack_err(&un)
+        };
+        assert_eq!(packets_of(&resp.messages), vec![burn_packet("val1", 10)]);
+        let st = s.stake(&alice, "val1");
+        assert_eq!(st.stake, ValueRange::new_val(u(30)));
+        let stored = crate::state::load_stake(&s.deps.storage, &alice, "val1").unwrap();
+        assert!(stored.unstaking_burned.is_zero());
+    }
 }
 
 /// Only the vault may burn; the wrong denom is refused.
