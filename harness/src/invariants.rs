@@ -261,6 +261,10 @@ impl ProviderState {
     /// `full`. Then conservation of the provider's tokens.
     fn run(&mut self, chain: &mut Chain, full: bool) -> Result<(), Violation> {
         let changes = chain.take_changes(self.supply.log);
+        if changes.is_empty() && !full && !self.first {
+            // Nothing on the chain changed since the last check, which passed.
+            return Ok(());
+        }
         let users: Vec<usize> = if full || self.first {
             (0..self.users.len()).collect()
         } else {
@@ -427,6 +431,14 @@ impl SupplyState {
         if full {
             self.supply = full_supply(chain, &self.denom);
         } else {
+            let moved = changes.iter().any(|c| {
+                MeshBank::account_of_key(&c.key).is_some()
+                    || mesh_actors::modules::is_ledger_key(&c.key)
+            });
+            if !moved {
+                // No balance and no recorded mint or burn changed since the last check.
+                return Ok(());
+            }
             let (mut up, mut down) = (Uint256::zero(), Uint256::zero());
             for change in changes {
                 if MeshBank::account_of_key(&change.key).is_none() {

@@ -44,6 +44,10 @@ pub struct RunOptions {
     /// touched (every `settle` and the end read everything anyway). Slower, and finds nothing
     /// more: for checking the checker.
     pub full_invariants: bool,
+    /// Leave out what only a reader of the whole outcome needs: the final report (`null`) and
+    /// the trace (empty). Violations, failures and step errors are as always. Fuzzing runs
+    /// every seed this way and re-runs a finding in full.
+    pub lean: bool,
 }
 
 /// The CLI's work budget: a million traced events, thousands of times what the largest
@@ -350,11 +354,13 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
             ));
         }
     }
-    outcome.report = run
-        .net
-        .report()
-        .await
-        .unwrap_or_else(|e| Report::new(Value::String(format!("report failed: {e}"))));
+    if !opts.lean {
+        outcome.report = run
+            .net
+            .report()
+            .await
+            .unwrap_or_else(|e| Report::new(Value::String(format!("report failed: {e}"))));
+    }
     // Contracts and chains speak in addresses; the user wrote names.
     let book = AddressBook::of(&run.net, &run.names()).await;
     outcome.snapshots = std::mem::take(&mut run.snapshots);
@@ -362,13 +368,15 @@ async fn run_steps(scenario: &Scenario, opts: &RunOptions) -> RunOutcome {
         .into_iter()
         .map(|(i, e)| (i, book.humanize(&e)))
         .collect();
-    outcome.trace = run
-        .net
-        .trace()
-        .events()
-        .iter()
-        .map(|e| book.humanize_event(e))
-        .collect();
+    if !opts.lean {
+        outcome.trace = run
+            .net
+            .trace()
+            .events()
+            .iter()
+            .map(|e| book.humanize_event(e))
+            .collect();
+    }
     match failure {
         None => outcome.passed = true,
         Some((index, f)) => {

@@ -14,8 +14,8 @@ use std::collections::{BTreeSet, HashMap};
 /// Known addresses (bech32, one prefix) and the user each belongs to.
 #[derive(Clone, Debug)]
 pub struct AddressIndex {
-    /// `<hrp>1`: where an address starts.
-    start: Vec<u8>,
+    /// Finds `<hrp>1`, where an address starts.
+    start: memchr::memmem::Finder<'static>,
     owner: HashMap<Vec<u8>, usize>,
     /// The lengths of the known addresses.
     lengths: BTreeSet<usize>,
@@ -25,7 +25,7 @@ impl AddressIndex {
     /// An empty index of addresses with the bech32 prefix `hrp`.
     pub fn new(hrp: &str) -> Self {
         AddressIndex {
-            start: format!("{hrp}1").into_bytes(),
+            start: memchr::memmem::Finder::new(format!("{hrp}1").as_bytes()).into_owned(),
             owner: HashMap::new(),
             lengths: BTreeSet::new(),
         }
@@ -39,19 +39,16 @@ impl AddressIndex {
 
     /// Add to `out` every user whose address appears in `bytes`.
     pub fn users_in(&self, bytes: &[u8], out: &mut BTreeSet<usize>) {
-        let n = self.start.len();
-        if bytes.len() < n {
-            return;
-        }
-        for i in 0..=bytes.len() - n {
-            if bytes[i..i + n] != self.start[..] {
-                continue;
-            }
+        // Every start, overlapping ones too (a prefix may contain `1`).
+        let mut from = 0;
+        while let Some(offset) = bytes.get(from..).and_then(|rest| self.start.find(rest)) {
+            let i = from + offset;
             for len in &self.lengths {
                 if let Some(user) = bytes.get(i..i + len).and_then(|a| self.owner.get(a)) {
                     out.insert(*user);
                 }
             }
+            from = i + 1;
         }
     }
 

@@ -1,10 +1,11 @@
 //! The cw-multi-test App every chain runs, its configuration and construction.
 
 use cosmwasm_std::{Addr, Coin, Decimal, Timestamp, Uint128};
-use cw_multi_test::{App, AppBuilder, GovAcceptingModule, MockApiBech32, WasmKeeper};
+use cw_multi_test::{App, AppBuilder, GovAcceptingModule, WasmKeeper};
 use mesh_apis::virtual_stake::{VirtualStakeCustomMsg, VirtualStakeCustomQuery};
 
 use super::addresses::CountingAddresses;
+use super::api::CachedApi;
 use super::storage::TrackedStorage;
 use crate::ibc::IbcOutbox;
 use crate::modules::{
@@ -81,7 +82,7 @@ impl ChainConfig {
 /// contract a max cap in its mesh module).
 pub type MeshApp = App<
     MeshBank,
-    MockApiBech32,
+    CachedApi,
     TrackedStorage,
     MeshModule,
     WasmKeeper<VirtualStakeCustomMsg, VirtualStakeCustomQuery>,
@@ -97,7 +98,7 @@ pub fn build_app(cfg: &ChainConfig) -> MeshApp {
     let prefix: &'static str = Box::leak(cfg.bech32_prefix.clone().into_boxed_str());
     let mut app = AppBuilder::new_custom()
         .with_bank(MeshBank::default())
-        .with_api(MockApiBech32::new(prefix))
+        .with_api(CachedApi::new(prefix))
         .with_storage(TrackedStorage::default())
         .with_custom(MeshModule)
         .with_wasm(WasmKeeper::default().with_address_generator(CountingAddresses))
@@ -120,6 +121,8 @@ pub fn build_app(cfg: &ChainConfig) -> MeshApp {
             .set_slash_ratio(storage, fractions.downtime, fractions.double_sign)
     })
     .expect("the mesh module stores its slash ratio");
+    app.storage_mut()
+        .watch(MeshStaking::unbonding_queue_prefix());
     app
 }
 

@@ -6,6 +6,7 @@
 //! epoch that is due).
 
 pub mod addresses;
+pub mod api;
 pub mod app;
 pub mod books;
 pub mod clock;
@@ -213,6 +214,9 @@ pub struct Chain {
     observer: Option<Box<dyn observer::ReceiveObserver>>,
     /// The change log the observer is handed (opened with the first observer).
     observer_log: Option<LogId>,
+    /// The first completion of the unbonding queue, as of a count of the queue's writes
+    /// ([`TrackedStorage::watched_writes`]): read again only once the queue changed.
+    next_unbonding: std::cell::Cell<Option<(u64, Option<Timestamp>)>>,
 }
 
 /// The error of a transaction on a halted chain: "chain juno is halted until t=2h8m26s".
@@ -268,6 +272,7 @@ impl Chain {
             last_epoch: None,
             observer: None,
             observer_log: None,
+            next_unbonding: Default::default(),
             epochs_done: 0,
             epoch_dirty: false,
             outgoing: vec![],
@@ -548,7 +553,8 @@ impl Chain {
     pub fn next_wake(&self) -> Option<u64> {
         // The block that pays an unbonding out is the first one at or after its completion
         // (waking between two blocks would make no block and wake again at once, forever).
-        let unbonding = app::next_unbonding_completion(&self.app)
+        let unbonding = self
+            .next_unbonding_completion()
             .map(|ts| self.clock.block_time_at_or_after(self.ms_of(ts)));
         let epoch = self.epoch_blocks().and_then(|every| {
             self.epoch_dirty.then(|| {
@@ -561,6 +567,20 @@ impl Chain {
         match (unbonding, epoch) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
+        }
+    }
+
+    /// When the first entry of the staking module's unbonding queue completes, if any (read
+    /// from the queue only when it was written since the last read).
+    fn next_unbonding_completion(&self) -> Option<Timestamp> {
+        let writes = self.app.storage().watched_writes();
+        match self.next_unbonding.get() {
+            Some((seen, first)) if seen == writes => first,
+            _ => {
+                let first = app::next_unbonding_completion(&self.app);
+                self.next_unbonding.set(Some((writes, first)));
+                first
+            }
         }
     }
 

@@ -52,6 +52,10 @@ pub struct TrackedStorage {
     logs: Vec<BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
     /// Writes are not logged while this is set.
     paused: bool,
+    /// The watched key prefix (see [`watch`](Self::watch)).
+    watched: Option<Vec<u8>>,
+    /// Writes under the watched prefix so far.
+    watched_writes: u64,
 }
 
 impl TrackedStorage {
@@ -71,6 +75,24 @@ impl TrackedStorage {
                 (new != old).then_some(Change { key, old, new })
             })
             .collect()
+    }
+
+    /// Count the writes to keys starting with `prefix` from now on (one prefix at a time): a
+    /// reader that derived something from those keys knows it still holds while
+    /// [`watched_writes`](Self::watched_writes) has not moved.
+    pub fn watch(&mut self, prefix: Vec<u8>) {
+        self.watched = Some(prefix);
+    }
+
+    /// How many writes (sets and removes, logged or not) went to the watched prefix so far.
+    pub fn watched_writes(&self) -> u64 {
+        self.watched_writes
+    }
+
+    fn count_watched(&mut self, key: &[u8]) {
+        if self.watched.as_ref().is_some_and(|p| key.starts_with(p)) {
+            self.watched_writes += 1;
+        }
     }
 
     /// Stop (`true`) or resume (`false`) logging writes.
@@ -135,6 +157,7 @@ impl Storage for TrackedStorage {
         if !self.logs.is_empty() {
             self.log_write(key);
         }
+        self.count_watched(key);
         self.inner.set(key, value);
     }
 
@@ -142,6 +165,7 @@ impl Storage for TrackedStorage {
         if !self.logs.is_empty() {
             self.log_write(key);
         }
+        self.count_watched(key);
         self.inner.remove(key);
     }
 }
@@ -224,5 +248,20 @@ mod tests {
             .filter_map(|c| MeshStaking::validator_of_key(&c.key))
             .collect();
         assert_eq!(validators, ["val1"]);
+    }
+
+    /// Only writes under the watched prefix count, removes too, logged or not.
+    #[test]
+    fn watch_counts_writes_under_the_prefix() {
+        let mut s = TrackedStorage::default();
+        s.set(b"queue/1", b"x");
+        s.watch(b"queue/".to_vec());
+        assert_eq!(s.watched_writes(), 0);
+        s.set(b"queue/2", b"x");
+        s.set(b"other", b"x");
+        s.pause_logging(true);
+        s.remove(b"queue/1");
+        assert_eq!(s.watched_writes(), 2);
+        assert_eq!(s.get(b"queue/2"), Some(b"x".to_vec()));
     }
 }

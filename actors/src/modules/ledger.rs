@@ -45,6 +45,12 @@ impl SupplyLedger {
 
 const LEDGER: Item<SupplyLedger> = Item::new("mesh_supply_ledger");
 
+/// Whether `key` (a key of the App's storage) is the ledger's: a change log without it saw no
+/// mint or burn the modules recorded.
+pub fn is_ledger_key(key: &[u8]) -> bool {
+    key == LEDGER.as_slice()
+}
+
 /// Reads the ledger (all zero before any mint or burn).
 pub fn supply_ledger(storage: &dyn Storage) -> StdResult<SupplyLedger> {
     Ok(LEDGER.may_load(storage)?.unwrap_or_default())

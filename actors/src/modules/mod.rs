@@ -33,7 +33,7 @@ pub use app_ext::MeshChainExt;
 pub use bank::MeshBank;
 pub use distribution::MeshDistribution;
 pub use error::ModuleError;
-pub use ledger::{supply_ledger, SupplyLedger};
+pub use ledger::{is_ledger_key, supply_ledger, SupplyLedger};
 pub use mesh::MeshModule;
 pub use provider::{ProviderModule, ProviderParams};
 pub use staking::{

@@ -40,7 +40,9 @@ pub mod spec;
 
 use actix::prelude::*;
 use cosmwasm_std::{to_json_binary, Addr, Coin, Timestamp};
-use cw_multi_test::{AppResponse, MockApiBech32};
+use cw_multi_test::AppResponse;
+
+use crate::chain::api::CachedApi;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -86,7 +88,7 @@ pub struct Testnet {
     implementation: Implementation,
     consumer_ids: Vec<String>,
     chains: BTreeMap<String, actix::Addr<ChainActor>>,
-    apis: BTreeMap<String, MockApiBech32>,
+    apis: BTreeMap<String, CachedApi>,
     /// Contracts by name (their [`ContractId`]'s display); proxies join on first use.
     contracts: RefCell<BTreeMap<String, ContractRef>>,
     links: BTreeMap<String, actix::Addr<Relayer>>,
@@ -115,7 +117,7 @@ impl Testnet {
         for chain in genesis.chains {
             let cfg = chain.config().clone();
             let prefix: &'static str = Box::leak(cfg.bech32_prefix.clone().into_boxed_str());
-            apis.insert(cfg.chain_id.clone(), MockApiBech32::new(prefix));
+            apis.insert(cfg.chain_id.clone(), CachedApi::new(prefix));
             let actor = ChainActor::new(chain, clock, trace.clone()).start();
             chains.insert(cfg.chain_id.clone(), actor);
         }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use super::parallel;
 use super::shrink::shrink;
-use super::{classify, generate, harness_error, run_scenario, Case, CaseRun, PENDING};
+use super::{
+    classify, generate, harness_error, run_scenario, run_scenario_whole, Case, CaseRun, PENDING,
+};
 use crate::invariants::Violation;
 use crate::runner::{self, RunOptions};
 use crate::scenario::limits::SEED_MAX;
@@ -401,8 +403,13 @@ fn same_run(a: &CaseRun, b: &CaseRun) -> bool {
 fn investigate(c: &Campaign, seed: u64, case: Case, first: CaseRun) -> Finding {
     let violation = first.violation.clone().expect("a failing run");
     let failed_step = first.outcome.failed_step.unwrap_or(0);
-    let again = run_scenario(&first.scenario, &c.codes);
-    let deterministic = same_run(&first, &again);
+    // Two whole runs (report and trace) must agree, and with the campaign's lean run.
+    let whole = run_scenario_whole(&first.scenario, &c.codes);
+    let again = run_scenario_whole(&first.scenario, &c.codes);
+    let deterministic = same_run(&whole, &again)
+        && whole.violation == first.violation
+        && whole.outcome.failed_step == first.outcome.failed_step
+        && whole.outcome.step_errors == first.outcome.step_errors;
     let shrunk = shrink(case, first, &c.codes, c.shrink_budget);
     let mut fixture = regression_fixture(seed, c.steps, &shrunk.run);
     if c.codes.implementation == mesh_actors::dialect::Implementation::Reference {

@@ -76,8 +76,18 @@ pub fn replayable(scenario: &Scenario, codes: &Codes) -> Scenario {
     out
 }
 
-/// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`.
+/// Run `scenario` as the fuzzer does (failing actions tolerated) with `codes`, without the
+/// final report and the trace (see [`RunOptions::lean`]).
 pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
+    run_as_fuzzer(scenario, codes, true)
+}
+
+/// [`run_scenario`] with the final report and the trace, for comparing two runs whole.
+pub fn run_scenario_whole(scenario: &Scenario, codes: &Codes) -> CaseRun {
+    run_as_fuzzer(scenario, codes, false)
+}
+
+fn run_as_fuzzer(scenario: &Scenario, codes: &Codes, lean: bool) -> CaseRun {
     let outcome = runner::run(
         scenario,
         &RunOptions {
@@ -86,6 +96,7 @@ pub fn run_scenario(scenario: &Scenario, codes: &Codes) -> CaseRun {
             codes: codes.clone(),
             base_dir: None,
             max_events: Some(runner::DEFAULT_MAX_EVENTS),
+            lean,
             ..Default::default()
         },
     );

@@ -200,6 +200,12 @@ impl MeshStaking {
         units_to_tokens(delegation.reward_units)
     }
 
+    /// The prefix of every key of the unbonding queue in the App's storage: a write under it
+    /// may change [`next_unbonding_completion`](Self::next_unbonding_completion).
+    pub fn unbonding_queue_prefix() -> Vec<u8> {
+        cosmwasm_std::storage_keys::to_length_prefixed(UNBONDING.namespace_bytes())
+    }
+
     /// If `key` (a key of the App's storage) holds a validator's record, its name.
     pub fn validator_of_key(key: &[u8]) -> Option<String> {
         let prefix = VALIDATORS.key("");
