@@ -12,9 +12,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{
-    Addr, Api, CanonicalAddr, RecoverPubkeyError, StdResult, VerificationError,
-};
+use cosmwasm_std::{Addr, Api, CanonicalAddr, RecoverPubkeyError, StdResult, VerificationError};
 use cw_multi_test::MockApiBech32;
 
 /// `MockApiBech32` with its successful answers remembered (see the module docs).

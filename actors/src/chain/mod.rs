@@ -14,7 +14,7 @@ pub mod observer;
 pub mod storage;
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal, Empty,
+    from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal,
     IbcAcknowledgement, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse,
     IbcEndpoint, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
     StdAck, StdError, Timestamp, Uint128, WasmMsg,
@@ -198,8 +198,10 @@ pub struct Chain {
     events: Vec<ChainEvent>,
     /// Per validator, its last status change and its block (height, time in seconds).
     status_changes: BTreeMap<String, (u64, u64, ValidatorEvent)>,
-    /// Virtual staking's books right after the last epoch (consumers only).
+    /// Virtual staking's books right after the last epoch that wanted them (consumers only).
     last_epoch: Option<books::EpochBooks>,
+    /// Read the books right after the next epoch (see [`Chain::want_epoch_books`]).
+    books_wanted: bool,
     /// Gas of wasm calls, per transaction.
     gas: GasMeter,
     /// Gas of the last transaction, if wasm ran in it.
@@ -270,6 +272,7 @@ impl Chain {
             implementation: Implementation::MeshHarness,
             status_changes: BTreeMap::new(),
             last_epoch: None,
+            books_wanted: false,
             observer: None,
             observer_log: None,
             next_unbonding: Default::default(),
@@ -532,7 +535,9 @@ impl Chain {
             Ok(_) => None,
             Err(e) => Some(error_text(&e)),
         };
-        self.last_epoch = books::read_books(self, &contract, height).ok();
+        if std::mem::take(&mut self.books_wanted) {
+            self.last_epoch = books::read_books(self, &contract, height).ok();
+        }
         self.events.push(ChainEvent::Epoch { height, error });
         self.collect_outbox();
     }
@@ -542,8 +547,15 @@ impl Chain {
         self.epochs_done
     }
 
-    /// Virtual staking's requests and delegations right after the last epoch (None before the
-    /// first epoch, and on a chain without virtual staking).
+    /// Read virtual staking's requests and delegations right after the next epoch, for
+    /// [`last_epoch_books`](Self::last_epoch_books) (epochs nobody asked about are not read).
+    pub fn want_epoch_books(&mut self) {
+        self.books_wanted = true;
+    }
+
+    /// Virtual staking's requests and delegations right after the last epoch that
+    /// [wanted them](Self::want_epoch_books) (None before, and on a chain without virtual
+    /// staking).
     pub fn last_epoch_books(&self) -> Option<&books::EpochBooks> {
         self.last_epoch.as_ref()
     }
@@ -711,19 +723,19 @@ impl Chain {
 
     /// Smart query of a contract, as raw JSON.
     pub fn query(&self, contract: &Addr, msg: &Binary) -> Result<Binary, String> {
-        let request = cosmwasm_std::QueryRequest::<Empty>::Wasm(cosmwasm_std::WasmQuery::Smart {
+        // Straight to the router: what a contract's querier does, without encoding the request
+        // as JSON for the App's `raw_query` to decode again.
+        let request = cosmwasm_std::QueryRequest::Wasm(cosmwasm_std::WasmQuery::Smart {
             contract_addr: contract.to_string(),
             msg: msg.clone(),
         });
-        let raw = to_json_binary(&request).map_err(|e| error_text(&e))?;
-        use cosmwasm_std::Querier;
-        match self.app.raw_query(&raw) {
-            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Ok(bin)) => Ok(bin),
-            cosmwasm_std::SystemResult::Ok(cosmwasm_std::ContractResult::Err(e)) => {
-                Err(clean_error(&e))
-            }
-            cosmwasm_std::SystemResult::Err(e) => Err(clean_error(&e.to_string())),
-        }
+        let block = self.app.block_info();
+        self.app
+            .read_module(|router, api, storage| {
+                use cw_multi_test::CosmosRouter;
+                router.query(api, storage, &block, request)
+            })
+            .map_err(|e| clean_error(&e.to_string()))
     }
 
     /// Typed smart query of a contract.
