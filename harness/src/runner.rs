@@ -573,7 +573,13 @@ impl Run<'_> {
                 .settle(Duration::from_millis(s.within_or_default().0))
                 .await
                 .map_err(said)?,
-            Action::Epoch(c) => net.epoch(&c.consumer).await.map_err(said)?,
+            Action::Epoch(c) => {
+                // The conversion check reads the books as the epoch leaves them.
+                net.with_chain(&c.consumer, |chain, _| chain.want_epoch_books())
+                    .await
+                    .map_err(said)?;
+                net.epoch(&c.consumer).await.map_err(said)?
+            }
             Action::SetPrice(p) => {
                 net.set_price(&p.consumer, p.price.0).await.map_err(said)?;
                 self.conversion.price.insert(p.consumer.clone(), p.price.0);

@@ -533,13 +533,7 @@ impl Testnet {
     /// [`Error::Halted`] if the chain is halted when the epoch is due, and never returns as if
     /// an epoch ran when none did.
     pub async fn epoch(&self, consumer: &str) -> Result<()> {
-        // Its books are read right after it (see `Chain::last_epoch_books`).
-        let before = self
-            .with_chain(consumer, |c, _| {
-                c.want_epoch_books();
-                c.epochs_done()
-            })
-            .await?;
+        let before = self.with_chain(consumer, |c, _| c.epochs_done()).await?;
         // Each round either runs the epoch or brings the chain to a block on its current grid,
         // after which the next epoch time is exact: two rounds suffice, four are a margin.
         for _ in 0..4 {

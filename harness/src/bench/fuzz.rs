@@ -70,7 +70,10 @@ fn batch(scenarios: usize, jobs: usize) -> Result<(f64, (usize, usize, usize)), 
         let scenario = generate(seed, STEPS).scenario();
         run_scenario(&scenario, &Codes::default())
     };
-    parallel::in_order(0..scenarios as u64, jobs, work, |seed, run| {
+    // One job runs on a thread of its own too, as `fuzz --jobs 1` runs in a fresh process: the
+    // bench's thread still holds the heap of the cases measured before (10,000 users), which
+    // slows a simulation that allocates next to it.
+    let each = |seed: u64, run: crate::fuzz::CaseRun| {
         if let Some(e) = harness_error(&run.outcome) {
             failed = Some(format!("fuzz seed {seed} failed in the harness: {e}"));
             return ControlFlow::Break(());
@@ -88,6 +91,12 @@ fn batch(scenarios: usize, jobs: usize) -> Result<(f64, (usize, usize, usize)), 
             .filter(|s| fault_kind(scenario, &s.action).is_some())
             .count();
         ControlFlow::Continue(())
+    };
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| parallel::in_order(0..scenarios as u64, jobs, work, each))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     if let Some(e) = failed {
         return Err(e);
