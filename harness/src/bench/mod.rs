@@ -148,7 +148,7 @@ impl BenchConfig {
             only: None,
             wasm: None,
             users: vec![100, 1_000, 10_000],
-            users_reps: 3,
+            users_reps: 7,
             jobs: crate::fuzz::parallel::default_jobs(),
         }
     }
