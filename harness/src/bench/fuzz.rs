@@ -30,15 +30,19 @@ pub struct FuzzMeasure {
 
 /// Measure `reps` rounds of batches of `scenarios` fuzz scenarios; each round runs one batch on
 /// each thread count of `jobs` in turn (as `fuzz --jobs` runs them), so a change of the
-/// machine's load hits every count alike. One measurement per count, in the order of `jobs`.
+/// machine's load hits every count alike, and `between` before each round (the bench runs bare
+/// lifecycles there, so the fuzz cost ratio compares figures taken under the same load). One
+/// measurement per count, in the order of `jobs`.
 pub fn per_minute(
     scenarios: usize,
     reps: usize,
     jobs: &[usize],
+    mut between: impl FnMut() -> Result<(), String>,
 ) -> Result<Vec<FuzzMeasure>, String> {
     let mut rates: Vec<Vec<f64>> = vec![vec![]; jobs.len()];
     let mut counts = (0, 0, 0);
     for _ in 0..reps {
+        between()?;
         for (i, &n) in jobs.iter().enumerate() {
             let (secs, batch) = batch(scenarios, n)?;
             rates[i].push(scenarios as f64 * 60.0 / secs);

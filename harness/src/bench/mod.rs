@@ -211,7 +211,8 @@ pub struct BenchReport {
     pub wasm_ratio: Option<f64>,
     /// One consumer and N users through the scenario runner, every invariant checked.
     pub users_scale: Vec<UsersCase>,
-    /// What a 50-step fuzz scenario costs in bare lifecycles: `60,000 / fuzz_per_min / bare_ms`.
+    /// What a 50-step fuzz scenario costs in bare lifecycles: `60,000 / fuzz_per_min / bare`,
+    /// with `bare` the bare lifecycle measured between the fuzz rounds (same load).
     pub fuzz_cost_ratio: Option<f64>,
     /// 50-step fuzz scenarios per minute with `fuzz --jobs` on every core.
     pub fuzz_per_min_jobs: Option<f64>,
@@ -241,7 +242,12 @@ pub struct Extra {
     pub wasm_note: Option<String>,
     /// Threads behind `fuzz_per_min_jobs`.
     pub jobs: usize,
+    /// The bare lifecycle (median, ms) run between the fuzz rounds: `fuzz_cost_ratio`'s unit.
+    pub fuzz_bare_ms: Option<f64>,
 }
+
+/// Bare lifecycles run before each round of fuzz batches (see [`Extra::fuzz_bare_ms`]).
+const BARE_BETWEEN_FUZZ_ROUNDS: usize = 11;
 
 /// The median (the mean of the two middle values for an even count); `None` when empty.
 pub fn median(mut values: Vec<f64>) -> Option<f64> {
@@ -373,12 +379,23 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         progress(&format!(
             "fuzz scenarios per minute (one thread and {jobs}, batches interleaved)"
         ));
-        let mut measured = fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, &[1, jobs])?;
+        // Bare lifecycles between the fuzz rounds: the cost ratio divides figures taken under
+        // the same load (the machine's speed moves by a third within a minute on a shared host).
+        let mut bare_between = vec![];
+        let between = || -> Result<(), String> {
+            for _ in 0..BARE_BETWEEN_FUZZ_ROUNDS {
+                bare_between.push(bare::run(&spec21, 21 * day)?.total_ms);
+            }
+            Ok(())
+        };
+        let mut measured =
+            fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, &[1, jobs], between)?;
         let on_jobs = measured.pop().expect("two measurements");
         let one = measured.pop().expect("two measurements");
         report.fuzz_per_min = one.per_min.map(|x| x.round());
         report.extra.fuzz_note = Some(one.note);
-        report.fuzz_cost_ratio = match (report.fuzz_per_min, report.bare_ms) {
+        report.extra.fuzz_bare_ms = median(bare_between).map(round3);
+        report.fuzz_cost_ratio = match (report.fuzz_per_min, report.extra.fuzz_bare_ms) {
             (Some(per_min), Some(bare)) if per_min > 0.0 && bare > 0.0 => {
                 Some(round3(60_000.0 / per_min / bare))
             }
@@ -565,6 +582,14 @@ pub fn table(r: &BenchReport) -> String {
     }
     if let Some(note) = &r.extra.fuzz_note {
         let _ = writeln!(out, "fuzz: {note}");
+    }
+    if let Some(bare) = r.extra.fuzz_bare_ms {
+        let _ = writeln!(
+            out,
+            "fuzz_cost_ratio: over the bare lifecycle run between the fuzz rounds, {bare:.2} ms \
+             (median of {} runs)",
+            BARE_BETWEEN_FUZZ_ROUNDS * r.extra.fuzz_reps
+        );
     }
     if r.fuzz_per_min_jobs.is_some() {
         let _ = writeln!(
