@@ -35,8 +35,11 @@ fn tiny_bench_produces_every_figure() {
     assert_eq!(users.users, 3);
     assert!(users.ms > 0.0);
     assert!((users.us_per_user - users.ms * 1000.0 / 3.0).abs() < 0.01);
+    // Over the bare lifecycles run between the fuzz rounds (same load), not `bare_ms`.
     let cost = report.fuzz_cost_ratio.unwrap();
-    let expected = 60_000.0 / report.fuzz_per_min.unwrap() / report.bare_ms.unwrap();
+    let bare_between = report.extra.fuzz_bare_ms.unwrap();
+    assert!(bare_between > 0.0 && bare_between.is_finite());
+    let expected = 60_000.0 / report.fuzz_per_min.unwrap() / bare_between;
     assert!(
         (cost - expected).abs() / expected < 0.01,
         "{cost} vs {expected}"
