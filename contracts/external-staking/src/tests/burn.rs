@@ -169,12 +169,9 @@ fn rollback_forgives_burn_debt() {
     assert!(!crate::state::BURN_DEBT.has(&s.deps.storage, &alice));
 }
 
-/// A burn of stake being unstaked: only the settled part is sent to the consumer (it unbonds the
-/// whole unstake when it applies it, the burned part included: sending that part too would take
-/// it twice there, from the other delegators of the validator); the unstake's ack then moves
-/// only what is left of it.
-#[test]
-fn burn_of_stake_being_unstaked() {
+/// Alice has 100 settled on val1 and unstakes 40; a burn of 70 then takes the 60 still settled
+/// (one packet of 60) and 10 of the stake being unstaked (no packet). Returns the unstake packet.
+fn burn_70_while_unstaking_40_of_100() -> (Suite, cosmwasm_std::Addr, ProviderPacket) {
     let mut s = Suite::connected();
     let alice = s.alice.clone();
     s.staked(&alice, "val1", 100, 1);
@@ -182,6 +179,16 @@ fn burn_of_stake_being_unstaked() {
     let resp = burn(&mut s, &alice, 70, None);
     assert_eq!(packets(&resp), vec![burn_packet("val1", 60)]);
     assert_eq!(attrs(&resp.attributes, "burned_unstaking"), vec!["val1:10"]);
+    (s, alice, un)
+}
+
+/// A burn of stake being unstaked: only the settled part is sent to the consumer (it unbonds the
+/// whole unstake when it applies it, the burned part included: sending that part too would take
+/// it twice there, from the other delegators of the validator); the unstake's ack then moves
+/// only what is left of it.
+#[test]
+fn burn_of_stake_being_unstaked() {
+    let (mut s, alice, un) = burn_70_while_unstaking_40_of_100();
     assert_eq!(s.range(&alice, "val1"), ValueRange::new(u(0), u(30)));
     let resp = s.ack_ok(&un);
     assert!(packets_of(&resp.messages).is_empty());
@@ -196,12 +203,7 @@ fn burn_of_stake_being_unstaked() {
 #[test]
 fn rolled_back_unstake_sends_the_burn_it_carried() {
     for timeout in [false, true] {
-        let mut s = Suite::connected();
-        let alice = s.alice.clone();
-        s.staked(&alice, "val1", 100, 1);
-        let un = sent_packet(&s.unstake(&alice, "val1", 40).unwrap());
-        let resp = burn(&mut s, &alice, 70, None);
-        assert_eq!(packets(&resp), vec![burn_packet("val1", 60)]);
+        let (mut s, alice, un) = burn_70_while_unstaking_40_of_100();
         let resp = if timeout {
             s.timeout(&un)
         } else {
