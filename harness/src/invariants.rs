@@ -431,25 +431,24 @@ impl SupplyState {
         if full {
             self.supply = full_supply(chain, &self.denom);
         } else {
-            let moved = changes.iter().any(|c| {
-                MeshBank::account_of_key(&c.key).is_some()
-                    || mesh_actors::modules::is_ledger_key(&c.key)
-            });
-            if !moved {
-                // No balance and no recorded mint or burn changed since the last check.
-                return Ok(());
-            }
             let (mut up, mut down) = (Uint256::zero(), Uint256::zero());
+            let mut moved = false;
             for change in changes {
                 if MeshBank::account_of_key(&change.key).is_none() {
+                    moved |= mesh_actors::modules::is_ledger_key(&change.key);
                     continue;
                 }
+                moved = true;
                 let amount = |record: &Option<Vec<u8>>| {
                     MeshBank::amount_in_record(record.as_deref(), &self.denom)
                         .map_err(|e| violation("conservation", e.to_string()))
                 };
                 up += amount(&change.new)?;
                 down += amount(&change.old)?;
+            }
+            if !moved {
+                // No balance and no recorded mint or burn changed since the last check.
+                return Ok(());
             }
             self.supply = (self.supply + up).saturating_sub(down);
         }

@@ -97,6 +97,20 @@ fn reference_e2e_fixtures_pass_on_the_reference_binaries() {
     );
 }
 
+/// `trace` holds the consumer's refusal to unbond: `what`, "not enough staked".
+fn assert_consumer_refused(trace: &[mesh_actors::trace::TraceEvent], what: &str) {
+    let refusal = format!("{what}, not enough staked");
+    let refused = trace.iter().any(|e| {
+        serde_json::to_string(e)
+            .unwrap_or_default()
+            .contains(&refusal)
+    });
+    assert!(
+        refused,
+        "the consumer's refusal is not in the trace: {refusal}"
+    );
+}
+
 /// Finding: a stake on a consumer validator that was tombstoned (and whose delegation the next
 /// epoch unbonded, `tombstoned_unbond_enable`) can never be unstaked on the reference: virtual
 /// staking refuses the unbond ("not enough staked"), the packet is acked with an error, and the
@@ -116,12 +130,10 @@ fn finding_a_stake_on_a_tombstoned_validator_is_stuck_on_the_reference() {
         ),
         "{failure}"
     );
-    let refused = outcome.trace.iter().any(|e| {
-        serde_json::to_string(e)
-            .unwrap_or_default()
-            .contains("Cannot unbond 35217390 tokens from validator juno-val1, not enough staked")
-    });
-    assert!(refused, "the consumer's refusal is not in the trace");
+    assert_consumer_refused(
+        &outcome.trace,
+        "Cannot unbond 35217390 tokens from validator juno-val1",
+    );
 }
 
 /// Finding: on the reference, unstaking from a jailed (slashed) provider validator pays out a
@@ -167,12 +179,10 @@ fn finding_a_price_rise_locks_a_stake_on_the_reference() {
             ),
         "{failure}"
     );
-    let refused = outcome.trace.iter().any(|e| {
-        serde_json::to_string(e)
-            .unwrap_or_default()
-            .contains("Cannot unbond 72000000 tokens from validator juno-val1, not enough staked")
-    });
-    assert!(refused, "the consumer's refusal is not in the trace");
+    assert_consumer_refused(
+        &outcome.trace,
+        "Cannot unbond 72000000 tokens from validator juno-val1",
+    );
 }
 
 /// Finding (fuzz seed 0, shrunk): on the reference, a provider jail leaves a user's local stake

@@ -38,13 +38,14 @@ impl CachedApi {
 
     /// The address cw-multi-test derives for `name` (SHA-256 of the name, bech32-encoded).
     pub fn addr_make(&self, name: &str) -> Addr {
-        let made = remembered(
-            &self.made,
-            || name.to_string(),
-            |m| m.get(name).cloned(),
-            || Ok(self.codec.addr_make(name)),
-        );
-        made.unwrap_or_else(|_| self.codec.addr_make(name))
+        if let Some(addr) = self.made.borrow().get(name) {
+            return addr.clone();
+        }
+        let addr = self.codec.addr_make(name);
+        self.made
+            .borrow_mut()
+            .insert(name.to_string(), addr.clone());
+        addr
     }
 }
 
