@@ -538,6 +538,12 @@ fn a_finding_becomes_a_failed_junit_case() {
     };
     let summary = campaign::run(&c, |_| {});
     let finding = summary.findings.first().expect("a finding");
+    // Two whole re-runs agree with each other and with the campaign's lean run.
+    assert!(finding.deterministic, "the finding did not replay the same");
+    assert!(
+        finding.replays,
+        "the regression fixture does not replay the finding"
+    );
     let file = SummaryFile::new(&c, &summary);
     assert_eq!(file.violations.len(), 1);
     assert_eq!(file.violations[0].seed, finding.seed);
