@@ -9,8 +9,8 @@
 //! an invalid address costs what it always did and says the same. The harness derives its
 //! users' addresses from their names the same way ([`CachedApi::addr_make`]).
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use cosmwasm_std::{Addr, Api, CanonicalAddr, RecoverPubkeyError, StdResult, VerificationError};
 use cw_multi_test::MockApiBech32;
@@ -18,10 +18,10 @@ use cw_multi_test::MockApiBech32;
 /// `MockApiBech32` with its successful answers remembered (see the module docs).
 pub struct CachedApi {
     codec: MockApiBech32,
-    validated: RefCell<BTreeMap<String, Addr>>,
-    canonical: RefCell<BTreeMap<String, CanonicalAddr>>,
-    human: RefCell<BTreeMap<Vec<u8>, Addr>>,
-    made: RefCell<BTreeMap<String, Addr>>,
+    validated: RefCell<FxHashMap<String, Addr>>,
+    canonical: RefCell<FxHashMap<String, CanonicalAddr>>,
+    human: RefCell<FxHashMap<Vec<u8>, Addr>>,
+    made: RefCell<FxHashMap<String, Addr>>,
 }
 
 impl CachedApi {
@@ -50,10 +50,10 @@ impl CachedApi {
 }
 
 /// `map[key]`, or `compute()` remembered under `key` when it succeeds.
-fn remembered<K: Ord, V: Clone>(
-    map: &RefCell<BTreeMap<K, V>>,
+fn remembered<K: std::hash::Hash + Eq, V: Clone>(
+    map: &RefCell<FxHashMap<K, V>>,
     key: impl FnOnce() -> K,
-    lookup: impl FnOnce(&BTreeMap<K, V>) -> Option<V>,
+    lookup: impl FnOnce(&FxHashMap<K, V>) -> Option<V>,
     compute: impl FnOnce() -> StdResult<V>,
 ) -> StdResult<V> {
     if let Some(v) = lookup(&map.borrow()) {

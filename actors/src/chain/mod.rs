@@ -12,6 +12,7 @@ pub mod books;
 pub mod clock;
 pub mod observer;
 pub mod storage;
+pub mod store;
 
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, Binary, BlockInfo, Coin, CosmosMsg, Decimal,

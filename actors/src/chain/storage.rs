@@ -1,4 +1,5 @@
-//! A chain's storage: cosmwasm's in-memory `MockStorage`, plus change logs. A change log
+//! A chain's storage: an in-memory [`Store`] (`MockStorage`'s behaviour, reads by hash), plus
+//! change logs. A change log
 //! remembers every key written since it was last read and the value the key had before, so a
 //! reader learns exactly what changed (contracts, bank, modules alike) without reading the rest.
 //! The harness's invariants use it to re-check only what a step changed.
@@ -10,11 +11,11 @@
 //! [`crate::chain::Chain::untracked`]) reach no log: for tests that plant a change a checker must
 //! not be told of.
 
-use cosmwasm_std::testing::MockStorage;
 use cosmwasm_std::{Order, Record, Storage};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use super::addresses::REGISTRY;
+use super::store::Store;
 
 /// Whether `start..end` lies inside the contract registry (see the module doc).
 fn in_registry(start: Option<&[u8]>, end: Option<&[u8]>) -> bool {
@@ -44,12 +45,14 @@ pub struct Change {
     pub new: Option<Vec<u8>>,
 }
 
-/// `MockStorage` with change logs.
+/// A [`Store`] with change logs.
 #[derive(Default)]
 pub struct TrackedStorage {
-    inner: MockStorage,
-    /// Open logs: key → its value before the first write since the log was last taken.
-    logs: Vec<BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    inner: Store,
+    /// Open logs: key → its value before the first write since the log was last taken (hashed:
+    /// a log a reader takes rarely holds every key written meanwhile; [`take`](Self::take)
+    /// puts them in order).
+    logs: Vec<FxHashMap<Vec<u8>, Option<Vec<u8>>>>,
     /// Writes are not logged while this is set.
     paused: bool,
     /// The watched key prefix (see [`watch`](Self::watch)).
@@ -61,7 +64,7 @@ pub struct TrackedStorage {
 impl TrackedStorage {
     /// Start a change log: every key written from now on is in its next [`take`](Self::take).
     pub fn open_log(&mut self) -> LogId {
-        self.logs.push(BTreeMap::new());
+        self.logs.push(FxHashMap::default());
         LogId(self.logs.len() - 1)
     }
 
@@ -69,12 +72,15 @@ impl TrackedStorage {
     /// written back to its old value is not a change); the log starts afresh.
     pub fn take(&mut self, log: LogId) -> Vec<Change> {
         let old = std::mem::take(&mut self.logs[log.0]);
-        old.into_iter()
+        let mut changes: Vec<Change> = old
+            .into_iter()
             .filter_map(|(key, old)| {
                 let new = self.inner.get(&key);
                 (new != old).then_some(Change { key, old, new })
             })
-            .collect()
+            .collect();
+        changes.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        changes
     }
 
     /// Count the writes to keys starting with `prefix` from now on (one prefix at a time): a
@@ -138,7 +144,11 @@ impl Storage for TrackedStorage {
         if in_registry(start, end) {
             return Box::new(std::iter::empty());
         }
-        self.inner.range_keys(start, end, order)
+        Box::new(
+            self.inner
+                .range_keys(start, end, order)
+                .map(|key| key.to_vec()),
+        )
     }
 
     fn range_values<'a>(
