@@ -26,6 +26,7 @@ pub mod scale;
 pub mod users;
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub use scale::ScaleCase;
 pub use users::UsersCase;
@@ -66,8 +67,8 @@ pub enum Part {
     Unbonding,
     /// Fuzz scenarios per minute (one core and every core).
     Fuzz,
-    /// One consumer and many users through the runner (`users_scale`).
-    Users,
+    /// One consumer and many users through the runner (`users_scale`), or only that many.
+    Users(Option<usize>),
     /// Every scale case, or only `consumers × users`.
     Scale(Option<(usize, usize)>),
 }
@@ -81,16 +82,19 @@ impl std::str::FromStr for Part {
             "bare" => Ok(Part::Bare),
             "unbonding" => Ok(Part::Unbonding),
             "fuzz" => Ok(Part::Fuzz),
-            "users" => Ok(Part::Users),
+            "users" => Ok(Part::Users(None)),
             "scale" => Ok(Part::Scale(None)),
             _ => {
                 let case = s.strip_prefix("scale:").and_then(|c| {
                     let (a, b) = c.split_once('x')?;
-                    Some((a.parse().ok()?, b.parse().ok()?))
+                    Some(Part::Scale(Some((a.parse().ok()?, b.parse().ok()?))))
                 });
-                case.map(|c| Part::Scale(Some(c))).ok_or_else(|| {
+                let users = s
+                    .strip_prefix("users:")
+                    .and_then(|n| Some(Part::Users(Some(n.parse().ok()?))));
+                case.or(users).ok_or_else(|| {
                     format!(
-                        "unknown part {s:?}: lifecycle, bare, unbonding, fuzz, users, scale or scale:<consumers>x<users>"
+                        "unknown part {s:?}: lifecycle, bare, unbonding, fuzz, users, users:<users>, scale or scale:<consumers>x<users>"
                     )
                 })
             }
@@ -174,6 +178,7 @@ impl BenchConfig {
         match (self.only, part) {
             (None, _) => true,
             (Some(Part::Scale(_)), Part::Scale(_)) => true,
+            (Some(Part::Users(_)), Part::Users(_)) => true,
             (Some(only), part) => only == part,
         }
     }
@@ -182,6 +187,13 @@ impl BenchConfig {
         match self.only {
             Some(Part::Scale(Some(case))) => vec![case],
             _ => self.scale.clone(),
+        }
+    }
+
+    fn user_counts(&self) -> Vec<usize> {
+        match self.only {
+            Some(Part::Users(Some(users))) => vec![users],
+            _ => self.users.clone(),
         }
     }
 }
@@ -337,36 +349,69 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         report.extra.runner_ms = med(times);
     }
     if cfg.wants(Part::Scale(None)) {
-        for (consumers, users) in cfg.scale_cases() {
-            progress(&format!("scale: {consumers} consumers × {users} users"));
-            let mut runs = vec![];
-            for _ in 0..cfg.scale_reps {
-                runs.push(scale::run_case(consumers, users)?);
+        let cases = cfg.scale_cases();
+        let mut runs: Vec<Vec<ScaleCase>> = vec![vec![]; cases.len()];
+        // Round after round of every case, so a slow phase of the machine hits every case alike
+        // (the pair ratio divides the largest case by a small one).
+        for rep in 0..cfg.scale_reps {
+            progress(&format!(
+                "scale: round {} of {} over {} cases",
+                rep + 1,
+                cfg.scale_reps,
+                cases.len()
+            ));
+            for (i, &(consumers, users)) in cases.iter().enumerate() {
+                runs[i].push(scale::run_case(consumers, users)?);
             }
-            let rss: Vec<f64> = runs.iter().filter_map(|r| r.peak_rss_mb).collect();
+        }
+        for (&(consumers, users), runs) in cases.iter().zip(runs) {
+            // Peak memory from the first round only: it runs the cases from small to large, so
+            // memory the allocator kept from a larger case does not count for a smaller one.
+            let rss = runs.first().and_then(|r| r.peak_rss_mb);
             report.scale.push(ScaleCase {
                 consumers,
                 users,
                 ms: med(runs.iter().map(|r| r.ms).collect()).unwrap_or_default(),
-                peak_rss_mb: median(rss).map(|m| (m * 10.0).round() / 10.0),
+                peak_rss_mb: rss.map(|m| (m * 10.0).round() / 10.0),
             });
         }
     }
-    if cfg.wants(Part::Users) {
-        for &users in &cfg.users {
-            progress(&format!(
-                "users: one consumer × {users} users through the runner"
-            ));
-            let reps = if users >= USERS_ONE_REP_FROM {
-                1
-            } else {
-                cfg.users_reps.max(1)
-            };
-            let mut runs = vec![];
-            for _ in 0..reps {
-                runs.push(users::run_case(users)?.ms);
+    if cfg.wants(Part::Users(None)) {
+        let counts = cfg.user_counts();
+        let (big, small): (Vec<usize>, Vec<usize>) =
+            counts.iter().partition(|&&u| u >= USERS_ONE_REP_FROM);
+        let reps = cfg.users_reps.max(1);
+        let mut runs: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+        // The small counts' runs surround the large ones' single run (half before, half
+        // after), so the per-user ratio divides figures taken under the same load.
+        for rep in 0..=reps {
+            if rep == reps / 2 {
+                for &users in &big {
+                    progress(&format!(
+                        "users: one consumer × {users} users through the runner"
+                    ));
+                    runs.entry(users)
+                        .or_default()
+                        .push(users::run_case(users)?.ms);
+                }
             }
-            let ms = med(runs).unwrap_or_default();
+            if rep == reps {
+                break;
+            }
+            if !small.is_empty() {
+                progress(&format!(
+                    "users: {small:?} users through the runner, round {} of {reps}",
+                    rep + 1
+                ));
+            }
+            for &users in &small {
+                runs.entry(users)
+                    .or_default()
+                    .push(users::run_case(users)?.ms);
+            }
+        }
+        for users in counts {
+            let ms = med(runs.remove(&users).unwrap_or_default()).unwrap_or_default();
             report.users_scale.push(UsersCase {
                 users,
                 ms,
@@ -732,6 +777,7 @@ mod tests {
             "scale:20x1000".parse::<Part>(),
             Ok(Part::Scale(Some((20, 1000))))
         );
+        assert_eq!("users:500".parse::<Part>(), Ok(Part::Users(Some(500))));
         let err = "scale:20".parse::<Part>().unwrap_err();
         assert!(err.contains("unknown part \"scale:20\""), "{err}");
     }
