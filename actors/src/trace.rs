@@ -273,14 +273,73 @@ impl std::future::Future for LimitReached {
     }
 }
 
-/// The action of a JSON message: its first key (`{"bond": {}}` → `bond`).
+/// The action of a JSON message: its first key in key order (`{"bond": {}}` → `bond`), `?`
+/// if it is not a JSON object with a key. Values are skipped unread (not built as a tree).
 pub fn action_of(msg: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(msg) {
-        Ok(serde_json::Value::Object(map)) => map
-            .keys()
-            .next()
-            .cloned()
-            .unwrap_or_else(|| "?".to_string()),
-        _ => "?".to_string(),
+    serde_json::from_slice::<FirstKey>(msg)
+        .ok()
+        .and_then(|k| k.0)
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// The smallest key of a JSON object (what `serde_json::Value`'s ordered map lists first).
+struct FirstKey(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for FirstKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = FirstKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<FirstKey, M::Error> {
+                let mut first: Option<String> = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    if first.as_deref().is_none_or(|f| key.as_ref() < f) {
+                        first = Some(key.into_owned());
+                    }
+                }
+                Ok(FirstKey(first))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_of;
+
+    /// The action is what the first key of the message as a `serde_json::Value` map is, for
+    /// messages of every shape; anything that is not an object with a key is `?`.
+    #[test]
+    fn action_is_the_first_key_in_key_order() {
+        let as_value = |msg: &[u8]| match serde_json::from_slice::<serde_json::Value>(msg) {
+            Ok(serde_json::Value::Object(map)) => {
+                map.keys().next().cloned().unwrap_or_else(|| "?".into())
+            }
+            _ => "?".to_string(),
+        };
+        for msg in [
+            &br#"{"bond":{}}"#[..],
+            br#"{"stake_remote":{"contract":"x","amount":{"denom":"u","amount":"1"},"msg":"e30="}}"#,
+            br#"{"zeta":1,"alpha":[1,{"b":2}]}"#,
+            br#"{"a\"b":null}"#,
+            br#"{}"#,
+            br#"[1,2]"#,
+            br#""bond""#,
+            br#"{"bond":{}} trailing"#,
+            br#"{"bond":"#,
+            b"",
+        ] {
+            assert_eq!(action_of(msg), as_value(msg), "{}", String::from_utf8_lossy(msg));
+        }
+        assert_eq!(action_of(br#"{"zeta":1,"alpha":2}"#), "alpha");
+        assert_eq!(action_of(br#"[1]"#), "?");
     }
 }
