@@ -85,16 +85,18 @@ impl std::str::FromStr for Part {
             "users" => Ok(Part::Users(None)),
             "scale" => Ok(Part::Scale(None)),
             _ => {
+                // Counts of at least one (a case without users or consumers measures nothing).
+                let count = |n: &str| n.parse::<usize>().ok().filter(|&n| n > 0);
                 let case = s.strip_prefix("scale:").and_then(|c| {
                     let (a, b) = c.split_once('x')?;
-                    Some(Part::Scale(Some((a.parse().ok()?, b.parse().ok()?))))
+                    Some(Part::Scale(Some((count(a)?, count(b)?))))
                 });
                 let users = s
                     .strip_prefix("users:")
-                    .and_then(|n| Some(Part::Users(Some(n.parse().ok()?))));
+                    .and_then(|n| Some(Part::Users(Some(count(n)?))));
                 case.or(users).ok_or_else(|| {
                     format!(
-                        "unknown part {s:?}: lifecycle, bare, unbonding, fuzz, users, users:<users>, scale or scale:<consumers>x<users>"
+                        "unknown part {s:?}: lifecycle, bare, unbonding, fuzz, users, users:<users>, scale or scale:<consumers>x<users> (counts of 1 or more)"
                     )
                 })
             }
@@ -795,6 +797,10 @@ mod tests {
             Ok(Part::Scale(Some((20, 1000))))
         );
         assert_eq!("users:500".parse::<Part>(), Ok(Part::Users(Some(500))));
+        for empty in ["users:0", "scale:0x10", "scale:20x0", "users:"] {
+            let err = empty.parse::<Part>().unwrap_err();
+            assert!(err.contains("unknown part"), "{empty}: {err}");
+        }
         let err = "scale:20".parse::<Part>().unwrap_err();
         assert!(err.contains("unknown part \"scale:20\""), "{err}");
     }
