@@ -1,7 +1,7 @@
 //! A chain's storage: an in-memory [`Store`] (`MockStorage`'s behaviour, reads by hash), plus
-//! change logs. A change log
-//! remembers every key written since it was last read and the value the key had before, so a
-//! reader learns exactly what changed (contracts, bank, modules alike) without reading the rest.
+//! change logs. A change log remembers every key written since it was last read and the value
+//! the key had before, so a reader learns exactly what changed (contracts, bank, modules alike)
+//! without reading the rest.
 //! The harness's invariants use it to re-check only what a step changed.
 //!
 //! Ranges inside cw-multi-test's contract registry yield nothing: their only reader counted the

@@ -398,7 +398,7 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         let mut runs: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
         // The small counts' runs surround the large ones' single run (half before, half
         // after), so the per-user ratio divides figures taken under the same load.
-        for rep in 0..=reps {
+        for rep in 0..reps {
             if rep == reps / 2 {
                 for &users in &big {
                     progress(&format!(
@@ -407,9 +407,6 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
                     let ms = on_fresh_thread(|| users::run_case(users))?.ms;
                     runs.entry(users).or_default().push(ms);
                 }
-            }
-            if rep == reps {
-                break;
             }
             if !small.is_empty() {
                 progress(&format!(
