@@ -77,24 +77,23 @@ impl Run<'_> {
     pub(super) async fn drain(&mut self) -> Result<(), StepFailure> {
         self.lift_faults().await?;
         self.drain_settle("lifting the faults").await?;
-        // Each round waits out every unbonding period (so the chain's limit of unbonding entries
-        // per delegation is free again), withdraws and releases everything, and unstakes what is
-        // left. A delegation to a slashed validator is shares worth fractions of tokens:
-        // unstaking its whole worth can leave shares still worth a token (the truncated
-        // remainders raised their worth), which a user unstakes again in the next round.
-        // A delegation the last round's unstake of its whole worth did not move at all is the
-        // SDK's dust (shares worth a token that no undelegation pays out): its lien may stay.
+        // Each round unstakes what is left, waits out every unbonding period, then withdraws and
+        // releases everything; the drain ends after a round once nothing is left. A delegation
+        // to a slashed validator is shares worth fractions of tokens: unstaking its whole worth
+        // can leave shares still worth a token (the truncated remainders raised their worth),
+        // which a user unstakes again in the next round. A delegation the last round's unstake
+        // of its whole worth did not move at all is the SDK's dust (shares worth a token that no
+        // undelegation pays out): its lien may stay. The first round unstakes before any wait,
+        // so the chain may refuse an unstake then (its limit of unbonding entries per delegation
+        // is full until the fuzzed steps' unbondings mature): what it refused is unstaked again
+        // in the next round, after the wait, where a refusal is the drain's violation.
         let mut round = 0;
         // (user, validator) → the dust left on that delegation.
         let mut dust: BTreeMap<(String, String), Uint128> = BTreeMap::new();
         loop {
-            self.wait_out_unbonding().await;
-            self.withdraw_and_release_everything().await?;
-            self.drain_settle("withdrawing and releasing everything")
-                .await?;
             let mut left = self.stake_left().await?;
             left.retain(|s| !matches!(s, Left::Local(l) if dust.contains_key(&s.key_of(l))));
-            if left.is_empty() {
+            if round > 0 && left.is_empty() {
                 break;
             }
             if round == DRAIN_UNSTAKE_ROUNDS {
@@ -106,37 +105,17 @@ impl Run<'_> {
                         .join(", ")
                 )));
             }
+            let may_refuse = round == 0;
             for stake in &left {
-                // Read the worth again: another user's undelegation on the same validator can
-                // have moved this delegation's truncated balance since the list was made.
-                let stake = match stake {
-                    Left::Local(l) => {
-                        let now = self.local_delegation(&l.user, &l.validator).await?;
-                        if now.is_zero() {
-                            continue;
-                        }
-                        Left::Local(LocalStake {
-                            amount: now.u128().into(),
-                            ..l.clone()
-                        })
-                    }
-                    remote => remote.clone(),
-                };
-                let stake = match stake {
-                    Left::Local(l) => Left::Local(self.unstake_local_worth(&l).await?),
-                    remote => {
-                        self.act_or_drained(&remote.unstake()).await?;
-                        remote
-                    }
-                };
-                if let Left::Local(l) = &stake {
-                    let after = self.local_delegation(&l.user, &l.validator).await?;
-                    if after.u128() == l.amount.0 && after.u128() <= MAX_DUST {
-                        dust.insert(stake.key_of(l), after);
-                    }
-                }
+                self.unstake_left(stake, may_refuse, &mut dust).await?;
             }
-            self.drain_settle("unstaking everything").await?;
+            if !left.is_empty() {
+                self.drain_settle("unstaking everything").await?;
+            }
+            self.wait_out_unbonding().await;
+            self.withdraw_and_release_everything().await?;
+            self.drain_settle("withdrawing and releasing everything")
+                .await?;
             round += 1;
         }
         for c in self.scenario.consumers.clone() {
@@ -157,6 +136,49 @@ impl Run<'_> {
         }
         drop(dust);
         self.require_everything_free(&dust_of).await
+    }
+
+    /// Unstake one stake the drain found left; a local delegation whose whole worth the unstake
+    /// did not move is recorded in `dust`. When `may_refuse`, a refused unstake is no violation
+    /// (it stays left, for the next round).
+    async fn unstake_left(
+        &mut self,
+        stake: &Left,
+        may_refuse: bool,
+        dust: &mut BTreeMap<(String, String), Uint128>,
+    ) -> Result<(), StepFailure> {
+        match stake {
+            Left::Remote(_) => {
+                let action = stake.unstake();
+                match self.act(&action).await {
+                    Err(_) if may_refuse => Ok(()),
+                    Err(e) => Err(action_failed(&action, &e)),
+                    Ok(()) => Ok(()),
+                }
+            }
+            Left::Local(l) => {
+                // Read the worth again: another user's undelegation on the same validator can
+                // have moved this delegation's truncated balance since the list was made.
+                let now = self.local_delegation(&l.user, &l.validator).await?;
+                if now.is_zero() {
+                    return Ok(());
+                }
+                let l = LocalStake {
+                    amount: now.u128().into(),
+                    ..l.clone()
+                };
+                let unstaked = match self.unstake_local_worth(&l).await {
+                    Ok(unstaked) => unstaked,
+                    Err(_) if may_refuse => return Ok(()),
+                    Err(e) => return Err(e),
+                };
+                let after = self.local_delegation(&l.user, &l.validator).await?;
+                if after.u128() == unstaked.amount.0 && after.u128() <= MAX_DUST {
+                    dust.insert(stake.key_of(&unstaked), after);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Unstake a delegation's queried worth, as a user would: the query truncates the worth

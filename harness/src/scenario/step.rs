@@ -29,11 +29,11 @@ pub const DRAIN_SETTLE_WITHIN: DurationValue = DurationValue::from_secs(2 * 86_4
 
 /// How many times `drain` unstakes what is left (shares of a slashed validator can stay worth a
 /// token after their worth was unstaked) before it calls a stake stuck; each round waits out the
-/// longest unbonding period first.
+/// longest unbonding period after unstaking.
 pub const DRAIN_UNSTAKE_ROUNDS: usize = 6;
 
-/// How many times `drain` settles at most: after lifting faults, twice per round (releasing,
-/// unstaking), once more releasing, and after the epochs.
+/// How many times `drain` settles at most (a bound with a margin): after lifting faults, twice per
+/// round (unstaking, releasing), and after the epochs.
 pub const DRAIN_SETTLES: u64 = 3 + 2 * DRAIN_UNSTAKE_ROUNDS as u64;
 
 /// One step: an action, and optionally the error it must fail with.
