@@ -148,14 +148,12 @@ impl Run<'_> {
         dust: &mut BTreeMap<(String, String), Uint128>,
     ) -> Result<(), StepFailure> {
         match stake {
-            Left::Remote(_) => {
-                let action = stake.unstake();
-                match self.act(&action).await {
-                    Err(_) if may_refuse => Ok(()),
-                    Err(e) => Err(action_failed(&action, &e)),
-                    Ok(()) => Ok(()),
-                }
+            Left::Remote(_) if may_refuse => {
+                // Refused or not, what is still staked is read again next round.
+                let _ = self.act(&stake.unstake()).await;
+                Ok(())
             }
+            Left::Remote(_) => self.act_or_drained(&stake.unstake()).await,
             Left::Local(l) => {
                 // Read the worth again: another user's undelegation on the same validator can
                 // have moved this delegation's truncated balance since the list was made.
