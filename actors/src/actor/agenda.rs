@@ -4,12 +4,15 @@
 //! actix keeps every future an actor spawns (`ctx.run_later`, `ctx.spawn`) in one list and polls
 //! the whole list each time the actor wakes: with `n` timers pending (a relayer with a packet
 //! step per packet in flight) every wake costs `n` polls. An `Agenda` keeps the same list as a
-//! model and polls only what can have changed: items never polled, timers that are due, and
-//! futures that were woken. It visits them in the order actix's loop would (list order, with its
-//! swap-remove of finished items, items spawned meanwhile joining after the pass), so the actor
-//! does the same things in the same order: the traces of every scenario stay byte-identical.
-//! Each timer is still its own tokio `Sleep`, registered when actix would have registered it, so
-//! the runtime wakes tasks in the same order too.
+//! model and polls only what can have changed: items never polled, and items whose waker was
+//! woken (a timer the runtime fired, a future that can go on). It visits them in the order
+//! actix's loop would (list order, with its swap-remove of finished items, items spawned
+//! meanwhile joining after the pass), so the actor does the same things in the same order: the
+//! traces of every scenario stay byte-identical. Each timer is still its own tokio `Sleep`,
+//! registered when actix would have registered it, so the runtime wakes tasks in the same order
+//! too. (A timer is not polled because its time has come by the clock: the runtime fires it at
+//! its next millisecond tick, and until then every pass would poll every such timer in vain, a
+//! cost that grew with the square of the packets in flight.)
 //!
 //! Use: the actor keeps a [`Work`] handle, starts the agenda with [`Work::start`] in `started`,
 //! and schedules with [`Work::run_at`] and [`Work::spawn`] instead of `ctx.run_later` and
@@ -33,14 +36,11 @@ pub type Then<A> = Box<dyn FnOnce(&mut A, &mut Context<A>)>;
 /// A scheduled item: a timer or a future.
 enum Item<A: Actor<Context = Context<A>>> {
     Timer {
-        at_ms: u64,
         sleep: Pin<Box<Sleep>>,
         then: Option<Then<A>>,
     },
     Future {
         fut: Pin<Box<dyn Future<Output = Then<A>>>>,
-        /// The waker it is polled with, and the task waker that one wakes.
-        waker: Option<(Waker, Waker)>,
     },
 }
 
@@ -73,12 +73,10 @@ impl<A: Actor<Context = Context<A>>> Work<A> {
     pub fn start(&self, ctx: &mut Context<A>) {
         ctx.spawn(Agenda {
             new: self.new.clone(),
-            clock: self.clock,
             list: vec![],
             items: BTreeMap::new(),
             next_id: 0,
             fresh: BTreeSet::new(),
-            due: BTreeSet::new(),
             woken: Arc::default(),
         });
     }
@@ -87,7 +85,6 @@ impl<A: Actor<Context = Context<A>>> Work<A> {
     pub fn run_at(&self, at_ms: u64, then: impl FnOnce(&mut A, &mut Context<A>) + 'static) {
         let sleep = Box::pin(tokio::time::sleep(self.clock.until(at_ms)));
         self.new.borrow_mut().push(Item::Timer {
-            at_ms,
             sleep,
             then: Some(Box::new(then)),
         });
@@ -95,14 +92,13 @@ impl<A: Actor<Context = Context<A>>> Work<A> {
 
     /// Wait for `fut`, then run what it returns on the actor: `ctx.spawn`.
     pub fn spawn(&self, fut: impl Future<Output = Then<A>> + 'static) {
-        self.new.borrow_mut().push(Item::Future {
-            fut: Box::pin(fut),
-            waker: None,
-        });
+        self.new
+            .borrow_mut()
+            .push(Item::Future { fut: Box::pin(fut) });
     }
 }
 
-/// Marks its future as woken, then wakes the actor's task.
+/// Marks its item as woken, then wakes the actor's task.
 struct ItemWaker {
     id: u64,
     woken: Arc<Mutex<Vec<u64>>>,
@@ -123,18 +119,23 @@ impl Wake for ItemWaker {
 /// The model of actix's item list, itself one actix item of the actor.
 struct Agenda<A: Actor<Context = Context<A>>> {
     new: Rc<RefCell<Vec<Item<A>>>>,
-    clock: SimClock,
     /// Item ids in actix's list order.
     list: Vec<u64>,
-    /// id → (position in `list`, item).
-    items: BTreeMap<u64, (usize, Item<A>)>,
+    /// id → (position in `list`, the item, the waker it is polled with and the task waker that
+    /// one wakes).
+    items: BTreeMap<u64, Entry<A>>,
     next_id: u64,
     /// Items never polled.
     fresh: BTreeSet<u64>,
-    /// Timers by (time, id).
-    due: BTreeSet<(u64, u64)>,
-    /// Futures woken since they were last polled.
+    /// Items woken since they were last polled.
     woken: Arc<Mutex<Vec<u64>>>,
+}
+
+/// An item on the agenda: its position in the list, the item, and its waker once polled.
+struct Entry<A: Actor<Context = Context<A>>> {
+    pos: usize,
+    item: Item<A>,
+    waker: Option<(Waker, Waker)>,
 }
 
 impl<A: Actor<Context = Context<A>>> Agenda<A> {
@@ -145,24 +146,27 @@ impl<A: Actor<Context = Context<A>>> Agenda<A> {
         for item in new {
             let id = self.next_id;
             self.next_id += 1;
-            if let Item::Timer { at_ms, .. } = &item {
-                self.due.insert((*at_ms, id));
-            }
             self.fresh.insert(id);
-            self.items.insert(id, (self.list.len(), item));
+            let pos = self.list.len();
+            self.items.insert(
+                id,
+                Entry {
+                    pos,
+                    item,
+                    waker: None,
+                },
+            );
             self.list.push(id);
         }
         any
     }
 
-    /// Positions that a poll could find ready: never polled, due, or woken.
+    /// Positions that a poll could find ready: never polled, or woken.
     fn candidates(&mut self) -> BTreeSet<usize> {
-        let now = self.clock.now_ms();
         let woken = std::mem::take(&mut *self.woken.lock().expect("woken list"));
-        let due = self.due.range(..=(now, u64::MAX)).map(|(_, id)| *id);
-        let ids: Vec<u64> = self.fresh.iter().copied().chain(due).chain(woken).collect();
+        let ids: Vec<u64> = self.fresh.iter().copied().chain(woken).collect();
         ids.into_iter()
-            .filter_map(|id| self.items.get(&id).map(|(pos, _)| *pos))
+            .filter_map(|id| self.items.get(&id).map(|e| e.pos))
             .collect()
     }
 
@@ -170,31 +174,31 @@ impl<A: Actor<Context = Context<A>>> Agenda<A> {
     fn poll_item(&mut self, id: u64, cx: &mut std::task::Context<'_>) -> Option<Then<A>> {
         self.fresh.remove(&id);
         let woken = self.woken.clone();
-        let (_, item) = self.items.get_mut(&id)?;
-        match item {
-            Item::Timer { sleep, then, .. } => match sleep.as_mut().poll(cx) {
+        let entry = self.items.get_mut(&id)?;
+        if !entry
+            .waker
+            .as_ref()
+            .is_some_and(|(_, task)| task.will_wake(cx.waker()))
+        {
+            let task = cx.waker().clone();
+            let mine = Waker::from(Arc::new(ItemWaker {
+                id,
+                woken,
+                task: task.clone(),
+            }));
+            entry.waker = Some((mine, task));
+        }
+        let (mine, _) = entry.waker.as_ref().expect("set above");
+        let mut cx = std::task::Context::from_waker(mine);
+        match &mut entry.item {
+            Item::Timer { sleep, then } => match sleep.as_mut().poll(&mut cx) {
                 Poll::Ready(()) => then.take(),
                 Poll::Pending => None,
             },
-            Item::Future { fut, waker } => {
-                if !waker
-                    .as_ref()
-                    .is_some_and(|(_, task)| task.will_wake(cx.waker()))
-                {
-                    let task = cx.waker().clone();
-                    let mine = Waker::from(Arc::new(ItemWaker {
-                        id,
-                        woken,
-                        task: task.clone(),
-                    }));
-                    *waker = Some((mine, task));
-                }
-                let (mine, _) = waker.as_ref().expect("set above");
-                match fut.as_mut().poll(&mut std::task::Context::from_waker(mine)) {
-                    Poll::Ready(then) => Some(then),
-                    Poll::Pending => None,
-                }
-            }
+            Item::Future { fut } => match fut.as_mut().poll(&mut cx) {
+                Poll::Ready(then) => Some(then),
+                Poll::Pending => None,
+            },
         }
     }
 
@@ -210,15 +214,13 @@ impl<A: Actor<Context = Context<A>>> Agenda<A> {
                 idx = p + 1;
                 continue;
             };
-            if let Some((_, Item::Timer { at_ms, .. })) = self.items.remove(&id) {
-                self.due.remove(&(at_ms, id));
-            }
+            self.items.remove(&id);
             let last = self.list.len() - 1;
             self.list.swap_remove(p);
             if p != last {
                 let moved = self.list[p];
-                if let Some((pos, _)) = self.items.get_mut(&moved) {
-                    *pos = p;
+                if let Some(e) = self.items.get_mut(&moved) {
+                    e.pos = p;
                 }
                 if candidates.remove(&last) {
                     candidates.insert(p);
