@@ -36,23 +36,15 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Wake, Waker};
 use tokio::task::coop::unconstrained;
-use tokio::time::Sleep;
 
 use crate::time::SimClock;
 
 /// What runs on the actor when an item is done.
 pub type Then<A> = Box<dyn FnOnce(&mut A, &mut Context<A>)>;
 
-/// A scheduled item: a timer or a future.
-enum Item<A: Actor<Context = Context<A>>> {
-    Timer {
-        sleep: Pin<Box<Sleep>>,
-        then: Option<Then<A>>,
-    },
-    Future {
-        fut: Pin<Box<dyn Future<Output = Then<A>>>>,
-    },
-}
+/// A scheduled item: a future whose output runs on the actor (a timer is a `Sleep`, then its
+/// closure).
+type Item<A> = Pin<Box<dyn Future<Output = Then<A>>>>;
 
 /// The actor's handle for scheduling (cheap to clone): items join the agenda after the pass in
 /// progress, as actix's spawned futures join its list.
@@ -93,18 +85,17 @@ impl<A: Actor<Context = Context<A>>> Work<A> {
 
     /// Run `then` at `at_ms` (simulated, ms): `ctx.run_later` until then.
     pub fn run_at(&self, at_ms: u64, then: impl FnOnce(&mut A, &mut Context<A>) + 'static) {
-        let sleep = Box::pin(tokio::time::sleep(self.clock.until(at_ms)));
-        self.new.borrow_mut().push(Item::Timer {
-            sleep,
-            then: Some(Box::new(then)),
+        // The sleep is made now, as actix's `run_later` makes it; it registers when first polled.
+        let sleep = tokio::time::sleep(self.clock.until(at_ms));
+        self.spawn(async move {
+            sleep.await;
+            Box::new(then) as Then<A>
         });
     }
 
     /// Wait for `fut`, then run what it returns on the actor: `ctx.spawn`.
     pub fn spawn(&self, fut: impl Future<Output = Then<A>> + 'static) {
-        self.new
-            .borrow_mut()
-            .push(Item::Future { fut: Box::pin(fut) });
+        self.new.borrow_mut().push(Box::pin(fut));
     }
 }
 
@@ -131,8 +122,7 @@ struct Agenda<A: Actor<Context = Context<A>>> {
     new: Rc<RefCell<Vec<Item<A>>>>,
     /// Item ids in actix's list order.
     list: Vec<u64>,
-    /// id → (position in `list`, the item, the waker it is polled with and the task waker that
-    /// one wakes).
+    /// id → the item and its place.
     items: BTreeMap<u64, Entry<A>>,
     next_id: u64,
     /// Items never polled.
@@ -174,8 +164,10 @@ impl<A: Actor<Context = Context<A>>> Agenda<A> {
     /// Positions that a poll could find ready: never polled, or woken.
     fn candidates(&mut self) -> BTreeSet<usize> {
         let woken = std::mem::take(&mut *self.woken.lock().expect("woken list"));
-        let ids: Vec<u64> = self.fresh.iter().copied().chain(woken).collect();
-        ids.into_iter()
+        self.fresh
+            .iter()
+            .copied()
+            .chain(woken)
             .filter_map(|id| self.items.get(&id).map(|e| e.pos))
             .collect()
     }
@@ -201,19 +193,9 @@ impl<A: Actor<Context = Context<A>>> Agenda<A> {
         let (mine, _) = entry.waker.as_ref().expect("set above");
         let mut cx = std::task::Context::from_waker(mine);
         // Outside tokio's task budget: what is ready runs in this pass (see the module doc).
-        match &mut entry.item {
-            Item::Timer { sleep, then } => {
-                match Pin::new(&mut unconstrained(sleep.as_mut())).poll(&mut cx) {
-                    Poll::Ready(()) => then.take(),
-                    Poll::Pending => None,
-                }
-            }
-            Item::Future { fut } => {
-                match Pin::new(&mut unconstrained(fut.as_mut())).poll(&mut cx) {
-                    Poll::Ready(then) => Some(then),
-                    Poll::Pending => None,
-                }
-            }
+        match Pin::new(&mut unconstrained(entry.item.as_mut())).poll(&mut cx) {
+            Poll::Ready(then) => Some(then),
+            Poll::Pending => None,
         }
     }
 
