@@ -362,6 +362,45 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
         }
         report.extra.runner_ms = med(times);
     }
+    if cfg.wants(Part::Fuzz) {
+        let jobs = cfg.jobs.max(1);
+        progress(&format!(
+            "fuzz scenarios per minute (one thread and {jobs}, batches interleaved)"
+        ));
+        // Bare lifecycles between the fuzz rounds: the cost ratio divides figures taken under
+        // the same load (the machine's speed moves by a third within a minute on a shared host).
+        // They run on a fresh thread, as the fuzz batches do, and this part runs before the
+        // scale and users parts: after those (hundreds of MB allocated and given back) the
+        // bare lifecycles between the rounds ran up to two thirds slower than at the start,
+        // even on a fresh thread, which made the ratio look better than it is.
+        let mut bare_between = vec![];
+        let between = || -> Result<(), String> {
+            let spec = &spec21;
+            let runs = on_fresh_thread(|| {
+                (0..BARE_BETWEEN_FUZZ_ROUNDS)
+                    .map(|_| bare::run(spec, 21 * day).map(|t| t.total_ms))
+                    .collect::<Result<Vec<f64>, String>>()
+            })?;
+            bare_between.extend(runs);
+            Ok(())
+        };
+        let mut measured =
+            fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, &[1, jobs], between)?;
+        let on_jobs = measured.pop().expect("two measurements");
+        let one = measured.pop().expect("two measurements");
+        report.fuzz_per_min = one.per_min.map(|x| x.round());
+        report.extra.fuzz_note = Some(one.note);
+        report.extra.fuzz_bare_ms = median(bare_between).map(round3);
+        report.fuzz_cost_ratio = match (report.fuzz_per_min, report.extra.fuzz_bare_ms) {
+            (Some(per_min), Some(bare)) if per_min > 0.0 && bare > 0.0 => {
+                Some(round3(60_000.0 / per_min / bare))
+            }
+            _ => None,
+        };
+        report.fuzz_per_min_jobs = on_jobs.per_min.map(|x| x.round());
+        report.fuzz_jobs_ratio = ratio(report.fuzz_per_min_jobs, report.fuzz_per_min);
+        report.extra.jobs = jobs;
+    }
     if cfg.wants(Part::Scale(None)) {
         let cases = cfg.scale_cases();
         let mut runs: Vec<Vec<ScaleCase>> = vec![vec![]; cases.len()];
@@ -428,44 +467,6 @@ pub fn run(cfg: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<BenchRep
             });
         }
     }
-    if cfg.wants(Part::Fuzz) {
-        let jobs = cfg.jobs.max(1);
-        progress(&format!(
-            "fuzz scenarios per minute (one thread and {jobs}, batches interleaved)"
-        ));
-        // Bare lifecycles between the fuzz rounds: the cost ratio divides figures taken under
-        // the same load (the machine's speed moves by a third within a minute on a shared host).
-        // They run on a fresh thread, as the fuzz batches do: the bench's own thread still
-        // holds the heap of the 10,000-user case, which slowed them by up to three fifths
-        // (and so made the ratio look better than it is).
-        let mut bare_between = vec![];
-        let between = || -> Result<(), String> {
-            let spec = &spec21;
-            let runs = on_fresh_thread(|| {
-                (0..BARE_BETWEEN_FUZZ_ROUNDS)
-                    .map(|_| bare::run(spec, 21 * day).map(|t| t.total_ms))
-                    .collect::<Result<Vec<f64>, String>>()
-            })?;
-            bare_between.extend(runs);
-            Ok(())
-        };
-        let mut measured =
-            fuzz::per_minute(cfg.fuzz_scenarios, cfg.fuzz_reps, &[1, jobs], between)?;
-        let on_jobs = measured.pop().expect("two measurements");
-        let one = measured.pop().expect("two measurements");
-        report.fuzz_per_min = one.per_min.map(|x| x.round());
-        report.extra.fuzz_note = Some(one.note);
-        report.extra.fuzz_bare_ms = median(bare_between).map(round3);
-        report.fuzz_cost_ratio = match (report.fuzz_per_min, report.extra.fuzz_bare_ms) {
-            (Some(per_min), Some(bare)) if per_min > 0.0 && bare > 0.0 => {
-                Some(round3(60_000.0 / per_min / bare))
-            }
-            _ => None,
-        };
-        report.fuzz_per_min_jobs = on_jobs.per_min.map(|x| x.round());
-        report.fuzz_jobs_ratio = ratio(report.fuzz_per_min_jobs, report.fuzz_per_min);
-        report.extra.jobs = jobs;
-    }
     if lc {
         wasm_lifecycle(cfg, &spec21, &mut report, progress)?;
     }
@@ -496,13 +497,17 @@ fn wasm_lifecycle(
     lifecycle::through_actors(&wasm, secs)?;
     let (mut native_runs, mut wasm_runs) = (vec![], vec![]);
     for _ in 0..cfg.reps {
+        // A native run right after a wasm one starts on caches the wasm run filled (compiled
+        // modules, linear memories) and ran about 1.6 times slower than alone, which made the
+        // ratio look better than it is: one native run to warm them again, not counted.
+        lifecycle::through_actors(spec21, secs)?;
         native_runs.push(lifecycle::through_actors(spec21, secs)?.total_ms);
         wasm_runs.push(lifecycle::through_actors(&wasm, secs)?.total_ms);
     }
     report.wasm_lifecycle_ms = med(wasm_runs);
     report.wasm_ratio = ratio(report.wasm_lifecycle_ms, med(native_runs));
     report.extra.wasm_note = Some(format!(
-        "wasm: the modules in {} (the ratio is over native runs interleaved with them)",
+        "wasm: the modules in {} (the ratio is over native runs interleaved with them, each after an uncounted native run)",
         dir.display()
     ));
     Ok(())
