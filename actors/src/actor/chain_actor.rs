@@ -49,9 +49,11 @@ pub struct Recv {
     pub forced_error: Option<String>,
 }
 
-/// Deliver the ack of a packet this chain sent.
+/// Deliver the ack of a packet this chain sent. Answers only whether the contract's handler
+/// failed: a relayer with thousands of acks due at once would otherwise hold every
+/// transaction's events until it reads the answers.
 #[derive(Message)]
-#[rtype(result = "Result<AppResponse, String>")]
+#[rtype(result = "Result<(), String>")]
 pub struct Ack {
     /// The original packet.
     pub packet: IbcPacket,
@@ -59,9 +61,9 @@ pub struct Ack {
     pub ack: Binary,
 }
 
-/// Deliver the timeout of a packet this chain sent.
+/// Deliver the timeout of a packet this chain sent (answers as [`Ack`] does).
 #[derive(Message)]
-#[rtype(result = "Result<AppResponse, String>")]
+#[rtype(result = "Result<(), String>")]
 pub struct Timeout {
     /// The original packet.
     pub packet: IbcPacket,
@@ -259,24 +261,24 @@ impl Handler<Recv> for ChainActor {
 }
 
 impl Handler<Ack> for ChainActor {
-    type Result = Result<AppResponse, String>;
+    type Result = Result<(), String>;
 
     fn handle(&mut self, msg: Ack, ctx: &mut Context<Self>) -> Self::Result {
         let now = self.now();
         let result = self.chain.acknowledge(now, &msg.packet, &msg.ack);
         self.after_work(ctx);
-        result
+        result.map(drop)
     }
 }
 
 impl Handler<Timeout> for ChainActor {
-    type Result = Result<AppResponse, String>;
+    type Result = Result<(), String>;
 
     fn handle(&mut self, msg: Timeout, ctx: &mut Context<Self>) -> Self::Result {
         let now = self.now();
         let result = self.chain.timeout(now, &msg.packet);
         self.after_work(ctx);
-        result
+        result.map(drop)
     }
 }
 

@@ -30,9 +30,10 @@ pub struct DeliverPacket {
     pub packet: IbcPacket,
 }
 
-/// A relayer delivers the ack of a packet this contract sent.
+/// A relayer delivers the ack of a packet this contract sent (answers whether the handler
+/// failed).
 #[derive(Message)]
-#[rtype(result = "Result<AppResponse, String>")]
+#[rtype(result = "Result<(), String>")]
 pub struct DeliverAck {
     /// The original packet.
     pub packet: IbcPacket,
@@ -40,9 +41,10 @@ pub struct DeliverAck {
     pub ack: Binary,
 }
 
-/// A relayer delivers the timeout of a packet this contract sent.
+/// A relayer delivers the timeout of a packet this contract sent (answers whether the
+/// handler failed).
 #[derive(Message)]
-#[rtype(result = "Result<AppResponse, String>")]
+#[rtype(result = "Result<(), String>")]
 pub struct DeliverTimeout {
     /// The original packet.
     pub packet: IbcPacket,
@@ -121,7 +123,7 @@ impl Handler<DeliverPacket> for ContractActor {
 }
 
 impl Handler<DeliverAck> for ContractActor {
-    type Result = ResponseFuture<Result<AppResponse, String>>;
+    type Result = ResponseFuture<Result<(), String>>;
 
     fn handle(&mut self, msg: DeliverAck, _ctx: &mut Context<Self>) -> Self::Result {
         let request = self.chain.send(Ack {
@@ -133,7 +135,7 @@ impl Handler<DeliverAck> for ContractActor {
 }
 
 impl Handler<DeliverTimeout> for ContractActor {
-    type Result = ResponseFuture<Result<AppResponse, String>>;
+    type Result = ResponseFuture<Result<(), String>>;
 
     fn handle(&mut self, msg: DeliverTimeout, _ctx: &mut Context<Self>) -> Self::Result {
         let request = self.chain.send(Timeout { packet: msg.packet });

@@ -352,12 +352,7 @@ impl Relayer {
         });
     }
 
-    fn on_ack_delivered(
-        &mut self,
-        key: Key,
-        res: Result<cw_multi_test::AppResponse, String>,
-        ctx: &mut Context<Self>,
-    ) {
+    fn on_ack_delivered(&mut self, key: Key, res: Result<(), String>, ctx: &mut Context<Self>) {
         if let Some(until) = halted_until(&res) {
             self.at(ctx, until, Self::deliver_ack, key);
             return;
