@@ -1,10 +1,8 @@
 //! Messages of the external staking contract, one per consumer chain (docs/system.md ("The provider's contracts")).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, Coin, Decimal, IbcChannel, Timestamp, Uint128};
+use cosmwasm_std::{Binary, Coin, Decimal, Timestamp, Uint128};
 
-use crate::lienholder::MaxSlashResponse;
-use crate::tx::{AllTxsResponse, Tx};
 use crate::value_range::ValueRange;
 
 /// The only IBC endpoint external staking accepts a channel from.
@@ -97,7 +95,7 @@ pub enum QueryMsg {
     #[returns(ConfigResponse)]
     Config {},
     /// The IBC channel, once connected.
-    #[returns(IbcChannel)]
+    #[returns(cosmwasm_std::IbcChannel)]
     IbcChannel {},
     /// Validators active now.
     #[returns(ListActiveValidatorsResponse)]
@@ -134,13 +132,13 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
     /// One pending transaction.
-    #[returns(Tx)]
+    #[returns(crate::tx::Tx)]
     PendingTx {
         /// The tx id.
         tx_id: u64,
     },
     /// Pending transactions, newest first.
-    #[returns(AllTxsResponse)]
+    #[returns(crate::tx::AllTxsResponse)]
     AllPendingTxsDesc {
         /// Pagination: id below which to start.
         start_after: Option<u64>,
@@ -166,7 +164,7 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
     /// Slash ratios.
-    #[returns(MaxSlashResponse)]
+    #[returns(crate::lienholder::MaxSlashResponse)]
     MaxSlash {},
 }
 

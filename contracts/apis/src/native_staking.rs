@@ -3,7 +3,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, Uint128};
 
-use crate::lienholder::MaxSlashResponse;
 
 /// Instantiate native staking (the instantiator is the vault).
 #[cw_serde]
@@ -111,7 +110,7 @@ pub enum QueryMsg {
         proxy: String,
     },
     /// The slash ratios.
-    #[returns(MaxSlashResponse)]
+    #[returns(crate::lienholder::MaxSlashResponse)]
     MaxSlash {},
 }
 

@@ -3,7 +3,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, Uint128};
 
-use crate::tx::{AllTxsResponse, Tx};
 use crate::value_range::ValueRange;
 
 /// How the vault creates its canonical local staking contract.
@@ -148,13 +147,13 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
     /// One pending transaction.
-    #[returns(Tx)]
+    #[returns(crate::tx::Tx)]
     PendingTx {
         /// The tx id.
         tx_id: u64,
     },
     /// Pending transactions, newest first.
-    #[returns(AllTxsResponse)]
+    #[returns(crate::tx::AllTxsResponse)]
     AllPendingTxsDesc {
         /// Pagination: id below which to start.
         start_after: Option<u64>,
