@@ -3,7 +3,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Coin, Decimal, Uint128};
 
-
 /// Instantiate native staking (the instantiator is the vault).
 #[cw_serde]
 pub struct InstantiateMsg {
