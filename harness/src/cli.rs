@@ -162,9 +162,10 @@ pub struct FuzzArgs {
     /// Seeds to run: `A..B` (B excluded) or one seed.
     #[arg(long, default_value = "0..100", value_parser = crate::fuzz::campaign::parse_seeds)]
     pub seeds: std::ops::Range<u64>,
-    /// Random steps per scenario (a tail that lifts the faults, settles and runs epochs comes
-    /// on top).
-    #[arg(long, default_value_t = 50)]
+    /// Random steps per scenario, at most 10000 (a tail that lifts the faults, settles and runs
+    /// epochs comes on top; a case whose steps could take more simulated time than the 10000-day
+    /// horizon gets fewer).
+    #[arg(long, default_value = "50", value_parser = crate::fuzz::campaign::parse_steps)]
     pub steps: usize,
     /// Run only shard I of N (1-based): the seeds whose offset from A is I-1 modulo N, so a CI
     /// matrix can split one campaign. `auto` reads it from the environment:

@@ -61,10 +61,18 @@ fn fuzz_shard_runs_its_share() {
     );
 }
 
-/// Bad seeds or shards are bad input (exit 2) with a line saying what was expected.
+/// Bad seeds, shards or step counts are bad input (exit 2) with a line saying what was
+/// expected (more than 10,000 steps would generate practically forever).
 #[test]
 fn fuzz_bad_arguments() {
-    for args in [["--seeds", "9..1"], ["--shard", "4/3"], ["--shard", "x"]] {
+    for args in [
+        ["--seeds", "9..1"],
+        ["--shard", "4/3"],
+        ["--shard", "x"],
+        ["--steps", "10001"],
+        ["--steps", "99999999999"],
+        ["--steps", "-1"],
+    ] {
         let o = harness().arg("fuzz").args(args).output().unwrap();
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(o.stderr).unwrap();

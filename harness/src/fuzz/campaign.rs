@@ -9,6 +9,7 @@ use std::ops::{ControlFlow, Range};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::generate::MAX_STEPS;
 use super::parallel;
 use super::shrink::shrink;
 use super::{
@@ -67,6 +68,16 @@ pub fn parse_seeds(s: &str) -> Result<Range<u64>, String> {
         ));
     }
     Ok(range)
+}
+
+/// Parses `fuzz --steps`: body steps per case, from 0 to [`MAX_STEPS`].
+pub fn parse_steps(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_STEPS => Ok(n),
+        _ => Err(format!(
+            "expected a number of steps from 0 to {MAX_STEPS}, got {s:?}"
+        )),
+    }
 }
 
 fn parse_seed_range(s: &str) -> Result<Range<u64>, String> {

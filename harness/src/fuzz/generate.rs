@@ -18,6 +18,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::scenario::limits;
 use crate::scenario::{
     AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, Consumer, ConsumerOnly,
     Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake,
@@ -192,17 +193,56 @@ fn fault(f: Fault) -> Step {
     Step::new(Action::Fault(f))
 }
 
-/// Generate the case of `seed` with `steps` body steps.
+/// The most body steps `fuzz --steps` accepts: fifty times a long campaign's 200. (A case's
+/// steps must also fit the simulation horizon, see [`generate`].)
+pub const MAX_STEPS: usize = 10_000;
+
+/// Generate the case of `seed` with `steps` body steps, or fewer when the time its steps can
+/// take (waits, settle bounds, epochs, halts and the tail's drain) would pass the simulation
+/// horizon: then the body is the longest prefix that fits, so the case still loads as a
+/// scenario file. Waits average about a tenth of a day per step, so this shortens only cases
+/// of many thousand steps (never one of 400 steps or fewer: no step can take more than 22
+/// days).
 pub fn generate(seed: u64, steps: usize) -> Case {
+    generate_within(seed, steps, limits::HORIZON.millis())
+}
+
+/// [`generate`] with `horizon` (ms) in place of the simulation horizon.
+fn generate_within(seed: u64, steps: usize, horizon: u64) -> Case {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let topology = topology(&mut rng, seed);
     let mut model = Model::new(&topology);
-    let mut body = vec![];
-    while body.len() < steps {
-        body.extend(model.steps(&mut rng));
+    let mut body: Vec<Step> = vec![];
+    // The body's own bound grows with every step: once it alone passes the horizon, no longer
+    // body fits (this also ends the loop for any `steps`).
+    let mut bound = limits::START_TIME.millis();
+    while body.len() < steps && bound <= horizon {
+        for step in model.steps(&mut rng) {
+            bound = bound.saturating_add(limits::step_time(&topology, &step.action));
+            body.push(step);
+        }
     }
     body.truncate(steps);
-    Case { topology, body }
+    let case = |len: usize| Case {
+        topology: topology.clone(),
+        body: body[..len].to_vec(),
+    };
+    let fits = |len: usize| limits::time_bound(&case(len).scenario()) <= horizon;
+    if fits(body.len()) {
+        return case(body.len());
+    }
+    // The longest prefix whose scenario (body and tail) fits: the bound only grows with the
+    // prefix (every step adds its time, and the tail waits out the longest fault so far).
+    let (mut lo, mut hi) = (0, body.len());
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    case(lo)
 }
 
 fn secs(s: u64) -> DurationValue {
@@ -1047,6 +1087,53 @@ mod tests {
             s.validate().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
             let text = crate::scenario::to_json_pretty(&s);
             assert_eq!(crate::scenario::parse_str(&text, "generated").unwrap(), s);
+        }
+    }
+
+    /// A case whose steps could take more simulated time than the horizon keeps the longest
+    /// prefix of its body that fits (tail included), drawn exactly as without the limit.
+    #[test]
+    fn a_case_keeps_to_the_horizon() {
+        let horizon = 200 * DAY;
+        for seed in 0..5 {
+            let free = generate(seed, 5_000);
+            let kept = generate_within(seed, 5_000, horizon);
+            let len = kept.body.len();
+            assert!(len < 5_000, "seed {seed}: 5,000 steps do not fit 200 days");
+            assert!(len > 100, "seed {seed}: a hundred steps fit 200 days");
+            assert_eq!(
+                kept.body[..],
+                free.body[..len],
+                "seed {seed}: the same draws"
+            );
+            assert!(
+                limits::time_bound(&kept.scenario()) <= horizon,
+                "seed {seed}"
+            );
+            let one_more = Case {
+                topology: free.topology.clone(),
+                body: free.body[..=len].to_vec(),
+            };
+            assert!(
+                limits::time_bound(&one_more.scenario()) > horizon,
+                "seed {seed}: the longest prefix that fits"
+            );
+        }
+    }
+
+    /// Cases of the most steps `fuzz --steps` takes load as scenario files (within the
+    /// horizon); a 200-step case is never shortened.
+    #[test]
+    fn the_longest_cases_are_valid_scenarios() {
+        for seed in 0..2 {
+            let case = generate(seed, MAX_STEPS);
+            assert!(case.body.len() > MAX_STEPS / 2, "seed {seed}");
+            case.scenario()
+                .validate()
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        }
+        for seed in 0..20 {
+            assert_eq!(generate(seed, 200).body.len(), 200);
         }
     }
 

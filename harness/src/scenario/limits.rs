@@ -183,6 +183,14 @@ fn check_epochs(s: &Scenario) -> Check {
     Ok(())
 }
 
+/// The most simulated time `s`'s steps can take, [`START_TIME`] included (saturating): what
+/// the loader requires to be at most the [`HORIZON`].
+pub fn time_bound(s: &Scenario) -> u64 {
+    s.steps.iter().fold(START_TIME.millis(), |total, step| {
+        total.saturating_add(step_time(s, &step.action))
+    })
+}
+
 fn check_time(s: &Scenario) -> Check {
     let mut total = START_TIME.millis();
     for (i, step) in s.steps.iter().enumerate() {
