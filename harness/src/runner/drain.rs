@@ -11,7 +11,7 @@
 use cosmwasm_std::{Decimal256, Uint128};
 use mesh_actors::testnet::ContractId;
 use mesh_apis::{external_staking as ext, vault};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::{Run, StepFailure};
@@ -90,9 +90,22 @@ impl Run<'_> {
         let mut round = 0;
         // (user, validator) → the dust left on that delegation.
         let mut dust: BTreeMap<(String, String), Uint128> = BTreeMap::new();
+        // The local delegations a round unstaked down to a worth of nothing.
+        let mut emptied: BTreeSet<(String, String)> = BTreeSet::new();
         loop {
             let mut left = self.stake_left().await?;
             left.retain(|s| !matches!(s, Left::Local(l) if dust.contains_key(&s.key_of(l))));
+            // One of those worth a token or two again is the truncation shift: other
+            // delegators' undelegations from the same slashed validator raised the worth of
+            // the fraction of a token its shares kept (three users can pass one token around
+            // for as many rounds as there are; fuzz seed 87 at 3,000 steps). Dust too.
+            left.retain(|s| match s {
+                Left::Local(l) if l.amount.0 <= MAX_DUST && emptied.contains(&s.key_of(l)) => {
+                    dust.insert(s.key_of(l), l.amount.0.into());
+                    false
+                }
+                _ => true,
+            });
             if round > 0 && left.is_empty() {
                 break;
             }
@@ -107,7 +120,8 @@ impl Run<'_> {
             }
             let may_refuse = round == 0;
             for stake in &left {
-                self.unstake_left(stake, may_refuse, &mut dust).await?;
+                self.unstake_left(stake, may_refuse, &mut dust, &mut emptied)
+                    .await?;
             }
             if !left.is_empty() {
                 self.drain_settle("unstaking everything").await?;
@@ -146,6 +160,7 @@ impl Run<'_> {
         stake: &Left,
         may_refuse: bool,
         dust: &mut BTreeMap<(String, String), Uint128>,
+        emptied: &mut BTreeSet<(String, String)>,
     ) -> Result<(), StepFailure> {
         match stake {
             Left::Remote(_) if may_refuse => {
@@ -173,6 +188,9 @@ impl Run<'_> {
                 let after = self.local_delegation(&l.user, &l.validator).await?;
                 if after.u128() == unstaked.amount.0 && after.u128() <= MAX_DUST {
                     dust.insert(stake.key_of(&unstaked), after);
+                }
+                if after.is_zero() {
+                    emptied.insert(stake.key_of(&unstaked));
                 }
                 Ok(())
             }
