@@ -98,7 +98,7 @@ impl Run<'_> {
             // One of those worth a token or two again is the truncation shift: other
             // delegators' undelegations from the same slashed validator raised the worth of
             // the fraction of a token its shares kept (three users can pass one token around
-            // for as many rounds as there are; fuzz seed 87 at 3,000 steps). Dust too.
+            // for as many rounds as there are: fixtures/regressions/seed-87-drain.json). Dust too.
             left.retain(|s| match s {
                 Left::Local(l) if l.amount.0 <= MAX_DUST && emptied.contains(&s.key_of(l)) => {
                     dust.insert(s.key_of(l), l.amount.0.into());
