@@ -94,17 +94,22 @@ impl Run<'_> {
         let mut emptied: BTreeSet<(String, String)> = BTreeSet::new();
         loop {
             let mut left = self.stake_left().await?;
-            left.retain(|s| !matches!(s, Left::Local(l) if dust.contains_key(&s.key_of(l))));
-            // One of those worth a token or two again is the truncation shift: other
-            // delegators' undelegations from the same slashed validator raised the worth of
-            // the fraction of a token its shares kept (three users can pass one token around
-            // for as many rounds as there are: fixtures/regressions/seed-87-drain.json). Dust too.
-            left.retain(|s| match s {
-                Left::Local(l) if l.amount.0 <= MAX_DUST && emptied.contains(&s.key_of(l)) => {
-                    dust.insert(s.key_of(l), l.amount.0.into());
-                    false
+            // Dust is not unstaked again. A delegation an earlier round unstaked to nothing that
+            // is worth a token or two again is dust too: other delegators' undelegations from
+            // the same slashed validator raised the worth of the fraction of a token its shares
+            // kept (three users can pass one token around for as many rounds as there are:
+            // fixtures/regressions/seed-87-drain.json).
+            left.retain(|s| {
+                let Left::Local(l) = s else { return true };
+                let key = s.key_of(l);
+                if dust.contains_key(&key) {
+                    return false;
                 }
-                _ => true,
+                if l.amount.0 <= MAX_DUST && emptied.contains(&key) {
+                    dust.insert(key, l.amount.0.into());
+                    return false;
+                }
+                true
             });
             if round > 0 && left.is_empty() {
                 break;

@@ -183,31 +183,39 @@ fn check_epochs(s: &Scenario) -> Check {
     Ok(())
 }
 
+/// The most simulated time `s`'s steps up to each one can take, [`START_TIME`] included
+/// (saturating), step by step.
+fn running_time(s: &Scenario) -> impl Iterator<Item = u64> + '_ {
+    s.steps
+        .iter()
+        .scan(START_TIME.millis(), move |total, step| {
+            *total = total.saturating_add(step_time(s, &step.action));
+            Some(*total)
+        })
+}
+
 /// The most simulated time `s`'s steps can take, [`START_TIME`] included (saturating): what
 /// the loader requires to be at most the [`HORIZON`].
 pub fn time_bound(s: &Scenario) -> u64 {
-    s.steps.iter().fold(START_TIME.millis(), |total, step| {
-        total.saturating_add(step_time(s, &step.action))
-    })
+    running_time(s).last().unwrap_or(START_TIME.millis())
 }
 
 fn check_time(s: &Scenario) -> Check {
-    let mut total = START_TIME.millis();
-    for (i, step) in s.steps.iter().enumerate() {
-        total = total.saturating_add(step_time(s, &step.action));
-        if total > HORIZON.millis() {
-            return fail(
-                format!("steps[{i}].{}", step.action.name()),
-                format!(
-                    "the steps up to here can take {} of simulated time (waits, settle bounds, \
-                     epoch periods and {START_TIME} to start), beyond the simulation horizon of {}",
-                    DurationValue::from_millis(total),
-                    horizon_text()
-                ),
-            );
-        }
+    let beyond = running_time(s)
+        .enumerate()
+        .find(|(_, total)| *total > HORIZON.millis());
+    match beyond {
+        None => Ok(()),
+        Some((i, total)) => fail(
+            format!("steps[{i}].{}", s.steps[i].action.name()),
+            format!(
+                "the steps up to here can take {} of simulated time (waits, settle bounds, \
+                 epoch periods and {START_TIME} to start), beyond the simulation horizon of {}",
+                DurationValue::from_millis(total),
+                horizon_text()
+            ),
+        ),
     }
-    Ok(())
 }
 
 /// Adds `amount` to `sum`, or says where the supply of `denom` on `chain` passed the limit.
