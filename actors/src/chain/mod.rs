@@ -1182,6 +1182,7 @@ impl Chain {
                         delegator: d.delegator.to_string(),
                         amount: d.bonded + d.unbonding + d.redelegation,
                         unbonding: d.unbonding + d.redelegation,
+                        redelegated: redelegation_slashes(d),
                     })
                     .collect(),
             ),
@@ -1252,4 +1253,26 @@ fn negotiated(data: Option<Binary>, proposed: &str) -> Result<String, String> {
     Ok(resp
         .map(|r| r.version)
         .unwrap_or_else(|| proposed.to_string()))
+}
+
+/// What a slash burned from each redelegation destination of one delegator, per destination
+/// validator in name order (the entries' `redelegated_to`).
+fn redelegation_slashes(
+    d: &crate::modules::DelegatorSlash,
+) -> Vec<mesh_apis::native_staking::RedelegationSlash> {
+    let mut per_dst: BTreeMap<&str, Uint128> = BTreeMap::new();
+    for e in &d.entries {
+        if let (Some(dst), false) = (e.redelegated_to.as_deref(), e.slashed.is_zero()) {
+            *per_dst.entry(dst).or_default() += e.slashed;
+        }
+    }
+    per_dst
+        .into_iter()
+        .map(
+            |(validator, amount)| mesh_apis::native_staking::RedelegationSlash {
+                validator: validator.to_string(),
+                amount,
+            },
+        )
+        .collect()
 }

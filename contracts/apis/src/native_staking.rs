@@ -87,6 +87,19 @@ pub struct DelegatorSlash {
     /// delegation itself.
     #[serde(default)]
     pub unbonding: Uint128,
+    /// Of `unbonding`, what was burned from the destinations of redelegations, per destination
+    /// validator (those delegations are worth that much less).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redelegated: Vec<RedelegationSlash>,
+}
+
+/// What a slash burned from one redelegation destination's delegation.
+#[cw_serde]
+pub struct RedelegationSlash {
+    /// The destination validator.
+    pub validator: String,
+    /// Tokens burned from the delegation to it.
+    pub amount: Uint128,
 }
 
 /// Native staking queries.

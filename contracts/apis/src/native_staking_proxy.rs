@@ -70,6 +70,18 @@ pub enum ExecuteMsg {
     WithdrawRewards {},
     /// Owner only: send the unbonded balance (minus burned) back through native staking to the vault.
     ReleaseUnbonded {},
+    /// Parent only: a slash of `validator` took `bonded` from this proxy's delegation to it and
+    /// burned `redelegated` from its redelegations' destinations, and the owner's lien was cut
+    /// by as much; the proxy stops counting on those tokens (see `rounding_loss`).
+    Slashed {
+        /// The slashed validator.
+        validator: String,
+        /// Taken from the delegation to it.
+        bonded: Uint128,
+        /// Burned from the delegations its redelegations went to.
+        #[serde(default)]
+        redelegated: Vec<crate::native_staking::RedelegationSlash>,
+    },
 }
 
 /// Proxy queries.
@@ -79,6 +91,26 @@ pub enum QueryMsg {
     /// Configuration.
     #[returns(ConfigResponse)]
     Config {},
+    /// Per validator, what the owner's lien counts on of the delegation to it: its worth after
+    /// the proxy's last staking message there, less what slashes took since.
+    #[returns(AccountedResponse)]
+    Accounted {},
+}
+
+/// Response of `accounted`.
+#[cw_serde]
+pub struct AccountedResponse {
+    /// One entry per validator the proxy ever delegated to, by validator name.
+    pub delegations: Vec<AccountedDelegation>,
+}
+
+/// What the lien counts on of one delegation.
+#[cw_serde]
+pub struct AccountedDelegation {
+    /// The validator.
+    pub validator: String,
+    /// Tokens.
+    pub amount: Uint128,
 }
 
 /// Response of `config`.

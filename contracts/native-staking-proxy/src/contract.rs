@@ -4,17 +4,20 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, DistributionMsg, Env, GovMsg,
-    MessageInfo, Reply, Response, StakingMsg, StdError, Uint128, VoteOption, WasmMsg,
-    WeightedVoteOption,
+    MessageInfo, Order, Reply, Response, StakingMsg, StdError, StdResult, Uint128, VoteOption,
+    WasmMsg, WeightedVoteOption,
 };
 use cw_utils::{may_pay, must_pay, nonpayable};
 
 use mesh_apis::native_staking::ExecuteMsg as ParentExecuteMsg;
 
 use crate::error::ContractError;
-use crate::msg::{ConfigResponse, ExecuteMsg, InstantiateMsg, OwnerMsg, QueryMsg};
-use crate::rounding::{delegated_to, on_reply, tracked, REPLY_ID_STAKING};
-use crate::state::{Config, BURNED, CONFIG, UNBONDING_UNTIL};
+use crate::msg::{
+    AccountedDelegation, AccountedResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, OwnerMsg,
+    QueryMsg,
+};
+use crate::rounding::{delegated_to, on_reply, on_slashed, tracked, REPLY_ID_STAKING};
+use crate::state::{Config, ACCOUNTED, BURNED, CONFIG, UNBONDING_UNTIL};
 
 /// Instantiate (by native staking): send future rewards to the owner, delegate any funds
 /// attached to `validator` (native staking attaches none: it sends the first stake once it has
@@ -83,6 +86,15 @@ pub fn execute(
         }
         ExecuteMsg::WithdrawRewards {} => execute_withdraw_rewards(deps, env, info),
         ExecuteMsg::ReleaseUnbonded {} => execute_release_unbonded(deps, env, info),
+        ExecuteMsg::Slashed {
+            validator,
+            bonded,
+            redelegated,
+        } => {
+            only_parent(deps.as_ref(), &info)?;
+            nonpayable(&info)?;
+            on_slashed(deps, validator, bonded, redelegated)
+        }
     }
 }
 
@@ -445,6 +457,15 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
                 owner: cfg.owner.to_string(),
                 burned,
             })?)
+        }
+        QueryMsg::Accounted {} => {
+            let delegations = ACCOUNTED
+                .range(deps.storage, None, None, Order::Ascending)
+                .map(|entry| {
+                    entry.map(|(validator, amount)| AccountedDelegation { validator, amount })
+                })
+                .collect::<StdResult<_>>()?;
+            Ok(to_json_binary(&AccountedResponse { delegations })?)
         }
     }
 }

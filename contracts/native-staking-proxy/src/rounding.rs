@@ -1,20 +1,25 @@
 //! Rounding losses: a delegation is shares of a validator, worth `shares × tokens / total
 //! shares` truncated to whole tokens. Once a validator was slashed, delegating, undelegating or
-//! redelegating can lose part of a token that the proxy's owner still owes the vault a lien for.
-//! Every staking message the proxy sends is tracked: its reply compares the delegations (and
-//! what an undelegation paid) with what the message should have left, and reports any loss to
-//! the parent (`rounding_loss`), which has the vault slash it. So the owner's lien is always
-//! what the tokens behind it are, and it can all be released.
+//! redelegating can lose part of a token that the proxy's owner still owes the vault a lien for,
+//! and so can other delegators' messages, which move the exchange rate by a few 1e-18 and can
+//! tip a delegation's worth below a whole token.
+//! The proxy remembers, per validator, what its delegation is worth as far as the lien counts
+//! on it ([`ACCOUNTED`]). Every staking message the proxy sends is tracked: its reply compares
+//! the delegations (and what an undelegation paid) with what the accounted worth and the message
+//! should have left, and reports any loss to the parent (`rounding_loss`), which has the vault
+//! slash it; a drop since the proxy's last message is part of it. Slashes lower the accounted
+//! worth by what they took ([`on_slashed`]), since the vault cut the lien by as much. So the
+//! owner's lien is always what the tokens behind it are, and it can all be released.
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    from_json, to_json_binary, Deps, DepsMut, Env, Event, Reply, Response, StakingMsg, SubMsg,
-    SubMsgResult, Uint128, WasmMsg,
+    from_json, to_json_binary, Deps, DepsMut, Env, Event, Reply, Response, StakingMsg, Storage,
+    SubMsg, SubMsgResult, Uint128, WasmMsg,
 };
-use mesh_apis::native_staking::ExecuteMsg as ParentExecuteMsg;
+use mesh_apis::native_staking::{ExecuteMsg as ParentExecuteMsg, RedelegationSlash};
 
 use crate::error::ContractError;
-use crate::state::{CONFIG, UNBONDING_UNTIL};
+use crate::state::{ACCOUNTED, CONFIG, UNBONDING_UNTIL};
 
 /// Reply id of every tracked staking message.
 pub const REPLY_ID_STAKING: u64 = 1;
@@ -24,7 +29,7 @@ pub const REPLY_ID_STAKING: u64 = 1;
 struct Expected {
     /// The validators whose delegations the message changes.
     validators: Vec<String>,
-    /// Their delegations' worth before it.
+    /// Their delegations' accounted worth before it.
     before: Uint128,
     /// Tokens it adds (a delegation's amount).
     added: Uint128,
@@ -41,10 +46,13 @@ pub fn delegated_to(deps: Deps, env: &Env, validator: &str) -> Result<Uint128, C
     })
 }
 
-fn worth(deps: Deps, env: &Env, validators: &[String]) -> Result<Uint128, ContractError> {
-    validators.iter().try_fold(Uint128::zero(), |sum, v| {
-        Ok(sum + delegated_to(deps, env, v)?)
-    })
+/// What the lien counts on of the delegation to `validator`: its accounted worth, or (never
+/// accounted yet) what it is worth now.
+fn accounted(deps: Deps, env: &Env, validator: &str) -> Result<Uint128, ContractError> {
+    match ACCOUNTED.may_load(deps.storage, validator)? {
+        Some(worth) => Ok(worth),
+        None => delegated_to(deps, env, validator),
+    }
 }
 
 /// `msg` as a sub-message whose reply checks it for a rounding loss.
@@ -64,7 +72,9 @@ pub fn tracked(deps: Deps, env: &Env, msg: StakingMsg) -> Result<SubMsg, Contrac
         ),
         _ => (vec![], Uint128::zero()),
     };
-    let before = worth(deps, env, &validators)?;
+    let before = validators.iter().try_fold(Uint128::zero(), |sum, v| {
+        Ok::<_, ContractError>(sum + accounted(deps, env, v)?)
+    })?;
     let expected = Expected {
         validators,
         before,
@@ -114,10 +124,20 @@ pub fn on_reply(deps: DepsMut, env: &Env, reply: Reply) -> Result<Response, Cont
         until.extend(pending);
         UNBONDING_UNTIL.save(deps.storage, &until)?;
     }
+    let afters = expected
+        .validators
+        .iter()
+        .map(|v| delegated_to(deps.as_ref(), env, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let after = afters.iter().fold(Uint128::zero(), |sum, a| sum + a);
+    let paid = paid(&events);
+    let owed = expected.before + expected.added;
+    let loss = owed.saturating_sub(after.saturating_add(paid));
+    // From now on the lien counts on what is left, but not on a gain: tokens the message (or
+    // the exchange rate) added beyond what was owed are the owner's, returned on release.
+    let counted = after.min(owed.saturating_sub(paid));
+    account(deps.storage, &expected.validators, &afters, counted)?;
     let deps = deps.as_ref();
-    let after = worth(deps, env, &expected.validators)?;
-    let kept = after.saturating_add(paid(&events));
-    let loss = (expected.before + expected.added).saturating_sub(kept);
     let mut res = Response::new()
         .add_attribute("action", "staking_reply")
         .add_attribute("rounding_loss", loss);
@@ -133,4 +153,71 @@ pub fn on_reply(deps: DepsMut, env: &Env, reply: Reply) -> Result<Response, Cont
         });
     }
     Ok(res)
+}
+
+/// Record the delegations' worth `afters` as accounted, less what exceeds `counted` in total
+/// (taken from the last validators first: a redelegation's destination).
+fn account(
+    storage: &mut dyn Storage,
+    validators: &[String],
+    afters: &[Uint128],
+    counted: Uint128,
+) -> Result<(), ContractError> {
+    let total = afters.iter().fold(Uint128::zero(), |sum, a| sum + a);
+    let mut excess = total.saturating_sub(counted);
+    for (validator, after) in validators.iter().zip(afters).rev() {
+        let cut = excess.min(*after);
+        excess -= cut;
+        ACCOUNTED.save(storage, validator, &(*after - cut))?;
+    }
+    Ok(())
+}
+
+/// Parent only (after a slash): the vault cut the owner's lien by what the slash took, `bonded`
+/// from the delegation to `validator` and `redelegated` from its redelegations' destinations;
+/// the accounted worth of those delegations drops by as much.
+pub fn on_slashed(
+    deps: DepsMut,
+    validator: String,
+    bonded: Uint128,
+    redelegated: Vec<RedelegationSlash>,
+) -> Result<Response, ContractError> {
+    let takes = std::iter::once((validator, bonded))
+        .chain(redelegated.into_iter().map(|r| (r.validator, r.amount)));
+    for (validator, taken) in takes {
+        if let Some(worth) = ACCOUNTED.may_load(deps.storage, &validator)? {
+            ACCOUNTED.save(deps.storage, &validator, &worth.saturating_sub(taken))?;
+        }
+    }
+    Ok(Response::new()
+        .add_attribute("action", "slashed")
+        .add_attribute("bonded", bonded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    fn accounted_after(afters: &[u128], counted: u128) -> Vec<u128> {
+        let mut storage = MockStorage::new();
+        let validators: Vec<String> = (0..afters.len()).map(|i| format!("v{i}")).collect();
+        let afters: Vec<Uint128> = afters.iter().map(|a| Uint128::new(*a)).collect();
+        account(&mut storage, &validators, &afters, Uint128::new(counted)).unwrap();
+        validators
+            .iter()
+            .map(|v| ACCOUNTED.load(&storage, v).unwrap().u128())
+            .collect()
+    }
+
+    /// What is accounted is what the delegations are worth, unless that exceeds what the lien
+    /// counts on: the gain comes off the last validator (a redelegation's destination) first.
+    #[test]
+    fn a_gain_is_not_accounted() {
+        assert_eq!(accounted_after(&[70, 30], 100), vec![70, 30]);
+        assert_eq!(accounted_after(&[70, 31], 100), vec![70, 30]);
+        assert_eq!(accounted_after(&[70, 31], 60), vec![60, 0]);
+        assert_eq!(accounted_after(&[5], 0), vec![0]);
+        assert_eq!(accounted_after(&[69, 30], 100), vec![69, 30]);
+    }
 }

@@ -20,7 +20,7 @@ use mesh_apis::vault::{
 use crate::error::ContractError;
 use crate::msg::{
     ConfigResponse, DelegatorSlash, ExecuteMsg, InstantiateMsg, MaxSlashResponse,
-    OwnerByProxyResponse, ProxyByOwnerResponse, QueryMsg, StakeMsg, SudoMsg,
+    OwnerByProxyResponse, ProxyByOwnerResponse, QueryMsg, RedelegationSlash, StakeMsg, SudoMsg,
 };
 use crate::state::{Config, CONFIG, OWNER_BY_PROXY, PROXY_BY_OWNER};
 
@@ -394,7 +394,8 @@ pub fn sudo(deps: DepsMut, _env: Env, msg: SudoMsg) -> Result<Response, Contract
 
 /// The chain slashed and says what it took from each delegator: every delegator that is one of
 /// our proxies is reported for its owner, exactly that amount, in one vault `local_slash` per
-/// validator (validators in the order given, owners in proxy address order).
+/// validator (validators in the order given, owners in proxy address order), and is told what
+/// the slash took from its delegations (`slashed`), so it stops counting on those tokens.
 fn sudo_slashed(
     deps: DepsMut,
     jailed: Vec<String>,
@@ -409,6 +410,7 @@ fn sudo_slashed(
         }
     }
     let mut by_validator: Vec<(String, BTreeMap<Addr, Uint128>)> = vec![];
+    let mut to_proxies = vec![];
     for s in slashed.into_iter().filter(|s| !s.amount.is_zero()) {
         let Ok(proxy) = deps.api.addr_validate(&s.delegator) else {
             continue;
@@ -423,8 +425,14 @@ fn sudo_slashed(
                 by_validator.len() - 1
             }
         };
-        let entry = by_validator[pos].1.entry(proxy).or_default();
+        let entry = by_validator[pos].1.entry(proxy.clone()).or_default();
         *entry = entry.checked_add(s.amount).map_err(StdError::from)?;
+        to_proxies.push(slashed_msg(
+            &proxy,
+            s.validator,
+            s.amount.saturating_sub(s.unbonding),
+            s.redelegated,
+        )?);
     }
     for (validator, per_proxy) in by_validator {
         let mut slashes = vec![];
@@ -441,13 +449,31 @@ fn sudo_slashed(
             funds: vec![],
         });
     }
-    Ok(res)
+    Ok(res.add_messages(to_proxies))
+}
+
+/// The proxy's `slashed`: what a slash of `validator` took from its delegations.
+fn slashed_msg(
+    proxy: &Addr,
+    validator: String,
+    bonded: Uint128,
+    redelegated: Vec<RedelegationSlash>,
+) -> StdResult<WasmMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: proxy.to_string(),
+        msg: to_json_binary(&ProxyExecuteMsg::Slashed {
+            validator,
+            bonded,
+            redelegated,
+        })?,
+        funds: vec![],
+    })
 }
 
 /// For each tombstoned validator (double-sign ratio), then each jailed one (offline ratio; a
 /// validator also tombstoned is only slashed once, as tombstoned): every proxy delegating to it,
-/// in proxy address order, is slashed `floor(delegation × ratio)`, and one vault `local_slash`
-/// per validator carries the non-zero slashes.
+/// in proxy address order, is slashed `floor(delegation × ratio)`, one vault `local_slash`
+/// per validator carries the non-zero slashes, and each proxy is told its own (`slashed`).
 fn sudo_jailing(
     deps: DepsMut,
     jailed: Vec<String>,
@@ -473,6 +499,7 @@ fn sudo_jailing(
         .collect::<StdResult<_>>()?;
 
     let mut res = Response::new().add_attribute("action", "jailing");
+    let mut to_proxies = vec![];
     for (validator, ratio, kind) in plan {
         let mut slashes = vec![];
         for (proxy, owner) in &proxies {
@@ -489,6 +516,7 @@ fn sudo_jailing(
                     user: owner.to_string(),
                     slash,
                 });
+                to_proxies.push(slashed_msg(proxy, validator.clone(), slash, vec![])?);
             }
         }
         res = res.add_attribute(kind, &validator);
@@ -501,7 +529,7 @@ fn sudo_jailing(
             funds: vec![],
         });
     }
-    Ok(res)
+    Ok(res.add_messages(to_proxies))
 }
 
 /// Query native staking.

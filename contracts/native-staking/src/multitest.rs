@@ -12,8 +12,8 @@ use cw_storage_plus::Item;
 use cw_utils::PaymentError;
 
 use mesh_apis::native_staking_proxy::{
-    ConfigResponse as ProxyConfigResponse, ExecuteMsg as ProxyExecuteMsg, OwnerMsg,
-    QueryMsg as ProxyQueryMsg,
+    AccountedResponse, ConfigResponse as ProxyConfigResponse, ExecuteMsg as ProxyExecuteMsg,
+    OwnerMsg, QueryMsg as ProxyQueryMsg,
 };
 use mesh_apis::vault::{ExecuteMsg as VaultExecuteMsg, SlashInfo};
 
@@ -219,6 +219,19 @@ impl Suite {
             .wrap()
             .query_wasm_smart(&self.vault, &Empty {})
             .unwrap()
+    }
+
+    /// What `proxy`'s owner's lien counts on, per validator.
+    fn accounted(&self, proxy: &Addr) -> Vec<(String, u128)> {
+        let r: AccountedResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(proxy, &ProxyQueryMsg::Accounted {})
+            .unwrap();
+        r.delegations
+            .into_iter()
+            .map(|d| (d.validator, d.amount.u128()))
+            .collect()
     }
 
     fn proxy_config(&self, proxy: &Addr) -> ProxyConfigResponse {
@@ -783,6 +796,15 @@ fn jailing_reports_slashes_per_validator() {
             ),
         ]
     );
+    // Each proxy no longer counts on what its owner was slashed.
+    assert_eq!(
+        suite.accounted(&suite.proxy_of(&alice)),
+        vec![(VAL1.to_string(), 85), (VAL2.to_string(), 47)]
+    );
+    assert_eq!(
+        suite.accounted(&suite.proxy_of(&bob)),
+        vec![(VAL1.to_string(), 170)]
+    );
 }
 
 /// Nothing to report (no lists, or no delegations) sends nothing to the vault.
@@ -828,11 +850,12 @@ fn jailing_with_slashed_reports_what_the_chain_took() {
     suite.receive_stake(&bob, VAL1, 200).unwrap();
     let (pa, pb) = (suite.proxy_of(&alice), suite.proxy_of(&bob));
     let stranger = suite.addr("stranger");
-    let slash = |delegator: &Addr, amount: u128| DelegatorSlash {
+    let slash = |delegator: &Addr, amount: u128, unbonding: u128| DelegatorSlash {
         validator: VAL1.to_string(),
         delegator: delegator.to_string(),
         amount: Uint128::new(amount),
-        unbonding: Uint128::zero(),
+        unbonding: Uint128::new(unbonding),
+        redelegated: vec![],
     };
     let staking = suite.staking.clone();
     suite
@@ -844,10 +867,10 @@ fn jailing_with_slashed_reports_what_the_chain_took() {
                 tombstoned: None,
                 // alice: 10 from the delegation and 7 from an unbonding entry.
                 slashed: Some(vec![
-                    slash(&pa, 10),
-                    slash(&stranger, 99),
-                    slash(&pb, 0),
-                    slash(&pa, 7),
+                    slash(&pa, 10, 0),
+                    slash(&stranger, 99, 0),
+                    slash(&pb, 0, 0),
+                    slash(&pa, 7, 7),
                 ]),
             },
         )
@@ -865,6 +888,9 @@ fn jailing_with_slashed_reports_what_the_chain_took() {
             vec![]
         )]
     );
+    // The proxy no longer counts on the 10 taken from its delegation.
+    assert_eq!(suite.accounted(&pa), vec![(VAL1.to_string(), 90)]);
+    assert_eq!(suite.accounted(&pb), vec![(VAL1.to_string(), 200)]);
 }
 
 // ---- rounding ----
