@@ -451,6 +451,7 @@ fn action_chains(scenario: &Scenario, action: &Action) -> Vec<String> {
         | Action::Unbond(_)
         | Action::StakeLocal(_)
         | Action::UnstakeLocal(_)
+        | Action::RestakeLocal(_)
         | Action::ReleaseLocal(_)
         | Action::StakeRemote(_)
         | Action::UnstakeRemote(_)
@@ -537,6 +538,10 @@ impl Run<'_> {
                 .map_err(said)?,
             Action::UnstakeLocal(a) => net
                 .unstake_local(&a.user, &a.validator, a.amount.0)
+                .await
+                .map_err(said)?,
+            Action::RestakeLocal(a) => net
+                .restake_local(&a.user, &a.from, &a.to, a.amount.0)
                 .await
                 .map_err(said)?,
             Action::ReleaseLocal(a) => net.release_local(&a.user).await.map_err(said)?,

@@ -70,6 +70,25 @@ impl Testnet {
         self.exec(user, &proxy, &msg, vec![]).await.map(drop)
     }
 
+    /// `user` moves `amount` of their local stake from validator `from` to `to` on the provider
+    /// (the proxy's `restake`, a redelegation): no unbonding, but until `from`'s unbonding
+    /// period has passed a slash of `from` for an earlier infraction still reaches it.
+    pub async fn restake_local(
+        &self,
+        user: &str,
+        from: &str,
+        to: &str,
+        amount: u128,
+    ) -> Result<()> {
+        let msg = proxy::ExecuteMsg::Restake {
+            src_validator: from.to_string(),
+            dst_validator: to.to_string(),
+            amount: self.coin(amount),
+        };
+        let proxy = self.native_staking_proxy(user).await?;
+        self.exec(user, &proxy, &msg, vec![]).await.map(drop)
+    }
+
     /// `user` releases what finished unbonding locally back to the vault (the proxy's
     /// `release_unbonded`), freeing that much collateral.
     pub async fn release_local(&self, user: &str) -> Result<()> {

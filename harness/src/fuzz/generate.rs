@@ -21,9 +21,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::scenario::limits;
 use crate::scenario::{
     AccountBalance, Action, AddValidatorArgs, Amount, ChainValidator, Consumer, ConsumerOnly,
-    Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalStake, Ratio, RemoteStake,
-    Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount,
-    UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
+    Delay, DrainArgs, DurationValue, Fault, FaultContract, LocalRestake, LocalStake, Ratio,
+    RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs,
+    UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
 };
 
 /// Chain ids and denoms of the (up to four) generated consumers, in order.
@@ -376,6 +376,7 @@ const KINDS: &[(Kind, u32)] = &[
     (Kind::Unbond, 4),
     (Kind::StakeLocal, 7),
     (Kind::UnstakeLocal, 4),
+    (Kind::RestakeLocal, 2),
     (Kind::ReleaseLocal, 2),
     (Kind::StakeRemote, 16),
     (Kind::UnstakeRemote, 8),
@@ -406,6 +407,7 @@ enum Kind {
     Unbond,
     StakeLocal,
     UnstakeLocal,
+    RestakeLocal,
     ReleaseLocal,
     StakeRemote,
     UnstakeRemote,
@@ -529,7 +531,7 @@ impl Model {
             power: None,
         };
         let key = (id.clone(), validator.clone());
-        match rng.gen_range(0..5) {
+        match rng.gen_range(0..6) {
             0 => {
                 self.dropped = true;
                 self.jailed.remove(&key);
@@ -567,6 +569,16 @@ impl Model {
                 };
                 let (provider, validator) = (self.provider.clone(), a.validator.clone());
                 vec![unstake, self.slash_event(rng, &provider, &validator)]
+            }
+            5 => {
+                // A redelegation, then a slash of its source: an infraction before the move
+                // reaches the stake at its destination.
+                let restake = self.action(rng, Kind::RestakeLocal);
+                let Action::RestakeLocal(a) = &restake else {
+                    return vec![restake];
+                };
+                let (provider, from) = (self.provider.clone(), a.from.clone());
+                vec![restake, self.slash_event(rng, &provider, &from)]
             }
             3 => {
                 let stake = self.action(rng, Kind::StakeRemote);
@@ -725,6 +737,14 @@ impl Model {
     }
 
     /// A valid amount up to `max` (in the 10^6.. range when possible), or an invalid one above.
+    /// What the model has `user` staking locally on `validator`.
+    fn local_stake(&self, user: &str, validator: &str) -> u128 {
+        self.local
+            .get(&(user.to_string(), validator.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
     fn amount_within(&self, rng: &mut ChaCha8Rng, max: u128) -> (u128, bool) {
         if max == 0 || rng.gen_bool(INVALID) {
             let over = max.saturating_add(amount(rng, 1, 1_000_000_000));
@@ -820,6 +840,35 @@ impl Model {
                 Action::UnstakeLocal(LocalStake {
                     user,
                     validator,
+                    amount: Amount(amt),
+                })
+            }
+            Kind::RestakeLocal => {
+                let user = self.user(rng);
+                // Mostly from a validator the user has stake on.
+                let staked: Vec<String> = self
+                    .provider_validators
+                    .iter()
+                    .filter(|v| self.local_stake(&user, v) > 0)
+                    .cloned()
+                    .collect();
+                let from = staked
+                    .choose(rng)
+                    .or_else(|| self.provider_validators.choose(rng))
+                    .expect("validators")
+                    .clone();
+                let (provider, validators) =
+                    (self.provider.clone(), self.provider_validators.clone());
+                let to = self.validator(rng, &provider, &validators);
+                let (amt, valid) = self.amount_within(rng, self.local_stake(&user, &from));
+                if valid && from != to {
+                    *self.local.entry((user.clone(), from.clone())).or_default() -= amt;
+                    *self.local.entry((user.clone(), to.clone())).or_default() += amt;
+                }
+                Action::RestakeLocal(LocalRestake {
+                    user,
+                    from,
+                    to,
                     amount: Amount(amt),
                 })
             }

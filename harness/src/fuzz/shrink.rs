@@ -256,6 +256,7 @@ fn names_user(action: &Action, user: &str) -> bool {
     match action {
         Action::Bond(a) | Action::Unbond(a) => a.user == user,
         Action::StakeLocal(a) | Action::UnstakeLocal(a) => a.user == user,
+        Action::RestakeLocal(a) => a.user == user,
         Action::ReleaseLocal(a) => a.user == user,
         Action::StakeRemote(a) | Action::UnstakeRemote(a) => a.user == user,
         Action::WithdrawUnbondedRemote(a) => a.user == user,
@@ -325,6 +326,12 @@ fn simpler_actions(action: &Action) -> Vec<Action> {
         }),
         Action::UnstakeLocal(x) => with_amount(x.amount, &|amount| {
             Action::UnstakeLocal(crate::scenario::LocalStake {
+                amount,
+                ..x.clone()
+            })
+        }),
+        Action::RestakeLocal(x) => with_amount(x.amount, &|amount| {
+            Action::RestakeLocal(crate::scenario::LocalRestake {
                 amount,
                 ..x.clone()
             })
@@ -399,6 +406,9 @@ fn validator_named(case: &Case, chain: &str, validator: &str) -> bool {
     case.body.iter().any(|s| match &s.action {
         Action::StakeLocal(a) | Action::UnstakeLocal(a) => {
             chain == case.topology.provider.chain_id && a.validator == validator
+        }
+        Action::RestakeLocal(a) => {
+            chain == case.topology.provider.chain_id && (a.from == validator || a.to == validator)
         }
         Action::StakeRemote(a) | Action::UnstakeRemote(a) => {
             a.consumer == chain && a.validator == validator

@@ -133,6 +133,7 @@ pub fn step_time(scenario: &Scenario, action: &Action) -> u64 {
         | Action::Unbond(_)
         | Action::StakeLocal(_)
         | Action::UnstakeLocal(_)
+        | Action::RestakeLocal(_)
         | Action::ReleaseLocal(_)
         | Action::StakeRemote(_)
         | Action::UnstakeRemote(_)

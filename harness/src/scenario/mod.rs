@@ -68,10 +68,10 @@ pub use model::{
 pub use schema::schema_json;
 pub use step::{
     actions_accepting_expect_error, Action, AddValidatorArgs, ChainValidator, ConsumerOnly,
-    DrainArgs, Expectations, Fault, FaultContract, LocalStake, RemoteStake, SetMaxCapArgs,
-    SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly,
-    WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN, DRAIN_SETTLES, DRAIN_SETTLE_WITHIN,
-    DRAIN_UNSTAKE_ROUNDS,
+    DrainArgs, Expectations, Fault, FaultContract, LocalRestake, LocalStake, RemoteStake,
+    SetMaxCapArgs, SetPriceArgs, SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer,
+    UserOnly, WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN, DRAIN_SETTLES,
+    DRAIN_SETTLE_WITHIN, DRAIN_UNSTAKE_ROUNDS,
 };
 pub use validate::ValidationError;
 pub use values::{Amount, Delay, DurationValue, Ratio};

@@ -2,7 +2,7 @@
 //! optional `expect_error`.
 //!
 //! `expect_error` is accepted on the actions that are transactions or chain events (bond, unbond,
-//! stake_local, unstake_local, release_local, stake_remote, unstake_remote,
+//! stake_local, unstake_local, restake_local, release_local, stake_remote, unstake_remote,
 //! withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, jail, unjail, tombstone,
 //! add_validator, remove_validator, close_channel).
 //! It is rejected (by validation, with the step's path) on wait, settle, epoch, drain, fault,
@@ -171,6 +171,8 @@ actions! {
     "stake_local" => StakeLocal(LocalStake), expect_error: true;
     /// Native staking proxy `unstake`.
     "unstake_local" => UnstakeLocal(LocalStake), expect_error: true;
+    /// Native staking proxy `restake`: redelegate on the provider from one validator to another.
+    "restake_local" => RestakeLocal(LocalRestake), expect_error: true;
     /// Native staking proxy `release_unbonded`.
     "release_local" => ReleaseLocal(UserOnly), expect_error: true;
     /// Vault `stake_remote` to a consumer's external staking contract.
@@ -253,6 +255,25 @@ pub struct LocalStake {
 object_only!(
     LocalStake,
     "an object {\"user\", \"validator\", \"amount\"}"
+);
+
+/// `{user, from, to, amount}`: restake_local.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct LocalRestake {
+    /// A user (a key of `accounts`).
+    pub user: String,
+    /// The provider validator the stake leaves.
+    pub from: String,
+    /// The provider validator it moves to.
+    pub to: String,
+    /// In the provider denom.
+    pub amount: Amount,
+}
+
+object_only!(
+    LocalRestake,
+    "an object {\"user\", \"from\", \"to\", \"amount\"}"
 );
 
 /// `{user}`: release_local.

@@ -276,6 +276,19 @@ fn validate_step(names: &Names, i: usize, step: &Step) -> Check {
                 lenient,
             )
         }
+        Action::RestakeLocal(a) => {
+            names.user(&at("user"), &a.user)?;
+            for (field, validator) in [("from", &a.from), ("to", &a.to)] {
+                check_validator(
+                    &at(field),
+                    validator,
+                    &names.provider_validators,
+                    &provider_desc,
+                    lenient,
+                )?;
+            }
+            Ok(())
+        }
         Action::ReleaseLocal(a) => names.user(&at("user"), &a.user),
         Action::StakeRemote(a) | Action::UnstakeRemote(a) => {
             names.user(&at("user"), &a.user)?;

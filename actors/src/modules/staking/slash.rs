@@ -11,7 +11,9 @@
 //!    matured (`completion_time > now`) loses `min(floor(fraction × initial_balance), balance)`;
 //!    every redelegation from `V` with `creation_height >= H` that has not matured loses
 //!    `fraction × shares_dst` (rounded half to even, at most the delegation's shares) of its
-//!    destination delegation, whose tokens are burned. Each entry counts its *nominal*
+//!    destination delegation, whose tokens are burned (truncated, the remainder stays with the
+//!    destination); the delegator's loss there is that delegation's `balance before − balance
+//!    after`. Each entry counts its *nominal*
 //!    `floor(fraction × initial_balance)` against the slash amount, even when it held less.
 //!    Entries created before `H`, and matured ones, are never touched. If `H == h` nothing but
 //!    the validator is slashed.
@@ -85,7 +87,9 @@ pub struct DelegatorSlash {
     pub bonded: Uint128,
     /// Taken from its unbonding entries from the slashed validator.
     pub unbonding: Uint128,
-    /// Burned from the destinations of its redelegations from the slashed validator.
+    /// Its delegations to the destinations of its redelegations from the slashed validator:
+    /// balance before − balance after (the tokens burned there, and the truncated remainder
+    /// the unbonded shares leave with the destination).
     pub redelegation: Uint128,
     /// The entries the slash reached.
     pub entries: Vec<EntrySlash>,
@@ -120,7 +124,8 @@ pub struct EntrySlash {
     pub creation_height: u64,
     /// The entry's initial balance.
     pub initial_balance: Uint128,
-    /// Tokens taken from it.
+    /// Tokens taken from it (from a redelegation: its destination delegation's balance before −
+    /// after).
     pub slashed: Uint128,
 }
 
@@ -423,16 +428,21 @@ impl MeshStaking {
                 continue;
             }
             shares = shares.min(held);
+            // The delegator loses the shares' worth: the tokens burned, and the truncated
+            // remainder, which stays with the validator (its other delegators' shares gain it).
+            let before = self.delegation(storage, &entry.delegator, &entry.dst)?;
             let tokens = self.unbond(storage, block, &entry.delegator, &entry.dst, shares)?;
+            let lost =
+                before.saturating_sub(self.delegation(storage, &entry.delegator, &entry.dst)?);
             burned += tokens;
             let line = line_of(lines, &entry.delegator);
-            line.redelegation += tokens;
+            line.redelegation += lost;
             line.entries.push(EntrySlash {
                 id: entry.id,
                 redelegated_to: Some(entry.dst.clone()),
                 creation_height: entry.creation_height,
                 initial_balance: entry.initial_balance,
-                slashed: tokens,
+                slashed: lost,
             });
         }
         Ok((nominal, burned))

@@ -181,6 +181,43 @@ fn slash_reaches_redelegations_after_the_infraction() {
     assert_eq!(module_balance(&app), 47_000_000);
 }
 
+/// A redelegation's slash unbonds shares of its destination worth a fraction of a token more
+/// than the whole tokens burned; the remainder stays with the destination, and the delegator's
+/// loss there (balance before − after) is what the report says. By hand: alice's 20,000,000
+/// (20,000,000 shares) on val1, jailed for 10 % of power 20 (18,000,000 tokens left); restaking
+/// 7,000,000 removes 7,777,777.777777777777777777 shares worth 6,999,999.99…, paying 6,999,999
+/// into val2 (bob's 1,000,000 there). The tombstone of the jailed val1 unbonds 20 % of those
+/// 6,999,999 shares, worth 1,399,999.8: 1,399,999 are burned, alice's val2 balance falls from
+/// 6,999,999 to 5,599,999 (5,599,999.83 exactly), a loss of 1,400,000.
+#[test]
+fn a_redelegation_slash_reports_the_delegators_loss() {
+    let mut app = app();
+    let (alice, bob) = (addr(&app, "alice"), addr(&app, "bob"));
+    fund(&mut app, &alice, 20_000_000);
+    fund(&mut app, &bob, 1_000_000);
+    delegate(&mut app, &alice, "val1", 20_000_000).unwrap();
+    delegate(&mut app, &bob, "val2", 1_000_000).unwrap();
+    advance(&mut app, 5);
+    app.jail_validator("val1", Decimal::percent(10)).unwrap();
+    assert_eq!(tokens(&app, "val1"), 18_000_000);
+    advance(&mut app, 5);
+    redelegate(&mut app, &alice, "val1", "val2", 7_000_000).unwrap();
+    assert_eq!(delegation(&app, &alice, "val2"), 6_999_999);
+    advance(&mut app, 5);
+
+    let report = app
+        .tombstone_validator("val1", Decimal::percent(20), None)
+        .unwrap();
+
+    assert_eq!(report.burned_redelegations.u128(), 1_399_999);
+    let line = report.of(&alice).unwrap();
+    assert_eq!(line.redelegation.u128(), 1_400_000);
+    assert_eq!(line.entries[0].slashed.u128(), 1_400_000);
+    assert_eq!(delegation(&app, &alice, "val2"), 5_599_999);
+    assert_eq!(tokens(&app, "val2"), 6_600_000);
+    assert_eq!(delegation(&app, &bob, "val2"), 1_000_000);
+}
+
 /// While a redelegation into a validator matures, nothing can be redelegated away from it
 /// (no transitive redelegation), and its delegation query says so.
 #[test]

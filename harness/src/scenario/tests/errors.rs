@@ -86,7 +86,7 @@ fn unknown_action() {
     assert_eq!(
         step_err(r#"{"settle": {}}, {"stake": {"user": "alice"}}"#),
         "t.json: steps[1].stake: unknown action \"stake\", expected one of: bond, unbond, \
-         stake_local, unstake_local, release_local, stake_remote, unstake_remote, \
+         stake_local, unstake_local, restake_local, release_local, stake_remote, unstake_remote, \
          withdraw_unbonded_remote, withdraw_rewards, wait, settle, epoch, set_price, \
          set_max_cap, jail, unjail, tombstone, add_validator, remove_validator, close_channel, \
          drain, fault, expect, snapshot (plus optionally \"expect_error\")"
@@ -333,8 +333,8 @@ fn expect_error_only_on_actions_that_can_fail() {
     assert_eq!(
         step_err(r#"{"wait": "1s", "expect_error": "x"}"#),
         "t.json: steps[0]: \"expect_error\" is not allowed on a \"wait\" step (only on actions \
-         that can fail: bond, unbond, stake_local, unstake_local, release_local, stake_remote, \
-         unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
+         that can fail: bond, unbond, stake_local, unstake_local, restake_local, release_local, \
+         stake_remote, unstake_remote, withdraw_unbonded_remote, withdraw_rewards, set_price, set_max_cap, \
          jail, unjail, tombstone, add_validator, remove_validator, close_channel)"
     );
     assert_eq!(

@@ -8,9 +8,9 @@ use super::parse;
 use crate::scenario::{
     load_file, parse_str, to_json_pretty, AccountBalance, Action, AddValidatorArgs, Amount,
     ChainValidator, Consumer, ConsumerOnly, Delay, DrainArgs, DurationValue, Fault, FaultContract,
-    LocalStake, Provider, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs, SettleArgs,
-    Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly, ValidatorSpec, WithdrawRewardsArgs,
-    ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
+    LocalRestake, LocalStake, Provider, Ratio, RemoteStake, Scenario, SetMaxCapArgs, SetPriceArgs,
+    SettleArgs, Step, TombstoneArgs, UserAmount, UserConsumer, UserOnly, ValidatorSpec,
+    WithdrawRewardsArgs, ACTION_NAMES, DEFAULT_SETTLE_WITHIN,
 };
 
 /// A scenario using every action of the table in `docs/scenario.md`, with the spec's own
@@ -61,7 +61,8 @@ pub(super) const EVERY_ACTION: &str = r#"{
                 "provider.vault.accounts.alice.liens.juno": {"low": "0", "high": "200"}}},
     {"snapshot": "after-unbonding"},
     {"close_channel": {"consumer": "stars"}},
-    {"drain": {}}
+    {"drain": {}},
+    {"restake_local": {"user": "alice", "from": "val1", "to": "val2", "amount": "20"}}
   ]
 }"#;
 
@@ -331,6 +332,12 @@ fn every_action_parses() {
             consumer: "stars".into(),
         })),
         Step::new(Action::Drain(DrainArgs {})),
+        Step::new(Action::RestakeLocal(LocalRestake {
+            user: "alice".into(),
+            from: "val1".into(),
+            to: "val2".into(),
+            amount: Amount(20),
+        })),
     ];
     assert_eq!(s.steps, expected);
     let names: std::collections::BTreeSet<&str> = s.steps.iter().map(|s| s.action.name()).collect();

@@ -73,7 +73,7 @@ fn schema_mentions_every_action() {
             "{name}"
         );
     }
-    assert_eq!(accepting.len(), 17);
+    assert_eq!(accepting.len(), 18);
 }
 
 /// Each fault shape is an alternative with its required keys.
