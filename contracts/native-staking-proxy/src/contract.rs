@@ -93,7 +93,7 @@ pub fn execute(
         } => {
             only_parent(deps.as_ref(), &info)?;
             nonpayable(&info)?;
-            on_slashed(deps, validator, bonded, redelegated)
+            on_slashed(deps, &env, validator, bonded, redelegated)
         }
     }
 }

@@ -175,23 +175,48 @@ fn account(
 
 /// Parent only (after a slash): the vault cut the owner's lien by what the slash took, `bonded`
 /// from the delegation to `validator` and `redelegated` from its redelegations' destinations;
-/// the accounted worth of those delegations drops by as much.
+/// the accounted worth of those delegations drops by as much. The chain measured those losses
+/// from the delegations' worth just before the slash, so a unit other delegators had already
+/// tipped away (see the module doc) is not in them: what a delegation is still short of its
+/// accounted worth is reported as a rounding loss now.
 pub fn on_slashed(
     deps: DepsMut,
+    env: &Env,
     validator: String,
     bonded: Uint128,
     redelegated: Vec<RedelegationSlash>,
 ) -> Result<Response, ContractError> {
     let takes = std::iter::once((validator, bonded))
         .chain(redelegated.into_iter().map(|r| (r.validator, r.amount)));
+    let mut res = Response::new()
+        .add_attribute("action", "slashed")
+        .add_attribute("bonded", bonded);
+    let mut losses = vec![];
     for (validator, taken) in takes {
-        if let Some(worth) = ACCOUNTED.may_load(deps.storage, &validator)? {
-            ACCOUNTED.save(deps.storage, &validator, &worth.saturating_sub(taken))?;
+        let Some(accounted) = ACCOUNTED.may_load(deps.storage, &validator)? else {
+            continue;
+        };
+        let accounted = accounted.saturating_sub(taken);
+        let worth = delegated_to(deps.as_ref(), env, &validator)?;
+        let short = accounted.saturating_sub(worth);
+        ACCOUNTED.save(deps.storage, &validator, &(accounted - short))?;
+        if !short.is_zero() {
+            losses.push((validator, short));
         }
     }
-    Ok(Response::new()
-        .add_attribute("action", "slashed")
-        .add_attribute("bonded", bonded))
+    if !losses.is_empty() {
+        let parent = CONFIG.load(deps.storage)?.parent;
+        for (validator, amount) in losses {
+            res = res
+                .add_attribute("rounding_loss", amount)
+                .add_message(WasmMsg::Execute {
+                    contract_addr: parent.to_string(),
+                    msg: to_json_binary(&ParentExecuteMsg::RoundingLoss { validator, amount })?,
+                    funds: vec![],
+                });
+        }
+    }
+    Ok(res)
 }
 
 #[cfg(test)]
