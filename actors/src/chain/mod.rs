@@ -153,6 +153,7 @@ fn valset_update(
             slash_amount: r.slashed_from(vs),
             slash_ratio: r.fraction,
             tombstoned: matches!(event, ValidatorEvent::Tombstone { .. }),
+            provider_amount: None,
         }]
     });
     let additions = matches!(event, ValidatorEvent::Add { .. }).then(|| {

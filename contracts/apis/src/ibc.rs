@@ -133,6 +133,13 @@ pub struct ValidatorSlashInfo {
     pub slash_ratio: Decimal,
     /// True for a double-sign (tombstoning) slash.
     pub tombstoned: bool,
+    /// Set by virtual staking on what it forwards to the converter: what it cut from its
+    /// requests on the validator for this slash, in provider units (the converted
+    /// `slash_amount`, or less when the requests held less). The converter sends it as the
+    /// packet's `slash_amount`, so the provider cuts exactly what the consumer did. Never in a
+    /// packet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_amount: Option<Uint128>,
 }
 
 /// Rewards of one validator in a batch.

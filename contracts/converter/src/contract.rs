@@ -201,7 +201,8 @@ impl ValsetChanges {
 }
 
 /// Build the `valset_update` packet: slash amounts converted to provider units with the inverse
-/// conversion; height and time are the current block's.
+/// conversion, or what virtual staking cut from its requests for the slash when it says
+/// (`provider_amount`, at most the conversion); height and time are the current block's.
 pub fn valset_packet(
     deps: Deps,
     env: &Env,
@@ -212,7 +213,12 @@ pub fn valset_packet(
         .slashed
         .into_iter()
         .map(|mut slash| {
-            slash.slash_amount = convert_to_provider(deps, &config, slash.slash_amount)?;
+            let converted = convert_to_provider(deps, &config, slash.slash_amount)?;
+            // What virtual staking cut from its requests, when it says: never more.
+            slash.slash_amount = slash
+                .provider_amount
+                .take()
+                .map_or(converted, |cut| cut.min(converted));
             Ok(slash)
         })
         .collect::<Result<Vec<_>, ContractError>>()?;

@@ -355,7 +355,9 @@ struct ValsetUpdate {
 
 /// Reduce the requests of slashed validators at once (slash converted to provider units with the
 /// converter's `convert_to_provider`, in the same block and at the same price as the converter's
-/// `valset_update` packet), then forward everything to the converter.
+/// `valset_update` packet), then forward everything to the converter, each slash with what it
+/// cut from the requests (`provider_amount`: less than the converted slash when the requests
+/// held less, after a price drop), which the packet carries to the provider.
 fn handle_valset_update(
     deps: VsDepsMut,
     update: ValsetUpdate,
@@ -365,9 +367,11 @@ fn handle_valset_update(
     for validator in update.tombstoned.iter().flatten() {
         TOMBSTONED.save(deps.storage, validator, &())?;
     }
-    for slash in update.slashed.iter().flatten() {
+    let mut slashed = update.slashed;
+    for slash in slashed.iter_mut().flatten() {
         let provider = convert_to_provider(deps.as_ref(), &config, slash.slash_amount)?;
         let taken = slash_validator(deps.storage, &slash.validator, provider)?;
+        slash.provider_amount = Some(taken);
         response = response
             .add_attribute("slashed_validator", &slash.validator)
             .add_attribute("slash_amount", slash.slash_amount.to_string())
@@ -381,7 +385,7 @@ fn handle_valset_update(
         jailed: update.jailed,
         unjailed: update.unjailed,
         tombstoned: update.tombstoned,
-        slashed: update.slashed,
+        slashed,
     };
     Ok(response.add_message(WasmMsg::Execute {
         contract_addr: config.converter.to_string(),

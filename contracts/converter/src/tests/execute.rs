@@ -38,6 +38,7 @@ fn slash(validator: &str, amount: u128) -> ValidatorSlashInfo {
         slash_amount: Uint128::new(amount),
         slash_ratio: Decimal::percent(10),
         tombstoned: false,
+        provider_amount: None,
     }
 }
 
@@ -206,6 +207,37 @@ fn execute_only_from_virtual_staking() {
                 s.virtual_staking
             )
         );
+    }
+}
+
+/// A slash forwarded with what virtual staking cut from its requests (`provider_amount`) goes
+/// out with that amount, at most the conversion (3,600,000 consumer → 7,999,999 provider), and
+/// never with the field itself.
+#[test]
+fn valset_update_sends_what_virtual_staking_cut() {
+    let mut s = setup();
+    connect(&mut s.deps);
+    let env = mock_env();
+    let with_cut = |amount: u128, cut: u128| ValidatorSlashInfo {
+        provider_amount: Some(Uint128::new(cut)),
+        ..slash("val1", amount)
+    };
+    let update = |slashed: ValidatorSlashInfo| ExecuteMsg::ValsetUpdate {
+        additions: None,
+        removals: None,
+        updated: None,
+        jailed: Some(vec!["val1".to_string()]),
+        unjailed: None,
+        tombstoned: None,
+        slashed: Some(vec![slashed]),
+    };
+    for (cut, sent) in [(5_000_000, 5_000_000), (9_000_000, 7_999_999)] {
+        let msgs = exec(&mut s, &[], update(with_cut(3_600_000, cut))).unwrap();
+        let (_, packet, _) = sent_packet(&msgs, &env);
+        let ConsumerPacket::ValsetUpdate { slashed, .. } = packet else {
+            panic!("a valset_update packet");
+        };
+        assert_eq!(slashed, vec![slash("val1", sent)]);
     }
 }
 

@@ -135,6 +135,7 @@ impl Valset {
             slash_amount: u(amount),
             slash_ratio: ratio.parse().unwrap(),
             tombstoned: false,
+            provider_amount: None,
         });
         self
     }

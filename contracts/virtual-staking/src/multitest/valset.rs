@@ -18,6 +18,7 @@ fn slash(validator: &str, amount: u128) -> ValidatorSlashInfo {
         slash_amount: Uint128::new(amount),
         slash_ratio: Decimal::percent(10),
         tombstoned: false,
+        provider_amount: None,
     }
 }
 
@@ -106,7 +107,10 @@ fn slash_reduces_requests_and_is_forwarded() {
     );
 }
 
-/// A slash on a validator without requests reduces nothing but is still forwarded.
+/// A slash on a validator without requests reduces nothing but is still forwarded, as a slash
+/// of 0 (what the requests lost); one larger than the requests (1,000 consumer units, 2,222
+/// provider units, against 100) takes them all and goes out as 100, so the provider cuts no
+/// more than the consumer did.
 #[test]
 fn slash_without_requests_is_only_forwarded() {
     let mut suite = Suite::new();
@@ -116,11 +120,16 @@ fn slash_without_requests_is_only_forwarded() {
         .app
         .wasm_sudo(
             suite.virtual_staking.clone(),
-            &valset(vec![slash("val1", 10)]),
+            &valset(vec![slash("val1", 10), slash("val2", 1_000)]),
         )
         .unwrap();
-    assert_eq!(suite.requests(), vec![("val2".to_string(), 100, 45)]);
-    assert_eq!(suite.sent().len(), before + 1);
+    assert_eq!(suite.requests(), vec![]);
+    let sent = suite.sent();
+    assert_eq!(sent.len(), before + 1);
+    let ConsumerPacket::ValsetUpdate { slashed, .. } = &sent[before].packet else {
+        panic!("a valset_update packet");
+    };
+    assert_eq!(slashed, &vec![slash("val1", 0), slash("val2", 100)]);
 }
 
 /// A tombstoned validator gets nothing at the next epochs: its delegation is unbonded and the
