@@ -129,42 +129,45 @@ pub fn on_reply(deps: DepsMut, env: &Env, reply: Reply) -> Result<Response, Cont
         .iter()
         .map(|v| delegated_to(deps.as_ref(), env, v))
         .collect::<Result<Vec<_>, _>>()?;
-    let after = afters.iter().fold(Uint128::zero(), |sum, a| sum + a);
+    let after: Uint128 = afters.iter().sum();
     let paid = paid(&events);
     let owed = expected.before + expected.added;
     let loss = owed.saturating_sub(after.saturating_add(paid));
     // From now on the lien counts on what is left, but not on a gain: tokens the message (or
     // the exchange rate) added beyond what was owed are the owner's, returned on release.
-    let counted = after.min(owed.saturating_sub(paid));
-    account(deps.storage, &expected.validators, &afters, counted)?;
-    let deps = deps.as_ref();
+    let gain = after.saturating_sub(owed.saturating_sub(paid));
+    account(deps.storage, &expected.validators, &afters, gain)?;
     let mut res = Response::new()
         .add_attribute("action", "staking_reply")
         .add_attribute("rounding_loss", loss);
     if let (false, Some(validator)) = (loss.is_zero(), expected.validators.first()) {
-        let cfg = CONFIG.load(deps.storage)?;
-        res = res.add_message(WasmMsg::Execute {
-            contract_addr: cfg.parent.to_string(),
-            msg: to_json_binary(&ParentExecuteMsg::RoundingLoss {
-                validator: validator.clone(),
-                amount: loss,
-            })?,
-            funds: vec![],
-        });
+        res = res.add_message(rounding_loss_msg(deps.storage, validator.clone(), loss)?);
     }
     Ok(res)
 }
 
-/// Record the delegations' worth `afters` as accounted, less what exceeds `counted` in total
-/// (taken from the last validators first: a redelegation's destination).
+/// The parent's `rounding_loss`: the owner lost `amount` on `validator`.
+fn rounding_loss_msg(
+    storage: &dyn Storage,
+    validator: String,
+    amount: Uint128,
+) -> Result<WasmMsg, ContractError> {
+    Ok(WasmMsg::Execute {
+        contract_addr: CONFIG.load(storage)?.parent.to_string(),
+        msg: to_json_binary(&ParentExecuteMsg::RoundingLoss { validator, amount })?,
+        funds: vec![],
+    })
+}
+
+/// Record the delegations' worth `afters` as accounted, less `gain` in total (taken from the
+/// last validators first: a redelegation's destination).
 fn account(
     storage: &mut dyn Storage,
     validators: &[String],
     afters: &[Uint128],
-    counted: Uint128,
+    gain: Uint128,
 ) -> Result<(), ContractError> {
-    let total = afters.iter().fold(Uint128::zero(), |sum, a| sum + a);
-    let mut excess = total.saturating_sub(counted);
+    let mut excess = gain;
     for (validator, after) in validators.iter().zip(afters).rev() {
         let cut = excess.min(*after);
         excess -= cut;
@@ -191,7 +194,6 @@ pub fn on_slashed(
     let mut res = Response::new()
         .add_attribute("action", "slashed")
         .add_attribute("bonded", bonded);
-    let mut losses = vec![];
     for (validator, taken) in takes {
         let Some(accounted) = ACCOUNTED.may_load(deps.storage, &validator)? else {
             continue;
@@ -201,19 +203,9 @@ pub fn on_slashed(
         let short = accounted.saturating_sub(worth);
         ACCOUNTED.save(deps.storage, &validator, &(accounted - short))?;
         if !short.is_zero() {
-            losses.push((validator, short));
-        }
-    }
-    if !losses.is_empty() {
-        let parent = CONFIG.load(deps.storage)?.parent;
-        for (validator, amount) in losses {
             res = res
-                .add_attribute("rounding_loss", amount)
-                .add_message(WasmMsg::Execute {
-                    contract_addr: parent.to_string(),
-                    msg: to_json_binary(&ParentExecuteMsg::RoundingLoss { validator, amount })?,
-                    funds: vec![],
-                });
+                .add_attribute("rounding_loss", short)
+                .add_message(rounding_loss_msg(deps.storage, validator, short)?);
         }
     }
     Ok(res)
@@ -228,7 +220,9 @@ mod tests {
         let mut storage = MockStorage::new();
         let validators: Vec<String> = (0..afters.len()).map(|i| format!("v{i}")).collect();
         let afters: Vec<Uint128> = afters.iter().map(|a| Uint128::new(*a)).collect();
-        account(&mut storage, &validators, &afters, Uint128::new(counted)).unwrap();
+        let total: Uint128 = afters.iter().sum();
+        let gain = total.saturating_sub(Uint128::new(counted));
+        account(&mut storage, &validators, &afters, gain).unwrap();
         validators
             .iter()
             .map(|v| ACCOUNTED.load(&storage, v).unwrap().u128())

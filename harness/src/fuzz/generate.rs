@@ -562,24 +562,9 @@ impl Model {
                 steps.push(self.slash_event(rng, &id, &validator));
                 steps
             }
-            2 => {
-                let unstake = self.action(rng, Kind::UnstakeLocal);
-                let Action::UnstakeLocal(a) = &unstake else {
-                    return vec![unstake];
-                };
-                let (provider, validator) = (self.provider.clone(), a.validator.clone());
-                vec![unstake, self.slash_event(rng, &provider, &validator)]
-            }
-            5 => {
-                // A redelegation, then a slash of its source: an infraction before the move
-                // reaches the stake at its destination.
-                let restake = self.action(rng, Kind::RestakeLocal);
-                let Action::RestakeLocal(a) = &restake else {
-                    return vec![restake];
-                };
-                let (provider, from) = (self.provider.clone(), a.from.clone());
-                vec![restake, self.slash_event(rng, &provider, &from)]
-            }
+            2 => self.local_move_then_slash(rng, Kind::UnstakeLocal),
+            // An infraction before a redelegation reaches the stake at its destination.
+            5 => self.local_move_then_slash(rng, Kind::RestakeLocal),
             3 => {
                 let stake = self.action(rng, Kind::StakeRemote);
                 let unstake = self.remote_unstake(rng, c);
@@ -606,6 +591,19 @@ impl Model {
                 ]
             }
         }
+    }
+
+    /// A local unstake or restake (`kind`), then a slash of the validator the stake left.
+    fn local_move_then_slash(&mut self, rng: &mut ChaCha8Rng, kind: Kind) -> Vec<Action> {
+        let action = self.action(rng, kind);
+        let left = match &action {
+            Action::UnstakeLocal(a) => a.validator.clone(),
+            Action::RestakeLocal(a) => a.from.clone(),
+            _ => return vec![action],
+        };
+        let provider = self.provider.clone();
+        let slash = self.slash_event(rng, &provider, &left);
+        vec![action, slash]
     }
 
     /// An unstake on consumer `c`, of a stake the user holds there when there is one.
@@ -831,11 +829,12 @@ impl Model {
                     .choose(rng)
                     .expect("validators")
                     .clone();
-                let key = (user.clone(), validator.clone());
-                let staked = self.local.get(&key).copied().unwrap_or(0);
-                let (amt, valid) = self.amount_within(rng, staked);
+                let (amt, valid) = self.amount_within(rng, self.local_stake(&user, &validator));
                 if valid {
-                    *self.local.entry(key).or_default() -= amt;
+                    *self
+                        .local
+                        .entry((user.clone(), validator.clone()))
+                        .or_default() -= amt;
                 }
                 Action::UnstakeLocal(LocalStake {
                     user,
