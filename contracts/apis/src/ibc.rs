@@ -258,7 +258,15 @@ pub struct UnstakeAck {
 }
 /// Ack payload of `burn`.
 #[cw_serde]
-pub struct BurnAck {}
+#[derive(Default)]
+pub struct BurnAck {
+    /// What the consumer actually took from its requests (provider units). Less than asked when
+    /// the validators' requests held less: an internal unstake or a slash there crossed the burn,
+    /// and the provider, which already cut its stakes, then knows that part is covered. `None`
+    /// means all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burned: Option<Uint128>,
+}
 /// Ack payload of `transfer_rewards`.
 #[cw_serde]
 pub struct TransferRewardsAck {}

@@ -104,6 +104,23 @@ pub enum QueryMsg {
         /// The amount asked for (provider units).
         amount: Uint128,
     },
+    /// What a `burn` of `amount` from `validators` would take now: all of it, or the
+    /// validators' whole requests when they hold less (the converter puts this in the `burn`
+    /// ack).
+    #[returns(BurnableResponse)]
+    Burnable {
+        /// The validators (as in the `burn` packet).
+        validators: Vec<String>,
+        /// The amount asked for (provider units).
+        amount: Uint128,
+    },
+}
+
+/// Response of `burnable`.
+#[cw_serde]
+pub struct BurnableResponse {
+    /// What would be burned (provider units).
+    pub burned: Uint128,
 }
 
 /// Response of `unbondable`.

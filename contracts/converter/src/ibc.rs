@@ -15,7 +15,8 @@ use mesh_apis::ibc::{
     CONSUMER_PACKET_TIMEOUT_SECS, VALSET_PACKET_TIMEOUT_SECS,
 };
 use mesh_apis::virtual_staking::{
-    ExecuteMsg as VirtualStakingMsg, QueryMsg as VirtualStakingQuery, UnbondableResponse,
+    BurnableResponse, ExecuteMsg as VirtualStakingMsg, QueryMsg as VirtualStakingQuery,
+    UnbondableResponse,
 };
 
 use crate::contract::{check_denom, to_uint128, valset_packet, ValsetChanges};
@@ -260,7 +261,20 @@ pub fn ibc_packet_receive(
                 ("validators", validators.join(",")),
                 ("amount", burn.amount.to_string()),
             ];
-            IbcReceiveResponse::new(ack_success(&BurnAck {})?)
+            // A burn that crossed an internal unstake or a slash here finds less than asked:
+            // the ack says how much virtual staking takes, so the provider can tell.
+            let asked = to_uint128(burn.amount)?;
+            let answer: BurnableResponse = deps.querier.query_wasm_smart(
+                &virtual_staking,
+                &VirtualStakingQuery::Burnable {
+                    validators: validators.clone(),
+                    amount: asked,
+                },
+            )?;
+            let ack = BurnAck {
+                burned: (answer.burned != asked).then_some(answer.burned),
+            };
+            IbcReceiveResponse::new(ack_success(&ack)?)
                 .add_message(forward(&VirtualStakingMsg::Burn {
                     validators,
                     amount: burn,

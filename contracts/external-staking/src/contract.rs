@@ -349,11 +349,13 @@ fn burn_virtual_stake(
     for (validator, burned) in &out.from_stakes {
         resp = resp.add_attribute("burned", format!("{validator}:{burned}"));
         if channel_usable {
-            let packet = ProviderPacket::Burn {
-                validators: vec![validator.clone()],
-                burn: coin(burned.u128(), &cfg.denom),
-            };
-            resp = resp.add_message(packet_msg(deps.storage, &env, &cfg, &packet)?);
+            resp = resp.add_message(crate::ibc::burn_msg(
+                deps.storage,
+                &env,
+                &cfg,
+                validator,
+                *burned,
+            )?);
         }
     }
     for (validator, burned) in &out.from_unstaking {

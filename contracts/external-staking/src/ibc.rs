@@ -14,8 +14,9 @@ use cosmwasm_std::{
 };
 use mesh_apis::external_staking::ValidatorState;
 use mesh_apis::ibc::{
-    ack_success, validate_channel, AddValidator, ConsumerPacket, DistributeAck, InternalUnstakeAck,
-    ProviderPacket, RewardInfo, UnstakeAck, ValidatorSlashInfo, ValsetUpdateAck,
+    ack_success, validate_channel, AddValidator, BurnAck, ConsumerPacket, DistributeAck,
+    InternalUnstakeAck, ProviderPacket, RewardInfo, UnstakeAck, ValidatorSlashInfo,
+    ValsetUpdateAck,
 };
 use mesh_apis::vault::ExecuteMsg as VaultExecuteMsg;
 use mesh_apis::Tx;
@@ -24,7 +25,8 @@ use crate::contract::{checked_amount, vault_msg};
 use crate::error::ContractError;
 use crate::rewards::Distribution;
 use crate::slashing::{
-    debt_payment, internal_unstake, pay_debt, settle_debt, slash_stakers, valid_ratio,
+    debt_payment, internal_unstake, pay_debt, settle_debt, slash_stakers, take_from_validator,
+    valid_ratio,
 };
 use crate::state::{
     load_distribution, load_stake, update_stake, Config, PendingSlash, Stake, AUTH_ENDPOINT,
@@ -68,6 +70,23 @@ pub fn packet_msg(
         data: to_json_binary(packet)?,
         timeout: IbcTimeout::with_timestamp(env.block.time.plus_seconds(cfg.packet_timeout)),
     })
+}
+
+/// The `burn` packet of `amount` on `validator`, recorded as in flight ([`crate::burns`]).
+pub fn burn_msg(
+    storage: &mut dyn Storage,
+    env: &Env,
+    cfg: &Config,
+    validator: &str,
+    amount: Uint128,
+) -> Result<IbcMsg, ContractError> {
+    let packet = ProviderPacket::Burn {
+        validators: vec![validator.to_string()],
+        burn: cosmwasm_std::coin(amount.u128(), &cfg.denom),
+    };
+    let msg = packet_msg(storage, env, cfg, &packet)?;
+    crate::burns::burn_sent(storage, validator, amount)?;
+    Ok(msg)
 }
 
 fn check_endpoint(storage: &dyn Storage, channel: &IbcChannel) -> Result<(), ContractError> {
@@ -171,6 +190,7 @@ pub fn ibc_channel_close(
     SLASH_DEBT.clear(deps.storage);
     UNSTAKE_DEBT.clear(deps.storage);
     SLASH_CREDIT.clear(deps.storage);
+    crate::burns::clear(deps.storage);
     let keys: Vec<(Addr, String)> = STAKES
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
@@ -208,6 +228,44 @@ fn pay_debts_from_settled(
         })?;
     }
     Ok(slashed)
+}
+
+/// A burn of `amount` on `validators` (the contract sends one each) is resolved: the consumer
+/// took `burned`, or never got it (`None`). Settles the removals it crossed
+/// ([`crate::burns::burn_acked`]) and takes here what the consumer took from others' requests.
+fn burn_resolved(
+    storage: &mut dyn Storage,
+    env: &Env,
+    validators: &[String],
+    amount: Uint128,
+    burned: Option<Uint128>,
+    mut resp: IbcBasicResponse,
+) -> Result<IbcBasicResponse, ContractError> {
+    let [validator] = validators else {
+        return Ok(resp);
+    };
+    let taken = burned.unwrap_or(amount);
+    if taken < amount {
+        resp = resp.add_attribute("untaken", amount - taken);
+    }
+    let acked = crate::burns::burn_acked(storage, validator, amount, taken)?;
+    if !acked.covered.is_zero() {
+        resp = resp.add_attribute("crossed_covered", acked.covered);
+    }
+    if !acked.to_take.is_zero() {
+        let out = take_from_validator(storage, env.block.time, validator, acked.to_take)?;
+        resp = resp.add_attribute("crossed_taken", acked.to_take);
+        for (owner, moved) in out.moved {
+            resp = resp.add_attribute("unbonded", format!("{owner}:{moved}"));
+        }
+        if !out.owed.is_zero() {
+            resp = resp.add_attribute("unstake_owed", out.owed);
+        }
+        if !out.dropped.is_zero() {
+            resp = resp.add_attribute("unstake_dropped", out.dropped);
+        }
+    }
+    Ok(resp)
 }
 
 /// Tell the vault about a slash debt `user` paid on `validator` (nothing for zero).
@@ -309,6 +367,9 @@ pub fn ibc_packet_receive(
                 .add_attribute("amount", amount);
             for (owner, moved) in out.moved {
                 resp = resp.add_attribute("unbonded", format!("{owner}:{moved}"));
+            }
+            if !out.crossed.is_zero() {
+                resp = resp.add_attribute("unstake_crossed_burn", out.crossed);
             }
             if !out.owed.is_zero() {
                 resp = resp.add_attribute("unstake_owed", out.owed);
@@ -475,6 +536,12 @@ fn apply_slash(
             .add_attribute("infraction_height", s.infraction_height.to_string())
             .add_attribute("height", height.to_string()),
     );
+    if !out.crossed.is_zero() {
+        resp = resp.add_attribute(
+            "slash_crossed_burn",
+            format!("{}:{}", s.validator, out.crossed),
+        );
+    }
     if !out.owed.is_zero() {
         resp = resp.add_attribute("slash_owed", format!("{}:{}", s.validator, out.owed));
     }
@@ -611,15 +678,30 @@ fn on_outcome(
         ProviderPacket::TransferRewards { tx_id, .. } => ("transfer_rewards", *tx_id),
         // A burn cannot be rolled back (the vault already cut the lien): if the consumer did
         // not apply it, send it again so both sides keep agreeing per validator.
-        ProviderPacket::Burn { .. } => {
+        ProviderPacket::Burn { validators, burn } => {
             let resp = resp.add_attribute("packet", "burn");
-            if success || closed {
+            if closed {
                 return Ok(resp);
             }
-            return Ok(match packet_msg(deps.storage, env, &cfg, &sent) {
-                Ok(msg) => resp.add_message(msg).add_attribute("resent", "yes"),
-                Err(e) => resp.add_attribute("resent", format!("no: {e}")),
-            });
+            let amount = Uint128::try_from(burn.amount).unwrap_or(Uint128::MAX);
+            let burned = match &outcome {
+                Ok(data) => Some(
+                    from_json::<BurnAck>(data)
+                        .ok()
+                        .and_then(|a| a.burned)
+                        .unwrap_or(amount),
+                ),
+                Err(_) => match packet_msg(deps.storage, env, &cfg, &sent) {
+                    Ok(msg) => return Ok(resp.add_message(msg).add_attribute("resent", "yes")),
+                    // Never applied there: it can cover no crossed removal.
+                    Err(_) => None,
+                },
+            };
+            let resp = match burned {
+                Some(_) => resp,
+                None => resp.add_attribute("resent", "no"),
+            };
+            return burn_resolved(deps.storage, env, validators, amount, burned, resp);
         }
     };
     resp = resp
@@ -680,11 +762,7 @@ fn on_outcome(
             if !debt_paid.is_zero() {
                 resp = resp.add_attribute("burned", format!("{validator}:{debt_paid}"));
                 if !closed {
-                    let burn = ProviderPacket::Burn {
-                        validators: vec![validator],
-                        burn: cosmwasm_std::coin(debt_paid.u128(), &cfg.denom),
-                    };
-                    if let Ok(msg) = packet_msg(store, env, &cfg, &burn) {
+                    if let Ok(msg) = burn_msg(store, env, &cfg, &validator, debt_paid) {
                         resp = resp.add_message(msg);
                     }
                 }
@@ -773,11 +851,7 @@ fn on_outcome(
                 // too: it is told of the burn now.
                 resp = resp.add_attribute("burned", format!("{validator}:{burned}"));
                 if !closed {
-                    let burn = ProviderPacket::Burn {
-                        validators: vec![validator.clone()],
-                        burn: cosmwasm_std::coin(burned.u128(), &cfg.denom),
-                    };
-                    if let Ok(msg) = packet_msg(store, env, &cfg, &burn) {
+                    if let Ok(msg) = burn_msg(store, env, &cfg, &validator, burned) {
                         resp = resp.add_message(msg);
                     }
                 }

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod burns;
 pub mod contract;
 pub mod error;
 pub mod ibc;

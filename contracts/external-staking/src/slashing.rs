@@ -20,9 +20,12 @@ use crate::state::{
 pub struct SlashOutcome {
     /// Per-user cuts taken now (non-zero only), in address order: report them to the vault.
     pub slashes: Vec<SlashInfo>,
-    /// The part beyond the settled stakes, owed by the packets in flight (see [`Debt`]).
+    /// The part beyond the settled stakes that burns in flight account for (see
+    /// [`crate::burns`]).
+    pub crossed: Uint128,
+    /// The rest beyond the settled stakes, owed by the packets in flight (see [`Debt`]).
     pub owed: Uint128,
-    /// The part beyond the settled stakes with nothing in flight to owe it (the consumer held
+    /// The rest beyond the settled stakes with nothing in flight to owe it (the consumer held
     /// more than this contract knows of): dropped.
     pub dropped: Uint128,
 }
@@ -84,7 +87,9 @@ pub fn slash_stakers(
             });
         }
     }
-    let beyond = info.slash_amount.saturating_sub(cut_total);
+    let mut beyond = info.slash_amount.saturating_sub(cut_total);
+    outcome.crossed = crate::burns::cover_shortfall(storage, validator, beyond)?;
+    beyond -= outcome.crossed;
     if !beyond.is_zero() {
         if add_debt(&SLASH_DEBT, storage, validator, beyond)? {
             outcome.owed = beyond;
@@ -167,9 +172,12 @@ pub fn pay_debt(
 pub struct InternalUnstakeOutcome {
     /// Per user, the settled stake moved to an immediate unbond (non-zero only).
     pub moved: Vec<(Addr, Uint128)>,
-    /// The part beyond the settled stakes, owed by the packets in flight (see [`UNSTAKE_DEBT`]).
+    /// The part beyond the settled stakes that burns in flight account for (see
+    /// [`crate::burns`]).
+    pub crossed: Uint128,
+    /// The rest beyond the settled stakes, owed by the packets in flight (see [`UNSTAKE_DEBT`]).
     pub owed: Uint128,
-    /// The part beyond the settled stakes with nothing in flight to owe it: dropped.
+    /// The rest beyond the settled stakes with nothing in flight to owe it: dropped.
     pub dropped: Uint128,
 }
 
@@ -178,7 +186,8 @@ pub struct InternalUnstakeOutcome {
 /// delegator, so it is spread over everyone there), while its per-validator total is exact: so
 /// `amount` is taken from the validator's settled stakes, `named`'s first, then the others' in
 /// address order, each moved to an unbond released at `now`; what the settled stakes cannot
-/// cover is owed by the stake and unstake packets in flight on the validator ([`UNSTAKE_DEBT`]).
+/// cover is first matched with the burns in flight ([`crate::burns`]), and the rest is owed by
+/// the stake and unstake packets in flight on the validator ([`UNSTAKE_DEBT`]).
 pub fn internal_unstake(
     storage: &mut dyn Storage,
     now: Timestamp,
@@ -186,17 +195,48 @@ pub fn internal_unstake(
     named: &Addr,
     amount: Uint128,
 ) -> StdResult<InternalUnstakeOutcome> {
-    let mut order = vec![named.clone()];
+    let mut out = InternalUnstakeOutcome::default();
+    let left = unbond_from_validator(storage, now, validator, Some(named), amount, &mut out)?;
+    out.crossed = crate::burns::cover_shortfall(storage, validator, left)?;
+    owe_unstake(storage, validator, left - out.crossed, &mut out)?;
+    Ok(out)
+}
+
+/// Take `amount` from `validator`'s stakes as the consumer already did (a crossed burn took it
+/// from requests there, see [`crate::burns`]): settled stakes first, in address order, moved to
+/// an unbond released at `now`; the rest is owed by the packets in flight ([`UNSTAKE_DEBT`]).
+pub fn take_from_validator(
+    storage: &mut dyn Storage,
+    now: Timestamp,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<InternalUnstakeOutcome> {
+    let mut out = InternalUnstakeOutcome::default();
+    let left = unbond_from_validator(storage, now, validator, None, amount, &mut out)?;
+    owe_unstake(storage, validator, left, &mut out)?;
+    Ok(out)
+}
+
+/// Move up to `amount` of `validator`'s settled stakes to unbonds released at `now`, `first`'s
+/// first, then the others' in address order (recorded in `out.moved`). Returns what is left.
+fn unbond_from_validator(
+    storage: &mut dyn Storage,
+    now: Timestamp,
+    validator: &str,
+    first: Option<&Addr>,
+    amount: Uint128,
+    out: &mut InternalUnstakeOutcome,
+) -> StdResult<Uint128> {
+    let mut order: Vec<Addr> = first.into_iter().cloned().collect();
     for user in STAKERS
         .prefix(validator)
         .keys(storage, None, None, Order::Ascending)
     {
         let user = user?;
-        if user != *named {
+        if Some(&user) != first {
             order.push(user);
         }
     }
-    let mut out = InternalUnstakeOutcome::default();
     let mut left = amount;
     for user in order {
         if left.is_zero() {
@@ -213,14 +253,25 @@ pub fn internal_unstake(
             out.moved.push((user, moved));
         }
     }
-    if !left.is_zero() {
-        if add_debt(&UNSTAKE_DEBT, storage, validator, left)? {
-            out.owed = left;
-        } else {
-            out.dropped = left;
-        }
+    Ok(left)
+}
+
+/// Record `left` as owed by the packets in flight on `validator`, or dropped without any.
+fn owe_unstake(
+    storage: &mut dyn Storage,
+    validator: &str,
+    left: Uint128,
+    out: &mut InternalUnstakeOutcome,
+) -> StdResult<()> {
+    if left.is_zero() {
+        return Ok(());
     }
-    Ok(out)
+    if add_debt(&UNSTAKE_DEBT, storage, validator, left)? {
+        out.owed = left;
+    } else {
+        out.dropped = left;
+    }
+    Ok(())
 }
 
 /// Split `amount` over `(key, capacity)` entries proportionally to capacity: floor shares, then

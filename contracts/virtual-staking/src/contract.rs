@@ -24,8 +24,8 @@ use mesh_apis::virtual_stake::{
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RequestsResponse, SudoMsg,
-    UnbondableResponse, ValidatorRequest, VirtualStakeCustomMsg, VirtualStakeCustomQuery,
+    BurnableResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RequestsResponse,
+    SudoMsg, UnbondableResponse, ValidatorRequest, VirtualStakeCustomMsg, VirtualStakeCustomQuery,
 };
 use crate::requests::{
     add_request, all_requests, all_totals, clear_all, reduce_validator, slash_validator,
@@ -132,16 +132,7 @@ fn execute_burn(
     validators: Vec<String>,
     amount: Uint128,
 ) -> Result<VsResponse, ContractError> {
-    let mut unique: Vec<String> = Vec::with_capacity(validators.len());
-    for v in validators {
-        if !unique.contains(&v) {
-            unique.push(v);
-        }
-    }
-    let weights = unique
-        .iter()
-        .map(|v| crate::requests::validator_total(deps.storage, v))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (unique, weights) = burn_weights(deps.storage, validators)?;
     let shares = split_proportionally(amount, &weights);
     let mut response = Response::new().add_attribute("action", "burn");
     let mut burned = Uint128::zero();
@@ -156,6 +147,25 @@ fn execute_burn(
     Ok(response
         .add_attribute("burned", burned.to_string())
         .add_attribute("unburned", (amount - burned).to_string()))
+}
+
+/// The distinct validators of a burn, in first-named order, and their request totals (the
+/// burn is split by these).
+fn burn_weights(
+    storage: &dyn cosmwasm_std::Storage,
+    validators: Vec<String>,
+) -> Result<(Vec<String>, Vec<Uint128>), ContractError> {
+    let mut unique: Vec<String> = Vec::with_capacity(validators.len());
+    for v in validators {
+        if !unique.contains(&v) {
+            unique.push(v);
+        }
+    }
+    let weights = unique
+        .iter()
+        .map(|v| crate::requests::validator_total(storage, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((unique, weights))
 }
 
 /// Remove the request and undelegate its consumer value on the chain at once.
@@ -494,6 +504,13 @@ pub fn query(deps: VsDeps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractE
         QueryMsg::Unbondable { validator, amount } => to_json_binary(&UnbondableResponse {
             unbonded: unbondable(deps.storage, &validator, amount)?,
         })?,
+        QueryMsg::Burnable { validators, amount } => {
+            let (_, weights) = burn_weights(deps.storage, validators)?;
+            let total = weights.into_iter().sum::<Uint128>();
+            to_json_binary(&BurnableResponse {
+                burned: amount.min(total),
+            })?
+        }
     })
 }
 

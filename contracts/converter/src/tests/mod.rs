@@ -21,7 +21,9 @@ use cosmwasm_std::{
 };
 use mesh_apis::ibc::{ConsumerPacket, ProtocolVersion};
 use mesh_apis::price_feed::{PriceResponse, QueryMsg as PriceQuery};
-use mesh_apis::virtual_staking::{QueryMsg as VirtualStakingQuery, UnbondableResponse};
+use mesh_apis::virtual_staking::{
+    BurnableResponse, QueryMsg as VirtualStakingQuery, UnbondableResponse,
+};
 
 use crate::contract::{instantiate, reply, REPLY_INSTANTIATE_VIRTUAL_STAKING};
 use crate::ibc::{ibc_channel_connect, ibc_channel_open};
@@ -90,15 +92,19 @@ pub fn setup_with(price: Decimal, discount: Decimal) -> Setup {
     let left = unbondable.clone();
     deps.querier.update_wasm(move |query| match query {
         WasmQuery::Smart { contract_addr, msg } if *contract_addr == vs => {
-            let VirtualStakingQuery::Unbondable { amount, .. } = from_json(msg).unwrap() else {
-                panic!("unexpected virtual staking query");
+            let left = Uint128::new(left.get());
+            let answer = match from_json(msg).unwrap() {
+                VirtualStakingQuery::Unbondable { amount, .. } => {
+                    to_json_binary(&UnbondableResponse {
+                        unbonded: amount.min(left),
+                    })
+                }
+                VirtualStakingQuery::Burnable { amount, .. } => to_json_binary(&BurnableResponse {
+                    burned: amount.min(left),
+                }),
+                other => panic!("unexpected virtual staking query {other:?}"),
             };
-            SystemResult::Ok(ContractResult::Ok(
-                to_json_binary(&UnbondableResponse {
-                    unbonded: amount.min(Uint128::new(left.get())),
-                })
-                .unwrap(),
-            ))
+            SystemResult::Ok(ContractResult::Ok(answer.unwrap()))
         }
         WasmQuery::Smart { contract_addr, msg } if *contract_addr == feed => {
             let PriceQuery::Price {} = from_json(msg).unwrap();

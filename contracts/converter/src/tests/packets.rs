@@ -174,7 +174,8 @@ fn unstake_ack_reports_a_partial_unbond() {
     );
 }
 
-/// `burn` becomes virtual staking `burn`; a wrong denom is an error.
+/// `burn` becomes virtual staking `burn`; the ack says what it will take when that is less than
+/// asked (an internal unstake or a slash emptied the requests first); a wrong denom is an error.
 #[test]
 fn burn_forwards_burn() {
     let mut s = setup();
@@ -183,10 +184,25 @@ fn burn_forwards_burn() {
         validators: vec!["val1".to_string(), "val2".to_string()],
         burn: Coin::new(7u128, REMOTE_DENOM),
     };
+    s.unbondable.set(3);
+    let res = receive(&mut s, &packet).unwrap();
+    let partial = BurnAck {
+        burned: Some(Uint128::new(3)),
+    };
+    assert_eq!(
+        res.acknowledgement,
+        Some(ack_success(&partial).unwrap().to_binary())
+    );
+    s.unbondable.set(1_000);
     let res = receive(&mut s, &packet).unwrap();
     assert_eq!(
         res.acknowledgement,
-        Some(ack_success(&BurnAck {}).unwrap().to_binary())
+        Some(ack_success(&BurnAck::default()).unwrap().to_binary())
+    );
+    assert_eq!(
+        cosmwasm_std::to_json_vec(&BurnAck::default()).unwrap(),
+        b"{}".to_vec(),
+        "a full burn's ack payload stays `{{}}`, as before"
     );
     assert_eq!(
         res.messages[0].msg,

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::{coin, Addr};
 use mesh_apis::external_staking::ExecuteMsg;
-use mesh_apis::ibc::ProviderPacket;
+use mesh_apis::ibc::{BurnAck, ConsumerPacket, ProviderPacket};
 use mesh_apis::ValueRange;
 
 use super::setup::*;
@@ -267,4 +267,110 @@ fn a_burn_the_consumer_did_not_apply_is_sent_again() {
     assert!(done.messages.is_empty());
     assert_eq!(attr(&done.attributes, "packet").unwrap(), "burn");
     assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(90)));
+}
+
+/// The consumer's internal unstake of 100 crossed a burn of 10: the provider finds only 90
+/// settled, sets the 10 short aside while the burn is in flight, and the burn's ack, which says
+/// the consumer took nothing (its requests were gone), covers it: nobody else pays.
+#[test]
+fn a_burn_that_found_the_requests_gone_covers_the_crossed_unstake() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    let stake = s.receive_stake_packet(&bob, "val1", 50, 2);
+    let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(
+        attr(&resp.attributes, "unbonded").unwrap(),
+        format!("{alice}:90")
+    );
+    assert_eq!(
+        attr(&resp.attributes, "unstake_crossed_burn").unwrap(),
+        "10"
+    );
+    assert_eq!(attr(&resp.attributes, "unstake_owed"), None);
+    let acked = s.ack(&burn_packet("val1", 10), burn_ack(Some(0)));
+    assert_eq!(attr(&acked.attributes, "crossed_covered").unwrap(), "10");
+    assert_eq!(attr(&acked.attributes, "crossed_taken"), None);
+    s.ack_ok(&stake);
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+}
+
+/// Same crossing, but bob's stake reached the consumer before the burn, which took 10 of his
+/// requests there: the ack says all 10 were taken, so 10 are taken from bob here too, moved to an
+/// unbond released at once (his collateral is not slashed).
+#[test]
+fn a_burn_that_took_others_requests_is_taken_here_too() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    s.staked(&bob, "val1", 50, 2);
+    // Alice's 90 and then, as the consumer's total is exact per validator, 10 of bob's.
+    let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(
+        attrs(&resp.attributes, "unbonded"),
+        [format!("{alice}:90"), format!("{bob}:10")]
+    );
+    assert_eq!(attr(&resp.attributes, "unstake_crossed_burn"), None);
+    s.ack(&burn_packet("val1", 10), burn_ack(None));
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(40)));
+
+    // With bob's stake still in flight when the unstake arrives, the 10 wait for the ack.
+    let mut s = Suite::connected();
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    let stake = s.receive_stake_packet(&bob, "val1", 50, 2);
+    let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(
+        attr(&resp.attributes, "unstake_crossed_burn").unwrap(),
+        "10"
+    );
+    s.ack_ok(&stake);
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+    let acked = s.ack(&burn_packet("val1", 10), burn_ack(None));
+    assert_eq!(attr(&acked.attributes, "crossed_taken").unwrap(), "10");
+    assert_eq!(
+        attr(&acked.attributes, "unbonded").unwrap(),
+        format!("{bob}:10")
+    );
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(40)));
+    let bob_stake = s.stake(&bob, "val1");
+    assert_eq!(bob_stake.pending_unbonds[0].amount, u(10));
+    assert_eq!(bob_stake.pending_unbonds[0].release_at, s.env.block.time);
+}
+
+/// The burn's ack overtakes the internal unstake it crossed (the channel is unordered): its
+/// untaken part waits and covers that unstake's shortfall when it arrives.
+#[test]
+fn an_ack_before_the_crossed_unstake_covers_it_on_arrival() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    let stake = s.receive_stake_packet(&bob, "val1", 50, 2);
+    let acked = s.ack(&burn_packet("val1", 10), burn_ack(Some(4)));
+    assert_eq!(attr(&acked.attributes, "untaken").unwrap(), "6");
+    // The 4 it took came from alice's requests there: she is unstaked by 96.
+    let resp = s.recv(&internal_unstake(&alice, "val1", 96)).unwrap();
+    assert_eq!(attr(&resp.attributes, "unstake_crossed_burn").unwrap(), "6");
+    assert_eq!(attr(&resp.attributes, "unstake_owed"), None);
+    s.ack_ok(&stake);
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+}
+
+fn internal_unstake(user: &Addr, validator: &str, amount: u128) -> ConsumerPacket {
+    ConsumerPacket::InternalUnstake {
+        delegator: user.to_string(),
+        validator: validator.to_string(),
+        normalize_amount: osmo(amount),
+        inverted_amount: coin(amount, REWARDS),
+    }
+}
+
+fn burn_ack(burned: Option<u128>) -> cosmwasm_std::StdAck {
+    mesh_apis::ibc::ack_success(&BurnAck {
+        burned: burned.map(u),
+    })
+    .unwrap()
 }

@@ -296,6 +296,17 @@ impl Suite {
         )
     }
 
+    /// A stake still in flight: the vault's `receive_virtual_stake` and the packet it sent.
+    pub fn receive_stake_packet(
+        &mut self,
+        user: &Addr,
+        validator: &str,
+        amount: u128,
+        tx_id: u64,
+    ) -> ProviderPacket {
+        sent_packet(&self.receive_stake(user, validator, amount, tx_id).unwrap())
+    }
+
     /// A stake that the consumer acked: `user` has `amount` settled on `validator`.
     pub fn staked(&mut self, user: &Addr, validator: &str, amount: u128, tx_id: u64) {
         let resp = self.receive_stake(user, validator, amount, tx_id).unwrap();

@@ -306,3 +306,48 @@ fn pending_unbonds_are_cut_only_when_applied_before_the_slash() {
     assert_eq!(s.stake(&alice, "val1").pending_unbonds[0].amount, u(90));
     assert_eq!(s.stake(&bob, "val1").pending_unbonds[0].amount, u(100));
 }
+
+/// A consumer slash of 95 crossed a burn of 10 on the same stake: the provider finds 90 settled,
+/// sets the 5 beyond aside while the burn is in flight (no slash debt on bob's stake in flight),
+/// and the burn's ack (the consumer had only 5 left to take) covers it: bob keeps 50.
+#[test]
+fn a_slash_crossing_a_burn_waits_for_the_burns_ack() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    let vault = s.vault.clone();
+    let burned = s
+        .exec(
+            &vault,
+            ExecuteMsg::BurnVirtualStake {
+                owner: alice.to_string(),
+                amount: osmo(10),
+                validator: Some("val1".to_string()),
+            },
+        )
+        .unwrap();
+    let burn = sent_packet(&burned);
+    let stake = sent_packet(&s.receive_stake(&bob, "val1", 50, 2).unwrap());
+    let resp = s
+        .recv(
+            &Valset::at(130)
+                .jail(&["val1"])
+                .slash("val1", 120, 95, "0.1")
+                .packet(),
+        )
+        .unwrap();
+    assert_eq!(
+        attr(&resp.attributes, "slash_crossed_burn").as_deref(),
+        Some("val1:5")
+    );
+    assert_eq!(attr(&resp.attributes, "slash_owed"), None);
+    let ack = mesh_apis::ibc::ack_success(&mesh_apis::ibc::BurnAck { burned: Some(u(5)) }).unwrap();
+    let acked = s.ack(&burn, ack);
+    assert_eq!(
+        attr(&acked.attributes, "crossed_covered").as_deref(),
+        Some("5")
+    );
+    s.ack_ok(&stake);
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(0)));
+}

@@ -1,0 +1,182 @@
+//! Burns crossing consumer removals (docs/system.md, "A burn crossing an internal unstake or a
+//! slash").
+//!
+//! A `burn` packet cuts stake here before it is sent; the consumer cuts its requests when it
+//! arrives. Meanwhile the consumer may have removed the same tokens already, by an internal
+//! unstake (zero max cap) or a slash whose packet is still on its way here. That removal then
+//! finds less settled stake here than it names (the burn took it first), and the burn finds less
+//! on the consumer, or finds someone else's requests there (a stake that arrived in between).
+//! Neither end can tell alone, so the removal's shortfall is set aside while burns are in flight
+//! ([`BURN_CROSSED`]) and each burn's ack, which says what the consumer took
+//! (`BurnAck.burned`), settles it: what the consumer could not take was covered by the
+//! removal; what it took from others must still be taken here. An ack can also arrive before
+//! the removal it crossed (the channel is unordered): its untaken part waits
+//! ([`BURN_UNBURNED`]) and covers that removal's shortfall.
+
+use cosmwasm_std::{StdResult, Storage, Uint128};
+use cw_storage_plus::Map;
+
+use crate::state::{BURNS_IN_FLIGHT, BURN_CROSSED, BURN_UNBURNED};
+
+fn load(map: &Map<&str, Uint128>, storage: &dyn Storage, validator: &str) -> StdResult<Uint128> {
+    Ok(map.may_load(storage, validator)?.unwrap_or_default())
+}
+
+fn save(
+    map: &Map<&str, Uint128>,
+    storage: &mut dyn Storage,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<()> {
+    if amount.is_zero() {
+        map.remove(storage, validator);
+        Ok(())
+    } else {
+        map.save(storage, validator, &amount)
+    }
+}
+
+/// A `burn` packet of `amount` on `validator` was sent.
+pub fn burn_sent(storage: &mut dyn Storage, validator: &str, amount: Uint128) -> StdResult<()> {
+    let total = load(&BURNS_IN_FLIGHT, storage, validator)?.saturating_add(amount);
+    save(&BURNS_IN_FLIGHT, storage, validator, total)
+}
+
+/// A consumer removal on `validator` found `shortfall` beyond the settled stakes. Returns the
+/// part burns account for: first what acked burns could not take (it was this removal's), then,
+/// up to the burns in flight not yet matched, a part set aside until their acks. The caller
+/// handles the rest as before (a debt of the packets in flight, or dropped).
+pub fn cover_shortfall(
+    storage: &mut dyn Storage,
+    validator: &str,
+    shortfall: Uint128,
+) -> StdResult<Uint128> {
+    let unburned = load(&BURN_UNBURNED, storage, validator)?;
+    let covered = unburned.min(shortfall);
+    save(&BURN_UNBURNED, storage, validator, unburned - covered)?;
+    let left = shortfall - covered;
+    let in_flight = load(&BURNS_IN_FLIGHT, storage, validator)?;
+    let crossed = load(&BURN_CROSSED, storage, validator)?;
+    let set_aside = left.min(in_flight.saturating_sub(crossed));
+    save(&BURN_CROSSED, storage, validator, crossed + set_aside)?;
+    Ok(covered + set_aside)
+}
+
+/// What a burn's ack settled.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BurnAcked {
+    /// Set-aside shortfall the consumer's untaken part covered: nothing more to do.
+    pub covered: Uint128,
+    /// Untaken part no removal has claimed yet: kept for the removal still on its way.
+    pub unburned: Uint128,
+    /// Set-aside shortfall no burn in flight can cover any more: the consumer took it from its
+    /// requests, so it must be taken from this validator's stakes here too.
+    pub to_take: Uint128,
+}
+
+/// The burn of `amount` on `validator` was acked: the consumer took `burned` of it.
+pub fn burn_acked(
+    storage: &mut dyn Storage,
+    validator: &str,
+    amount: Uint128,
+    burned: Uint128,
+) -> StdResult<BurnAcked> {
+    let in_flight = load(&BURNS_IN_FLIGHT, storage, validator)?.saturating_sub(amount);
+    save(&BURNS_IN_FLIGHT, storage, validator, in_flight)?;
+    let untaken = amount.saturating_sub(burned);
+    let crossed = load(&BURN_CROSSED, storage, validator)?;
+    let covered = untaken.min(crossed);
+    let crossed = crossed - covered;
+    let to_take = crossed.saturating_sub(in_flight);
+    save(&BURN_CROSSED, storage, validator, crossed - to_take)?;
+    let unburned = untaken - covered;
+    if !unburned.is_zero() {
+        let before = load(&BURN_UNBURNED, storage, validator)?;
+        save(&BURN_UNBURNED, storage, validator, before + unburned)?;
+    }
+    Ok(BurnAcked {
+        covered,
+        unburned,
+        to_take,
+    })
+}
+
+/// The channel closed: every stake goes back to the vault, so nothing is left to settle.
+pub fn clear(storage: &mut dyn Storage) {
+    BURNS_IN_FLIGHT.clear(storage);
+    BURN_CROSSED.clear(storage);
+    BURN_UNBURNED.clear(storage);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    const V: &str = "val";
+
+    fn u(n: u128) -> Uint128 {
+        Uint128::new(n)
+    }
+
+    /// The removal arrives first and the consumer's burn found its requests gone: the burn's
+    /// untaken part covers the set-aside shortfall and nothing is taken.
+    #[test]
+    fn an_untaken_burn_covers_the_crossed_shortfall() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, V, u(100)).unwrap();
+        assert_eq!(cover_shortfall(&mut s, V, u(100)).unwrap(), u(100));
+        let out = burn_acked(&mut s, V, u(100), u(0)).unwrap();
+        assert_eq!(
+            out,
+            BurnAcked {
+                covered: u(100),
+                ..Default::default()
+            }
+        );
+        assert!(BURN_CROSSED.is_empty(&s) && BURN_UNBURNED.is_empty(&s));
+        assert!(BURNS_IN_FLIGHT.is_empty(&s));
+    }
+
+    /// The consumer's burn took someone else's requests: the set-aside shortfall is taken here.
+    #[test]
+    fn a_taken_burn_leaves_the_shortfall_to_take() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, V, u(100)).unwrap();
+        assert_eq!(cover_shortfall(&mut s, V, u(60)).unwrap(), u(60));
+        let out = burn_acked(&mut s, V, u(100), u(100)).unwrap();
+        assert_eq!(out.to_take, u(60));
+        assert_eq!(out.covered + out.unburned, u(0));
+        assert!(BURN_CROSSED.is_empty(&s));
+    }
+
+    /// Only burns in flight can cover a shortfall, each unit once; with two in flight the first
+    /// ack takes only what the second cannot cover any more.
+    #[test]
+    fn set_aside_is_bounded_by_the_burns_in_flight() {
+        let mut s = MockStorage::new();
+        assert_eq!(cover_shortfall(&mut s, V, u(10)).unwrap(), u(0));
+        burn_sent(&mut s, V, u(30)).unwrap();
+        burn_sent(&mut s, V, u(20)).unwrap();
+        assert_eq!(cover_shortfall(&mut s, V, u(40)).unwrap(), u(40));
+        assert_eq!(cover_shortfall(&mut s, V, u(40)).unwrap(), u(10));
+        let first = burn_acked(&mut s, V, u(30), u(30)).unwrap();
+        assert_eq!(first.to_take, u(30));
+        let second = burn_acked(&mut s, V, u(20), u(5)).unwrap();
+        assert_eq!((second.covered, second.to_take), (u(15), u(5)));
+        assert!(BURN_CROSSED.is_empty(&s) && BURNS_IN_FLIGHT.is_empty(&s));
+    }
+
+    /// The ack overtakes the removal: its untaken part waits and covers the removal's
+    /// shortfall when it comes, once.
+    #[test]
+    fn an_early_ack_covers_the_removal_still_on_its_way() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, V, u(100)).unwrap();
+        let out = burn_acked(&mut s, V, u(100), u(30)).unwrap();
+        assert_eq!(out.unburned, u(70));
+        assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(50));
+        assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(20));
+        assert!(BURN_UNBURNED.is_empty(&s));
+    }
+}
