@@ -511,7 +511,9 @@ impl Model {
     /// - an unstake just before a consumer slash (after the epoch that unbonds it);
     /// - a local unstake and a provider slash in the same block;
     /// - a zero max cap racing a stake, an unstake and a slash;
-    /// - a jail, an unjail and then a tombstone of the same validator.
+    /// - a jail, an unjail and then a tombstone of the same validator;
+    /// - a zero max cap's internal unstakes racing a stake and a provider slash whose burns reach
+    ///   the cross stakes they drop (fuzz seed 19578).
     fn pattern(&mut self, rng: &mut ChaCha8Rng) -> Vec<Action> {
         let c = self.consumer(rng);
         let (id, vals, ..) = self.consumers[c].clone();
@@ -531,7 +533,7 @@ impl Model {
             power: None,
         };
         let key = (id.clone(), validator.clone());
-        match rng.gen_range(0..6) {
+        match rng.gen_range(0..7) {
             0 => {
                 self.dropped = true;
                 self.jailed.remove(&key);
@@ -565,6 +567,27 @@ impl Model {
             2 => self.local_move_then_slash(rng, Kind::UnstakeLocal),
             // An infraction before a redelegation reaches the stake at its destination.
             5 => self.local_move_then_slash(rng, Kind::RestakeLocal),
+            6 => {
+                let cap = Action::SetMaxCap(SetMaxCapArgs {
+                    consumer: id.clone(),
+                    amount: Amount(0),
+                });
+                let epoch = self.epoch_of(&id);
+                let stake = self.action(rng, Kind::StakeRemote);
+                let staked: Vec<String> = self
+                    .local
+                    .iter()
+                    .filter(|(_, a)| **a > 0)
+                    .map(|((_, v), _)| v.clone())
+                    .collect();
+                let target = match staked.choose(rng) {
+                    Some(v) => v.clone(),
+                    None => self.validator(rng, &self.provider, &self.provider_validators),
+                };
+                let provider = self.provider.clone();
+                let slash = self.slash_event(rng, &provider, &target);
+                vec![cap, epoch, stake, slash]
+            }
             3 => {
                 let stake = self.action(rng, Kind::StakeRemote);
                 let unstake = self.remote_unstake(rng, c);
@@ -734,7 +757,6 @@ impl Model {
         by_lien.min(by_slash)
     }
 
-    /// A valid amount up to `max` (in the 10^6.. range when possible), or an invalid one above.
     /// What the model has `user` staking locally on `validator`.
     fn local_stake(&self, user: &str, validator: &str) -> u128 {
         self.local
@@ -743,6 +765,7 @@ impl Model {
             .unwrap_or(0)
     }
 
+    /// A valid amount up to `max` (in the 10^6.. range when possible), or an invalid one above.
     fn amount_within(&self, rng: &mut ChaCha8Rng, max: u128) -> (u128, bool) {
         if max == 0 || rng.gen_bool(INVALID) {
             let over = max.saturating_add(amount(rng, 1, 1_000_000_000));
