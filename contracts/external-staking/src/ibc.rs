@@ -6,11 +6,11 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, DepsMut, Env, Event, Ibc3ChannelOpenResponse,
-    IbcBasicResponse, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
-    IbcChannelOpenResponse, IbcMsg, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, Order, StdAck, StdResult, Storage,
-    Timestamp, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, Attribute, Binary, DepsMut, Env, Event,
+    Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
+    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcMsg, IbcPacket,
+    IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout,
+    Order, StdAck, StdResult, Storage, Timestamp, Uint128, WasmMsg,
 };
 use mesh_apis::external_staking::ValidatorState;
 use mesh_apis::ibc::{
@@ -26,7 +26,7 @@ use crate::error::ContractError;
 use crate::rewards::Distribution;
 use crate::slashing::{
     debt_payment, internal_unstake, pay_debt, settle_debt, slash_stakers, take_from_validator,
-    valid_ratio,
+    valid_ratio, InternalUnstakeOutcome,
 };
 use crate::state::{
     load_distribution, load_stake, update_stake, Config, PendingSlash, Stake, AUTH_ENDPOINT,
@@ -230,21 +230,20 @@ fn pay_debts_from_settled(
     Ok(slashed)
 }
 
-/// A burn of `amount` on `validators` (the contract sends one each) is resolved: the consumer
-/// took `burned`, or never got it (`None`). Settles the removals it crossed
-/// ([`crate::burns::burn_acked`]) and takes here what the consumer took from others' requests.
+/// A burn of `amount` on `validators` (this contract names one) is resolved: the consumer took
+/// `taken` of it. Settles the removals it crossed ([`crate::burns::burn_acked`]) and takes here
+/// what the consumer took from others' requests.
 fn burn_resolved(
     storage: &mut dyn Storage,
     env: &Env,
     validators: &[String],
     amount: Uint128,
-    burned: Option<Uint128>,
+    taken: Uint128,
     mut resp: IbcBasicResponse,
 ) -> Result<IbcBasicResponse, ContractError> {
     let [validator] = validators else {
         return Ok(resp);
     };
-    let taken = burned.unwrap_or(amount);
     if taken < amount {
         resp = resp.add_attribute("untaken", amount - taken);
     }
@@ -254,18 +253,31 @@ fn burn_resolved(
     }
     if !acked.to_take.is_zero() {
         let out = take_from_validator(storage, env.block.time, validator, acked.to_take)?;
-        resp = resp.add_attribute("crossed_taken", acked.to_take);
-        for (owner, moved) in out.moved {
-            resp = resp.add_attribute("unbonded", format!("{owner}:{moved}"));
-        }
-        if !out.owed.is_zero() {
-            resp = resp.add_attribute("unstake_owed", out.owed);
-        }
-        if !out.dropped.is_zero() {
-            resp = resp.add_attribute("unstake_dropped", out.dropped);
-        }
+        resp = resp
+            .add_attribute("crossed_taken", acked.to_take)
+            .add_attributes(unstake_attributes(&out));
     }
     Ok(resp)
+}
+
+/// The attributes of an internal unstake's (or a crossed burn's) [`InternalUnstakeOutcome`]:
+/// who unbonded what, and the parts matched with burns, owed or dropped (non-zero only).
+fn unstake_attributes(out: &InternalUnstakeOutcome) -> Vec<Attribute> {
+    let mut attrs: Vec<Attribute> = out
+        .moved
+        .iter()
+        .map(|(owner, moved)| Attribute::new("unbonded", format!("{owner}:{moved}")))
+        .collect();
+    for (key, value) in [
+        ("unstake_crossed_burn", out.crossed),
+        ("unstake_owed", out.owed),
+        ("unstake_dropped", out.dropped),
+    ] {
+        if !value.is_zero() {
+            attrs.push(Attribute::new(key, value.to_string()));
+        }
+    }
+    attrs
 }
 
 /// Tell the vault about a slash debt `user` paid on `validator` (nothing for zero).
@@ -360,24 +372,14 @@ pub fn ibc_packet_receive(
             let amount = checked_amount(&cfg.denom, &normalize_amount)?;
             let user = deps.api.addr_validate(&delegator)?;
             let out = internal_unstake(deps.storage, env.block.time, &validator, &user, amount)?;
-            let mut resp = IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
-                .add_attribute("action", "internal_unstake")
-                .add_attribute("owner", user)
-                .add_attribute("validator", &validator)
-                .add_attribute("amount", amount);
-            for (owner, moved) in out.moved {
-                resp = resp.add_attribute("unbonded", format!("{owner}:{moved}"));
-            }
-            if !out.crossed.is_zero() {
-                resp = resp.add_attribute("unstake_crossed_burn", out.crossed);
-            }
-            if !out.owed.is_zero() {
-                resp = resp.add_attribute("unstake_owed", out.owed);
-            }
-            if !out.dropped.is_zero() {
-                resp = resp.add_attribute("unstake_dropped", out.dropped);
-            }
-            Ok(resp)
+            Ok(
+                IbcReceiveResponse::new(ack_success(&InternalUnstakeAck {})?)
+                    .add_attribute("action", "internal_unstake")
+                    .add_attribute("owner", user)
+                    .add_attribute("validator", &validator)
+                    .add_attribute("amount", amount)
+                    .add_attributes(unstake_attributes(&out)),
+            )
         }
         ConsumerPacket::DistributeBatch { rewards, denom } => {
             distribute_batch(deps, &cfg, rewards, denom)
@@ -684,22 +686,17 @@ fn on_outcome(
                 return Ok(resp);
             }
             let amount = Uint128::try_from(burn.amount).unwrap_or(Uint128::MAX);
-            let burned = match &outcome {
-                Ok(data) => Some(
-                    from_json::<BurnAck>(data)
-                        .ok()
-                        .and_then(|a| a.burned)
-                        .unwrap_or(amount),
-                ),
+            let (burned, resp) = match &outcome {
+                Ok(data) => {
+                    let ack = from_json::<BurnAck>(data).ok();
+                    (ack.and_then(|a| a.burned).unwrap_or(amount), resp)
+                }
                 Err(_) => match packet_msg(deps.storage, env, &cfg, &sent) {
                     Ok(msg) => return Ok(resp.add_message(msg).add_attribute("resent", "yes")),
-                    // Never applied there: it can cover no crossed removal.
-                    Err(_) => None,
+                    // No usable channel any more (its close settles everything): it is no
+                    // longer in flight.
+                    Err(e) => (amount, resp.add_attribute("resent", format!("no: {e}"))),
                 },
-            };
-            let resp = match burned {
-                Some(_) => resp,
-                None => resp.add_attribute("resent", "no"),
             };
             return burn_resolved(deps.storage, env, validators, amount, burned, resp);
         }
