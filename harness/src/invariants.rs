@@ -81,6 +81,22 @@ pub(crate) fn user_stakes(
     }
 }
 
+/// The first line of external staking's burn ledger (docs/slashing.md), if it has one; `None`
+/// also when the contract answers no `burn_ledger` (another implementation, an older build).
+fn burn_ledger_line(chain: &Chain, contract: &Addr) -> Option<ext::BurnLedgerEntry> {
+    let page: serde_json::Value = chain
+        .query_json(
+            contract,
+            &ext::QueryMsg::BurnLedger {
+                start_after: None,
+                limit: Some(1),
+            },
+        )
+        .ok()?;
+    let page: ext::BurnLedgerResponse = serde_json::from_value(page).ok()?;
+    page.entries.into_iter().next()
+}
+
 /// What the checker last read of one user (their part of the balance sheet, and what tells it
 /// which changes touch them).
 #[derive(Clone, Debug)]
@@ -678,6 +694,7 @@ pub async fn check_settled(
             .addr
             .clone();
         let users = users.clone();
+        let ledger_contract = contract.clone();
         let committed = net
             .with_chain(
                 net.provider_id(),
@@ -703,6 +720,21 @@ pub async fn check_settled(
             Ok(c) => c,
             Err(e) => return Ok(Err(violation("settled", e))),
         };
+        let ledger = net
+            .with_chain(net.provider_id(), move |chain, _| {
+                burn_ledger_line(chain, &ledger_contract)
+            })
+            .await?;
+        if let Some(e) = ledger {
+            return Ok(Err(violation(
+                "settled",
+                format!(
+                    "{}: burn ledger not empty with nothing in flight: {} burns in flight, {} \
+                     set aside, {} untaken on {}",
+                    c.id, e.in_flight, e.crossed, e.unburned, e.validator
+                ),
+            )));
+        }
         if !net.implementation().reports_requests() {
             // Its virtual staking answers no per-validator requests in provider units: the
             // committed stakes are all this invariant can read (and they must be settled).

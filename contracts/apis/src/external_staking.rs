@@ -166,6 +166,36 @@ pub enum QueryMsg {
     /// Slash ratios.
     #[returns(crate::lienholder::MaxSlashResponse)]
     MaxSlash {},
+    /// Per validator, the burns in flight and what they settle with the consumer removals they
+    /// crossed (docs/slashing.md); only validators with something recorded. Empty once nothing
+    /// is in flight.
+    #[returns(BurnLedgerResponse)]
+    BurnLedger {
+        /// Pagination: validator after which to start.
+        start_after: Option<String>,
+        /// Pagination: default 10, maximum 30.
+        limit: Option<u32>,
+    },
+}
+
+/// One validator's line of the burn ledger (provider units).
+#[cw_serde]
+pub struct BurnLedgerEntry {
+    /// The validator.
+    pub validator: String,
+    /// `burn` packets sent and not acked yet.
+    pub in_flight: Uint128,
+    /// Shortfall of consumer removals set aside until those burns' acks.
+    pub crossed: Uint128,
+    /// What acked burns could not take, waiting for the removal still on its way.
+    pub unburned: Uint128,
+}
+
+/// Response of `burn_ledger`.
+#[cw_serde]
+pub struct BurnLedgerResponse {
+    /// The entries, in validator order.
+    pub entries: Vec<BurnLedgerEntry>,
 }
 
 /// Response of `config`.

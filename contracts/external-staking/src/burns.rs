@@ -13,8 +13,9 @@
 //! the removal it crossed (the channel is unordered): its untaken part waits
 //! ([`BURN_UNBURNED`]) and covers that removal's shortfall.
 
-use cosmwasm_std::{StdResult, Storage, Uint128};
-use cw_storage_plus::Map;
+use cosmwasm_std::{Order, StdResult, Storage, Uint128};
+use cw_storage_plus::{Bound, Map};
+use mesh_apis::external_staking::BurnLedgerEntry;
 
 use crate::state::{BURNS_IN_FLIGHT, BURN_CROSSED, BURN_UNBURNED};
 
@@ -101,6 +102,33 @@ pub fn burn_acked(
     })
 }
 
+/// The ledger's lines from the validator after `start_after`, at most `limit`.
+pub fn ledger(
+    storage: &dyn Storage,
+    start_after: Option<&str>,
+    limit: usize,
+) -> StdResult<Vec<BurnLedgerEntry>> {
+    let mut validators = std::collections::BTreeSet::new();
+    for map in [&BURNS_IN_FLIGHT, &BURN_CROSSED, &BURN_UNBURNED] {
+        let start = start_after.map(Bound::exclusive);
+        for key in map.keys(storage, start, None, Order::Ascending).take(limit) {
+            validators.insert(key?);
+        }
+    }
+    validators
+        .into_iter()
+        .take(limit)
+        .map(|validator| {
+            Ok(BurnLedgerEntry {
+                in_flight: load(&BURNS_IN_FLIGHT, storage, &validator)?,
+                crossed: load(&BURN_CROSSED, storage, &validator)?,
+                unburned: load(&BURN_UNBURNED, storage, &validator)?,
+                validator,
+            })
+        })
+        .collect()
+}
+
 /// The channel closed: every stake goes back to the vault, so nothing is left to settle.
 pub fn clear(storage: &mut dyn Storage) {
     BURNS_IN_FLIGHT.clear(storage);
@@ -178,5 +206,31 @@ mod tests {
         assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(50));
         assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(20));
         assert!(BURN_UNBURNED.is_empty(&s));
+    }
+
+    /// The ledger lists every validator with something recorded, once, in order and by pages.
+    #[test]
+    fn the_ledger_lists_each_validator_once() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, "b", u(10)).unwrap();
+        cover_shortfall(&mut s, "b", u(4)).unwrap();
+        burn_sent(&mut s, "a", u(5)).unwrap();
+        burn_acked(&mut s, "a", u(5), u(2)).unwrap();
+        let all = ledger(&s, None, 10).unwrap();
+        let lines: Vec<(&str, u128, u128, u128)> = all
+            .iter()
+            .map(|e| {
+                (
+                    e.validator.as_str(),
+                    e.in_flight.u128(),
+                    e.crossed.u128(),
+                    e.unburned.u128(),
+                )
+            })
+            .collect();
+        assert_eq!(lines, [("a", 0, 0, 3), ("b", 10, 4, 0)]);
+        assert_eq!(ledger(&s, None, 1).unwrap()[0].validator, "a");
+        assert_eq!(ledger(&s, Some("a"), 10).unwrap()[0].validator, "b");
+        assert!(ledger(&s, Some("b"), 10).unwrap().is_empty());
     }
 }

@@ -15,10 +15,10 @@ use mesh_apis::Tx;
 use crate::error::ContractError;
 use crate::ibc::{open_channel, packet_msg};
 use crate::msg::{
-    AllPendingRewardsResponse, AllTxsResponse, ConfigResponse, ExecuteMsg, InstantiateMsg,
-    ListActiveValidatorsResponse, ListValidatorsResponse, MaxSlashResponse, PendingRewardsResponse,
-    QueryMsg, StakeMsg, StakeResponse, StakesResponse, ValidatorEntry, ValidatorPendingRewards,
-    ValidatorState, DEFAULT_PACKET_TIMEOUT_SECS,
+    AllPendingRewardsResponse, AllTxsResponse, BurnLedgerResponse, ConfigResponse, ExecuteMsg,
+    InstantiateMsg, ListActiveValidatorsResponse, ListValidatorsResponse, MaxSlashResponse,
+    PendingRewardsResponse, QueryMsg, StakeMsg, StakeResponse, StakesResponse, ValidatorEntry,
+    ValidatorPendingRewards, ValidatorState, DEFAULT_PACKET_TIMEOUT_SECS,
 };
 use crate::slashing::burn_stakes;
 use crate::state::{
@@ -432,6 +432,13 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
             start_after,
             limit,
         } => to_json_binary(&query_all_rewards(deps, user, start_after, limit)?)?,
+        QueryMsg::BurnLedger { start_after, limit } => to_json_binary(&BurnLedgerResponse {
+            entries: crate::burns::ledger(
+                deps.storage,
+                start_after.as_deref(),
+                mesh_apis::vault::page_limit(limit),
+            )?,
+        })?,
         QueryMsg::MaxSlash {} => {
             let cfg = CONFIG.load(deps.storage)?;
             to_json_binary(&MaxSlashResponse {

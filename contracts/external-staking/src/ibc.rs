@@ -747,6 +747,13 @@ fn on_outcome(
             } else {
                 Uint128::zero()
             };
+            // The burn of the debt paid leaves now: a debt this tx leaves unpaid may be the
+            // part it explains (see `crate::burns`).
+            let burn = if debt_paid.is_zero() || closed {
+                None
+            } else {
+                burn_msg(store, env, &cfg, &validator, debt_paid).ok()
+            };
             let slash_paid =
                 pay_debts_from_settled(store, &user, &validator, tx_id, returned, now)?;
             let vault = if success {
@@ -758,13 +765,8 @@ fn on_outcome(
             resp = report_slash_paid(resp, &cfg, &user, &validator, slash_paid)?;
             if !debt_paid.is_zero() {
                 resp = resp.add_attribute("burned", format!("{validator}:{debt_paid}"));
-                if !closed {
-                    if let Ok(msg) = burn_msg(store, env, &cfg, &validator, debt_paid) {
-                        resp = resp.add_message(msg);
-                    }
-                }
             }
-            Ok(resp)
+            Ok(resp.add_messages(burn))
         }
         (
             ProviderPacket::Unstake { .. },
@@ -826,6 +828,13 @@ fn on_outcome(
             // slash debt this tx owes, and what no debt claims is a slash this contract has not
             // heard of yet, credited against it. A rolled-back unstake the consumer held when
             // it slashed or dropped the validator's requests pays those debts.
+            // The consumer kept the stake a rolled-back unstake would have removed, the burned
+            // part too: it is told of the burn now (before the debts, as for a stake).
+            let burn = if success || burned.is_zero() || closed {
+                None
+            } else {
+                burn_msg(store, env, &cfg, &validator, burned).ok()
+            };
             let slash_paid = if success {
                 let owed = pay_debt(&SLASH_DEBT, store, &validator, tx_id, slashed)?;
                 pay_debt(&UNSTAKE_DEBT, store, &validator, tx_id, Uint128::zero())?;
@@ -844,14 +853,9 @@ fn on_outcome(
                     .add_attribute("unbonded", unbonded)
                     .add_attribute("release_at", release_at.seconds().to_string());
             } else if !burned.is_zero() {
-                // The consumer kept the stake this unstake would have removed, the burned part
-                // too: it is told of the burn now.
-                resp = resp.add_attribute("burned", format!("{validator}:{burned}"));
-                if !closed {
-                    if let Ok(msg) = burn_msg(store, env, &cfg, &validator, burned) {
-                        resp = resp.add_message(msg);
-                    }
-                }
+                resp = resp
+                    .add_attribute("burned", format!("{validator}:{burned}"))
+                    .add_messages(burn);
             }
             report_slash_paid(resp, &cfg, &user, &validator, slash_paid)
         }

@@ -142,7 +142,9 @@ pub fn add_debt(
 /// validator's debt in `debts` (a committed stake's amount, a rolled-back unstake's amount, both
 /// at most the settled stake; or, for a slash, what the consumer could not unbond of a committed
 /// unstake). Returns what it pays, at most `available` and the debt; a tx the debt does not name
-/// pays nothing. The tx leaves the debt, which is dropped once paid or once all its txs resolved.
+/// pays nothing. The tx leaves the debt, which is dropped once paid or once all its txs resolved;
+/// what is left unpaid then is matched with the burns in flight ([`crate::burns`]): a burn the
+/// consumer found nothing for explains it.
 pub fn pay_debt(
     debts: &Map<&str, Debt>,
     storage: &mut dyn Storage,
@@ -161,6 +163,7 @@ pub fn pay_debt(
     debt.amount -= paid;
     if debt.amount.is_zero() || debt.txs.is_empty() {
         debts.remove(storage, validator);
+        crate::burns::cover_shortfall(storage, validator, debt.amount)?;
     } else {
         debts.save(storage, validator, &debt)?;
     }
