@@ -1,5 +1,5 @@
-//! Burns crossing consumer removals (docs/system.md, "A burn crossing an internal unstake or a
-//! slash").
+//! Burns crossing consumer removals (docs/slashing.md, "A burn crossing an internal unstake or
+//! a slash").
 //!
 //! A `burn` packet cuts stake here before it is sent; the consumer cuts its requests when it
 //! arrives. Meanwhile the consumer may have removed the same tokens already, by an internal
@@ -7,40 +7,41 @@
 //! finds less settled stake here than it names (the burn took it first), and the burn finds less
 //! on the consumer, or finds someone else's requests there (a stake that arrived in between).
 //! Neither end can tell alone, so the removal's shortfall is set aside while burns are in flight
-//! ([`BURN_CROSSED`]) and each burn's ack, which says what the consumer took
+//! ([`BurnLine::crossed`]) and each burn's ack, which says what the consumer took
 //! (`BurnAck.burned`), settles it: what the consumer could not take was covered by the
 //! removal; what it took from others must still be taken here. An ack can also arrive before
 //! the removal it crossed (the channel is unordered): its untaken part waits
-//! ([`BURN_UNBURNED`]) and covers that removal's shortfall.
+//! ([`BurnLine::unburned`]) and covers that removal's shortfall.
 
 use cosmwasm_std::{Order, StdResult, Storage, Uint128};
-use cw_storage_plus::{Bound, Map};
+use cw_storage_plus::Bound;
 use mesh_apis::external_staking::BurnLedgerEntry;
 
-use crate::state::{BURNS_IN_FLIGHT, BURN_CROSSED, BURN_UNBURNED};
+use crate::state::{BurnLine, BURN_LEDGER};
 
-fn load(map: &Map<&str, Uint128>, storage: &dyn Storage, validator: &str) -> StdResult<Uint128> {
-    Ok(map.may_load(storage, validator)?.unwrap_or_default())
-}
-
-fn save(
-    map: &Map<&str, Uint128>,
+/// Change `validator`'s line with `f`; a line that ends all zero is removed.
+fn update<T>(
     storage: &mut dyn Storage,
     validator: &str,
-    amount: Uint128,
-) -> StdResult<()> {
-    if amount.is_zero() {
-        map.remove(storage, validator);
-        Ok(())
+    f: impl FnOnce(&mut BurnLine) -> T,
+) -> StdResult<T> {
+    let mut line = BURN_LEDGER
+        .may_load(storage, validator)?
+        .unwrap_or_default();
+    let out = f(&mut line);
+    if line == BurnLine::default() {
+        BURN_LEDGER.remove(storage, validator);
     } else {
-        map.save(storage, validator, &amount)
+        BURN_LEDGER.save(storage, validator, &line)?;
     }
+    Ok(out)
 }
 
 /// A `burn` packet of `amount` on `validator` was sent.
 pub fn burn_sent(storage: &mut dyn Storage, validator: &str, amount: Uint128) -> StdResult<()> {
-    let total = load(&BURNS_IN_FLIGHT, storage, validator)?.saturating_add(amount);
-    save(&BURNS_IN_FLIGHT, storage, validator, total)
+    update(storage, validator, |line| {
+        line.in_flight = line.in_flight.saturating_add(amount)
+    })
 }
 
 /// A consumer removal on `validator` found `shortfall` beyond the settled stakes. Returns the
@@ -52,15 +53,17 @@ pub fn cover_shortfall(
     validator: &str,
     shortfall: Uint128,
 ) -> StdResult<Uint128> {
-    let unburned = load(&BURN_UNBURNED, storage, validator)?;
-    let covered = unburned.min(shortfall);
-    save(&BURN_UNBURNED, storage, validator, unburned - covered)?;
-    let left = shortfall - covered;
-    let in_flight = load(&BURNS_IN_FLIGHT, storage, validator)?;
-    let crossed = load(&BURN_CROSSED, storage, validator)?;
-    let set_aside = left.min(in_flight.saturating_sub(crossed));
-    save(&BURN_CROSSED, storage, validator, crossed + set_aside)?;
-    Ok(covered + set_aside)
+    if shortfall.is_zero() {
+        return Ok(shortfall);
+    }
+    update(storage, validator, |line| {
+        let covered = line.unburned.min(shortfall);
+        line.unburned -= covered;
+        let left = shortfall - covered;
+        let set_aside = left.min(line.in_flight.saturating_sub(line.crossed));
+        line.crossed += set_aside;
+        covered + set_aside
+    })
 }
 
 /// What a burn's ack settled.
@@ -82,23 +85,20 @@ pub fn burn_acked(
     amount: Uint128,
     burned: Uint128,
 ) -> StdResult<BurnAcked> {
-    let in_flight = load(&BURNS_IN_FLIGHT, storage, validator)?.saturating_sub(amount);
-    save(&BURNS_IN_FLIGHT, storage, validator, in_flight)?;
-    let untaken = amount.saturating_sub(burned);
-    let crossed = load(&BURN_CROSSED, storage, validator)?;
-    let covered = untaken.min(crossed);
-    let crossed = crossed - covered;
-    let to_take = crossed.saturating_sub(in_flight);
-    save(&BURN_CROSSED, storage, validator, crossed - to_take)?;
-    let unburned = untaken - covered;
-    if !unburned.is_zero() {
-        let before = load(&BURN_UNBURNED, storage, validator)?;
-        save(&BURN_UNBURNED, storage, validator, before + unburned)?;
-    }
-    Ok(BurnAcked {
-        covered,
-        unburned,
-        to_take,
+    update(storage, validator, |line| {
+        line.in_flight = line.in_flight.saturating_sub(amount);
+        let untaken = amount.saturating_sub(burned);
+        let covered = untaken.min(line.crossed);
+        line.crossed -= covered;
+        let to_take = line.crossed.saturating_sub(line.in_flight);
+        line.crossed -= to_take;
+        let unburned = untaken - covered;
+        line.unburned += unburned;
+        BurnAcked {
+            covered,
+            unburned,
+            to_take,
+        }
     })
 }
 
@@ -108,22 +108,21 @@ pub fn ledger(
     start_after: Option<&str>,
     limit: usize,
 ) -> StdResult<Vec<BurnLedgerEntry>> {
-    let mut validators = std::collections::BTreeSet::new();
-    for map in [&BURNS_IN_FLIGHT, &BURN_CROSSED, &BURN_UNBURNED] {
-        let start = start_after.map(Bound::exclusive);
-        for key in map.keys(storage, start, None, Order::Ascending).take(limit) {
-            validators.insert(key?);
-        }
-    }
-    validators
-        .into_iter()
+    BURN_LEDGER
+        .range(
+            storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(limit)
-        .map(|validator| {
+        .map(|item| {
+            let (validator, line) = item?;
             Ok(BurnLedgerEntry {
-                in_flight: load(&BURNS_IN_FLIGHT, storage, &validator)?,
-                crossed: load(&BURN_CROSSED, storage, &validator)?,
-                unburned: load(&BURN_UNBURNED, storage, &validator)?,
                 validator,
+                in_flight: line.in_flight,
+                crossed: line.crossed,
+                unburned: line.unburned,
             })
         })
         .collect()
@@ -131,9 +130,7 @@ pub fn ledger(
 
 /// The channel closed: every stake goes back to the vault, so nothing is left to settle.
 pub fn clear(storage: &mut dyn Storage) {
-    BURNS_IN_FLIGHT.clear(storage);
-    BURN_CROSSED.clear(storage);
-    BURN_UNBURNED.clear(storage);
+    BURN_LEDGER.clear(storage);
 }
 
 #[cfg(test)]
@@ -162,8 +159,7 @@ mod tests {
                 ..Default::default()
             }
         );
-        assert!(BURN_CROSSED.is_empty(&s) && BURN_UNBURNED.is_empty(&s));
-        assert!(BURNS_IN_FLIGHT.is_empty(&s));
+        assert!(BURN_LEDGER.is_empty(&s));
     }
 
     /// The consumer's burn took someone else's requests: the set-aside shortfall is taken here.
@@ -175,7 +171,7 @@ mod tests {
         let out = burn_acked(&mut s, V, u(100), u(100)).unwrap();
         assert_eq!(out.to_take, u(60));
         assert_eq!(out.covered + out.unburned, u(0));
-        assert!(BURN_CROSSED.is_empty(&s));
+        assert!(BURN_LEDGER.is_empty(&s));
     }
 
     /// Only burns in flight can cover a shortfall, each unit once; with two in flight the first
@@ -192,7 +188,7 @@ mod tests {
         assert_eq!(first.to_take, u(30));
         let second = burn_acked(&mut s, V, u(20), u(5)).unwrap();
         assert_eq!((second.covered, second.to_take), (u(15), u(5)));
-        assert!(BURN_CROSSED.is_empty(&s) && BURNS_IN_FLIGHT.is_empty(&s));
+        assert!(BURN_LEDGER.is_empty(&s));
     }
 
     /// The ack overtakes the removal: its untaken part waits and covers the removal's
@@ -205,7 +201,7 @@ mod tests {
         assert_eq!(out.unburned, u(70));
         assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(50));
         assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(20));
-        assert!(BURN_UNBURNED.is_empty(&s));
+        assert!(BURN_LEDGER.is_empty(&s));
     }
 
     /// The ledger lists every validator with something recorded, once, in order and by pages.

@@ -198,20 +198,26 @@ pub const PENDING_SLASHES: Map<&str, Vec<PendingSlash>> = Map::new("pending_slas
 /// once; the slash, when it arrives, takes only the rest from the stakes.
 pub const SLASH_CREDIT: Map<&str, Uint128> = Map::new("slash_credit");
 
-/// Per validator: the total of `burn` packets sent and not acked yet (provider units).
-pub const BURNS_IN_FLIGHT: Map<&str, Uint128> = Map::new("burns_in_flight");
+/// One validator's burns against the consumer removals they crossed (provider units; see
+/// `crate::burns`). Stored only while some part is non-zero.
+#[cw_serde]
+#[derive(Default)]
+pub struct BurnLine {
+    /// `burn` packets sent and not acked yet.
+    pub in_flight: Uint128,
+    /// What consumer removals (an internal unstake, a slash) found beyond the settled stakes
+    /// while burns were in flight. The burn may have cut the same tokens first here and then
+    /// found them gone on the consumer (nothing more to take), or found someone else's requests
+    /// there (that much must still be taken here): the burns' acks tell which.
+    pub crossed: Uint128,
+    /// What acked burns could not take on the consumer and no crossed removal has matched yet:
+    /// the removal that emptied those requests is still on its way here, and its shortfall is
+    /// covered by this.
+    pub unburned: Uint128,
+}
 
-/// Per validator: what consumer removals (an internal unstake, a slash) found beyond the settled
-/// stakes while burns were in flight here. The burn may have cut the same tokens first here and
-/// then found them gone on the consumer (nothing more to take), or found someone else's
-/// requests there (that much must still be taken here): the burns' acks tell which
-/// (`crate::burns`).
-pub const BURN_CROSSED: Map<&str, Uint128> = Map::new("burn_crossed");
-
-/// Per validator: what acked burns could not take on the consumer and no crossed removal has
-/// matched yet: the removal that emptied those requests is still on its way here, and its
-/// shortfall is covered by this.
-pub const BURN_UNBURNED: Map<&str, Uint128> = Map::new("burn_unburned");
+/// The burn ledger by validator ([`BurnLine`]).
+pub const BURN_LEDGER: Map<&str, BurnLine> = Map::new("burn_ledger");
 
 /// Last tx id this contract issued (its own ids start at 2^63).
 pub const TX_COUNT: Item<u64> = Item::new("tx_count");
