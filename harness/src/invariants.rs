@@ -97,6 +97,47 @@ fn burn_ledger_line(chain: &Chain, contract: &Addr) -> Option<ext::BurnLedgerEnt
     page.entries.into_iter().next()
 }
 
+/// External staking's `outstanding` lists (debts, credits, waiting slashes), if it answers
+/// the query and any is not empty; `None` also when the contract answers no `outstanding`.
+fn outstanding(chain: &Chain, contract: &Addr) -> Option<ext::OutstandingResponse> {
+    let page: serde_json::Value = chain
+        .query_json(contract, &ext::QueryMsg::Outstanding { limit: Some(1) })
+        .ok()?;
+    let page: ext::OutstandingResponse = serde_json::from_value(page).ok()?;
+    (!page.is_empty()).then_some(page)
+}
+
+/// One line naming the first entry of each non-empty list of `outstanding`.
+fn describe_outstanding(o: &ext::OutstandingResponse) -> String {
+    let mut parts = vec![];
+    if let Some(d) = o.slash_debts.first() {
+        parts.push(format!(
+            "slash debt of {} on {} (txs {:?})",
+            d.amount, d.validator, d.txs
+        ));
+    }
+    if let Some(d) = o.unstake_debts.first() {
+        parts.push(format!(
+            "unstake debt of {} on {} (txs {:?})",
+            d.amount, d.validator, d.txs
+        ));
+    }
+    if let Some(c) = o.slash_credits.first() {
+        parts.push(format!("slash credit of {} on {}", c.amount, c.validator));
+    }
+    if let Some(d) = o.burn_debts.first() {
+        parts.push(format!("burn debt of {} for {}", d.amount, d.user));
+    }
+    if let Some(w) = o.waiting_slashes.first() {
+        parts.push(format!(
+            "slash of {} on {} (infraction at consumer height {}) waiting for the validator \
+             history",
+            w.amount, w.validator, w.infraction_height
+        ));
+    }
+    parts.join(", ")
+}
+
 /// What the checker last read of one user (their part of the balance sheet, and what tells it
 /// which changes touch them).
 #[derive(Clone, Debug)]
@@ -720,9 +761,12 @@ pub async fn check_settled(
             Ok(c) => c,
             Err(e) => return Ok(Err(violation("settled", e))),
         };
-        let ledger = net
+        let (ledger, open) = net
             .with_chain(net.provider_id(), move |chain, _| {
-                burn_ledger_line(chain, &ledger_contract)
+                (
+                    burn_ledger_line(chain, &ledger_contract),
+                    outstanding(chain, &ledger_contract),
+                )
             })
             .await?;
         if let Some(e) = ledger {
@@ -732,6 +776,16 @@ pub async fn check_settled(
                     "{}: burn ledger not empty with nothing in flight: {} burns in flight, {} \
                      set aside, {} untaken on {}",
                     c.id, e.in_flight, e.crossed, e.unburned, e.validator
+                ),
+            )));
+        }
+        if let Some(o) = open {
+            return Ok(Err(violation(
+                "settled",
+                format!(
+                    "{}: outstanding with nothing in flight: {}",
+                    c.id,
+                    describe_outstanding(&o)
                 ),
             )));
         }

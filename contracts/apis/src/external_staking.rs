@@ -176,6 +176,84 @@ pub enum QueryMsg {
         /// Pagination: default 10, maximum 30.
         limit: Option<u32>,
     },
+    /// What waits for packets in flight besides the burn ledger (docs/slashing.md): debts of
+    /// removals that reached beyond the settled stakes, slash credits, burn debts and slashes
+    /// waiting for the validator history. Each list holds its first `limit` entries; all are
+    /// empty once nothing is in flight.
+    #[returns(OutstandingResponse)]
+    Outstanding {
+        /// Entries per list: default 10, maximum 30.
+        limit: Option<u32>,
+    },
+}
+
+/// A debt on one validator, paid by the outcomes of the txs in flight when it arose.
+#[cw_serde]
+pub struct ValidatorDebt {
+    /// The validator.
+    pub validator: String,
+    /// Still to take (provider units).
+    pub amount: Uint128,
+    /// The stake and unstake txs whose outcomes pay it, in id order.
+    pub txs: Vec<u64>,
+}
+
+/// An amount recorded for one validator (provider units).
+#[cw_serde]
+pub struct ValidatorAmount {
+    /// The validator.
+    pub validator: String,
+    /// The amount.
+    pub amount: Uint128,
+}
+
+/// An amount recorded for one user (provider units).
+#[cw_serde]
+pub struct UserAmount {
+    /// The user's address.
+    pub user: String,
+    /// The amount.
+    pub amount: Uint128,
+}
+
+/// A consumer slash waiting for the validator history to show the validator at its infraction.
+#[cw_serde]
+pub struct WaitingSlash {
+    /// The validator.
+    pub validator: String,
+    /// Consumer height of the infraction.
+    pub infraction_height: u64,
+    /// The slashed amount (provider units).
+    pub amount: Uint128,
+}
+
+/// Response of `outstanding`: each list in key order, at most `limit` entries.
+#[cw_serde]
+pub struct OutstandingResponse {
+    /// A consumer slash took more than the settled stakes here: the rest is cut from the stake
+    /// packets in flight on the validator as they commit.
+    pub slash_debts: Vec<ValidatorDebt>,
+    /// An internal unstake (zero max cap) dropped more than the settled stakes here: the rest
+    /// is unbonded from the stake packets in flight on the validator as they commit.
+    pub unstake_debts: Vec<ValidatorDebt>,
+    /// Slash the consumer took before this contract learned of it (an unstake's ack), to be
+    /// deducted from the slash when it arrives.
+    pub slash_credits: Vec<ValidatorAmount>,
+    /// Vault burns beyond a user's settled stakes, charged to their stakes in flight.
+    pub burn_debts: Vec<UserAmount>,
+    /// Slashes waiting for the validator history.
+    pub waiting_slashes: Vec<WaitingSlash>,
+}
+
+impl OutstandingResponse {
+    /// True when every list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.slash_debts.is_empty()
+            && self.unstake_debts.is_empty()
+            && self.slash_credits.is_empty()
+            && self.burn_debts.is_empty()
+            && self.waiting_slashes.is_empty()
+    }
 }
 
 /// One validator's line of the burn ledger (provider units).

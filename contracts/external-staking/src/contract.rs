@@ -439,6 +439,10 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
                 mesh_apis::vault::page_limit(limit),
             )?,
         })?,
+        QueryMsg::Outstanding { limit } => to_json_binary(&crate::outstanding::outstanding(
+            deps.storage,
+            mesh_apis::vault::page_limit(limit),
+        )?)?,
         QueryMsg::MaxSlash {} => {
             let cfg = CONFIG.load(deps.storage)?;
             to_json_binary(&MaxSlashResponse {

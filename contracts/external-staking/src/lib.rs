@@ -15,6 +15,7 @@ pub mod contract;
 pub mod error;
 pub mod ibc;
 pub mod msg;
+pub mod outstanding;
 pub mod rewards;
 pub mod slashing;
 pub mod state;

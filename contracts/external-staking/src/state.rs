@@ -133,6 +133,11 @@ pub struct HistoryEntry {
     pub state: ValidatorState,
     /// Consumer time (seconds) of the change.
     pub time: u64,
+    /// The validator was active at some point of this height: it entered the set here, and a
+    /// later change at the same height (a removal, a tombstone) replaced the state but not the
+    /// fact, whatever order the packets arrived in.
+    #[serde(default)]
+    pub active: bool,
 }
 
 /// Configuration.

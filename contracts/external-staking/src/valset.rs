@@ -49,10 +49,16 @@ pub fn state_at(
 
 /// True when the validator was active at some point of consumer height `height`: when the block
 /// began (a jailing in the same block may be the infraction's own consequence, and a double
-/// sign found then is still slashed on the consumer) or after that block's changes.
+/// sign found then is still slashed on the consumer), after that block's changes, or in
+/// between (it entered the set at that height and left it again, or was tombstoned, in the
+/// same block).
 pub fn was_active_at(storage: &dyn Storage, validator: &str, height: u64) -> StdResult<bool> {
     let active = Some(ValidatorState::Active);
-    Ok(state_at(storage, validator, height)? == active
+    let entered_here = VALSET_HISTORY
+        .may_load(storage, (validator, height))?
+        .is_some_and(|e| e.active);
+    Ok(entered_here
+        || state_at(storage, validator, height)? == active
         || (height > 0 && state_at(storage, validator, height - 1)? == active))
 }
 
@@ -76,14 +82,33 @@ pub fn set_state(
     time: u64,
     state: ValidatorState,
 ) -> StdResult<bool> {
-    if tombstoned_at_or_before(storage, validator, height)? {
-        return Ok(false);
-    }
     let existing = VALSET_HISTORY.may_load(storage, (validator, height))?;
+    let entering = state == ValidatorState::Active;
+    if tombstoned_at_or_before(storage, validator, height)? {
+        // Tombstoned is final, but an entry into the set at the tombstone's own height (its
+        // update overtaken by the tombstone's) still shows it active then.
+        return match existing {
+            Some(mut e) if entering && !e.active => {
+                e.active = true;
+                VALSET_HISTORY.save(storage, (validator, height), &e)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        };
+    }
     if existing.as_ref().is_some_and(|e| e.state == state) {
         return Ok(false);
     }
-    VALSET_HISTORY.save(storage, (validator, height), &HistoryEntry { state, time })?;
+    let active = entering || existing.is_some_and(|e| e.active);
+    VALSET_HISTORY.save(
+        storage,
+        (validator, height),
+        &HistoryEntry {
+            state,
+            time,
+            active,
+        },
+    )?;
     if state == ValidatorState::Tombstoned {
         let later: Vec<u64> = VALSET_HISTORY
             .prefix(validator)
@@ -181,5 +206,45 @@ mod tests {
         assert!(!set_state(&mut s, "v", 40, 400, Active).unwrap());
         assert_eq!(current(&s, "v").unwrap().unwrap().state, Tombstoned);
         assert_eq!(current(&s, "v").unwrap().unwrap().since_height, 20);
+    }
+
+    /// An entry into the set and a tombstone at the same height (fuzz seed 86): the validator
+    /// was active at that height whichever update arrives first.
+    #[test]
+    fn entry_and_tombstone_at_one_height_in_either_order() {
+        for tombstone_first in [false, true] {
+            let mut s = MockStorage::new();
+            set_state(&mut s, "w", 1, 10, Active).unwrap();
+            if tombstone_first {
+                assert!(set_state(&mut s, "v", 3, 30, Tombstoned).unwrap());
+                assert!(!was_active_at(&s, "v", 3).unwrap());
+                assert!(set_state(&mut s, "v", 3, 30, Active).unwrap());
+                assert!(!set_state(&mut s, "v", 3, 30, Active).unwrap());
+            } else {
+                set_state(&mut s, "v", 3, 30, Active).unwrap();
+                set_state(&mut s, "v", 3, 30, Tombstoned).unwrap();
+            }
+            assert!(was_active_at(&s, "v", 3).unwrap());
+            assert_eq!(current(&s, "v").unwrap().unwrap().state, Tombstoned);
+            // Only an entry at the tombstone's own height: an earlier one is history before it.
+            assert!(!set_state(&mut s, "v", 4, 40, Active).unwrap());
+        }
+    }
+
+    /// Entered, removed and tombstoned at one height (fuzz seed 506, all at genesis height 1):
+    /// the later states replace the entry's state, not the fact that it was active then.
+    #[test]
+    fn later_changes_at_one_height_keep_it_active_there() {
+        let mut s = MockStorage::new();
+        set_state(&mut s, "v", 1, 10, Active).unwrap();
+        set_state(&mut s, "v", 1, 10, Unbonded).unwrap();
+        assert_eq!(state_at(&s, "v", 1).unwrap(), Some(Unbonded));
+        assert!(was_active_at(&s, "v", 1).unwrap());
+        set_state(&mut s, "v", 1, 10, Tombstoned).unwrap();
+        assert!(was_active_at(&s, "v", 1).unwrap());
+        assert!(!was_active_at(&s, "v", 2).unwrap());
+        // A validator that never entered at a height was not active there.
+        set_state(&mut s, "u", 5, 50, Jailed).unwrap();
+        assert!(!was_active_at(&s, "u", 5).unwrap());
     }
 }
