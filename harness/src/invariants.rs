@@ -110,17 +110,13 @@ fn outstanding(chain: &Chain, contract: &Addr) -> Option<ext::OutstandingRespons
 /// One line naming the first entry of each non-empty list of `outstanding`.
 fn describe_outstanding(o: &ext::OutstandingResponse) -> String {
     let mut parts = vec![];
-    if let Some(d) = o.slash_debts.first() {
-        parts.push(format!(
-            "slash debt of {} on {} (txs {:?})",
-            d.amount, d.validator, d.txs
-        ));
-    }
-    if let Some(d) = o.unstake_debts.first() {
-        parts.push(format!(
-            "unstake debt of {} on {} (txs {:?})",
-            d.amount, d.validator, d.txs
-        ));
+    for (kind, debts) in [("slash", &o.slash_debts), ("unstake", &o.unstake_debts)] {
+        if let Some(d) = debts.first() {
+            parts.push(format!(
+                "{kind} debt of {} on {} (txs {:?})",
+                d.amount, d.validator, d.txs
+            ));
+        }
     }
     if let Some(c) = o.slash_credits.first() {
         parts.push(format!("slash credit of {} on {}", c.amount, c.validator));

@@ -3,68 +3,64 @@
 //! once nothing is in flight; the harness's `settled` check relies on that.
 
 use cosmwasm_std::{Order, StdResult, Storage};
-use cw_storage_plus::Map;
+use cw_storage_plus::{KeyDeserialize, Map, PrimaryKey};
 use mesh_apis::external_staking::{
     OutstandingResponse, UserAmount, ValidatorAmount, ValidatorDebt, WaitingSlash,
 };
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::state::{Debt, BURN_DEBT, PENDING_SLASHES, SLASH_CREDIT, SLASH_DEBT, UNSTAKE_DEBT};
 
 /// The first `limit` entries of each list.
 pub fn outstanding(storage: &dyn Storage, limit: usize) -> StdResult<OutstandingResponse> {
-    let debts = |map: &Map<&str, Debt>| -> StdResult<Vec<ValidatorDebt>> {
-        map.range(storage, None, None, Order::Ascending)
-            .take(limit)
-            .map(|item| {
-                let (validator, debt) = item?;
-                Ok(ValidatorDebt {
-                    validator,
-                    amount: debt.amount,
-                    txs: debt.txs,
-                })
-            })
-            .collect()
+    let debt = |validator: String, d: Debt| ValidatorDebt {
+        validator,
+        amount: d.amount,
+        txs: d.txs,
     };
-    let slash_credits = SLASH_CREDIT
-        .range(storage, None, None, Order::Ascending)
-        .take(limit)
-        .map(|item| {
-            let (validator, amount) = item?;
-            Ok(ValidatorAmount { validator, amount })
-        })
-        .collect::<StdResult<_>>()?;
-    let burn_debts = BURN_DEBT
-        .range(storage, None, None, Order::Ascending)
-        .take(limit)
-        .map(|item| {
-            let (user, amount) = item?;
-            Ok(UserAmount {
-                user: user.to_string(),
-                amount,
-            })
-        })
-        .collect::<StdResult<_>>()?;
     let mut waiting_slashes = vec![];
     for item in PENDING_SLASHES.range(storage, None, None, Order::Ascending) {
         let (validator, pending) = item?;
-        for p in pending {
-            if waiting_slashes.len() == limit {
-                break;
-            }
-            waiting_slashes.push(WaitingSlash {
-                validator: validator.clone(),
-                infraction_height: p.info.infraction_height,
-                amount: p.info.slash_amount,
-            });
+        waiting_slashes.extend(pending.into_iter().map(|p| WaitingSlash {
+            validator: validator.clone(),
+            infraction_height: p.info.infraction_height,
+            amount: p.info.slash_amount,
+        }));
+        if waiting_slashes.len() >= limit {
+            waiting_slashes.truncate(limit);
+            break;
         }
     }
     Ok(OutstandingResponse {
-        slash_debts: debts(&SLASH_DEBT)?,
-        unstake_debts: debts(&UNSTAKE_DEBT)?,
-        slash_credits,
-        burn_debts,
+        slash_debts: first(storage, &SLASH_DEBT, limit, debt)?,
+        unstake_debts: first(storage, &UNSTAKE_DEBT, limit, debt)?,
+        slash_credits: first(storage, &SLASH_CREDIT, limit, |validator, amount| {
+            ValidatorAmount { validator, amount }
+        })?,
+        burn_debts: first(storage, &BURN_DEBT, limit, |user, amount| UserAmount {
+            user: user.to_string(),
+            amount,
+        })?,
         waiting_slashes,
     })
+}
+
+/// The first `limit` entries of `map` in key order, each made into a `T`.
+fn first<'a, K, V, T>(
+    storage: &dyn Storage,
+    map: &Map<K, V>,
+    limit: usize,
+    entry: impl Fn(K::Output, V) -> T,
+) -> StdResult<Vec<T>>
+where
+    K: PrimaryKey<'a> + KeyDeserialize,
+    K::Output: 'static,
+    V: Serialize + DeserializeOwned,
+{
+    map.range(storage, None, None, Order::Ascending)
+        .take(limit)
+        .map(|item| item.map(|(k, v)| entry(k, v)))
+        .collect()
 }
 
 #[cfg(test)]
