@@ -44,14 +44,25 @@ pub fn burn_sent(storage: &mut dyn Storage, validator: &str, amount: Uint128) ->
     })
 }
 
-/// A consumer removal on `validator` found `shortfall` beyond the settled stakes. Returns the
-/// part burns account for: first what acked burns could not take (it was this removal's), then,
-/// up to the burns in flight not yet matched, a part set aside until their acks. The caller
-/// handles the rest as before (a debt of the packets in flight, or dropped).
+/// The kind of consumer removal a shortfall comes from: it decides how the part no burn
+/// explains is taken here in the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// A slash: cut from the stakes, and the vault lowers the collateral.
+    Slash,
+    /// An internal unstake (zero max cap): moved to an unbond released at once.
+    Unstake,
+}
+
+/// A consumer removal of `kind` on `validator` found `shortfall` beyond the settled stakes.
+/// Returns the part burns account for: first what acked burns could not take (it was this
+/// removal's), then, up to the burns in flight not yet matched, a part set aside until their
+/// acks. The caller handles the rest as before (a debt of the packets in flight, or dropped).
 pub fn cover_shortfall(
     storage: &mut dyn Storage,
     validator: &str,
     shortfall: Uint128,
+    kind: Removal,
 ) -> StdResult<Uint128> {
     if shortfall.is_zero() {
         return Ok(shortfall);
@@ -62,6 +73,9 @@ pub fn cover_shortfall(
         let left = shortfall - covered;
         let set_aside = left.min(line.in_flight.saturating_sub(line.crossed));
         line.crossed += set_aside;
+        if kind == Removal::Slash {
+            line.crossed_slash += set_aside;
+        }
         covered + set_aside
     })
 }
@@ -73,12 +87,17 @@ pub struct BurnAcked {
     pub covered: Uint128,
     /// Untaken part no removal has claimed yet: kept for the removal still on its way.
     pub unburned: Uint128,
-    /// Set-aside shortfall no burn in flight can cover any more: the consumer took it from its
-    /// requests, so it must be taken from this validator's stakes here too.
+    /// Set-aside shortfall of internal unstakes no burn in flight can cover any more: the
+    /// consumer took it from its requests, so it must be taken from this validator's stakes
+    /// here too.
     pub to_take: Uint128,
+    /// The same for the shortfall of slashes: the consumer slashed it, so it is slashed here.
+    pub to_slash: Uint128,
 }
 
-/// The burn of `amount` on `validator` was acked: the consumer took `burned` of it.
+/// The burn of `amount` on `validator` was acked: the consumer took `burned` of it. Its
+/// untaken part covers the slashes' set-aside shortfall first, then the internal unstakes';
+/// what the burns still in flight can no longer cover is to be taken in the other order.
 pub fn burn_acked(
     storage: &mut dyn Storage,
     validator: &str,
@@ -90,14 +109,19 @@ pub fn burn_acked(
         let untaken = amount.saturating_sub(burned);
         let covered = untaken.min(line.crossed);
         line.crossed -= covered;
-        let to_take = line.crossed.saturating_sub(line.in_flight);
-        line.crossed -= to_take;
+        line.crossed_slash -= covered.min(line.crossed_slash);
+        let beyond = line.crossed.saturating_sub(line.in_flight);
+        let to_take = beyond.min(line.crossed - line.crossed_slash);
+        let to_slash = beyond - to_take;
+        line.crossed -= beyond;
+        line.crossed_slash -= to_slash;
         let unburned = untaken - covered;
         line.unburned += unburned;
         BurnAcked {
             covered,
             unburned,
             to_take,
+            to_slash,
         }
     })
 }
@@ -150,7 +174,10 @@ mod tests {
     fn an_untaken_burn_covers_the_crossed_shortfall() {
         let mut s = MockStorage::new();
         burn_sent(&mut s, V, u(100)).unwrap();
-        assert_eq!(cover_shortfall(&mut s, V, u(100)).unwrap(), u(100));
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(100), Removal::Unstake).unwrap(),
+            u(100)
+        );
         let out = burn_acked(&mut s, V, u(100), u(0)).unwrap();
         assert_eq!(
             out,
@@ -167,7 +194,10 @@ mod tests {
     fn a_taken_burn_leaves_the_shortfall_to_take() {
         let mut s = MockStorage::new();
         burn_sent(&mut s, V, u(100)).unwrap();
-        assert_eq!(cover_shortfall(&mut s, V, u(60)).unwrap(), u(60));
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(60), Removal::Unstake).unwrap(),
+            u(60)
+        );
         let out = burn_acked(&mut s, V, u(100), u(100)).unwrap();
         assert_eq!(out.to_take, u(60));
         assert_eq!(out.covered + out.unburned, u(0));
@@ -179,11 +209,20 @@ mod tests {
     #[test]
     fn set_aside_is_bounded_by_the_burns_in_flight() {
         let mut s = MockStorage::new();
-        assert_eq!(cover_shortfall(&mut s, V, u(10)).unwrap(), u(0));
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(10), Removal::Unstake).unwrap(),
+            u(0)
+        );
         burn_sent(&mut s, V, u(30)).unwrap();
         burn_sent(&mut s, V, u(20)).unwrap();
-        assert_eq!(cover_shortfall(&mut s, V, u(40)).unwrap(), u(40));
-        assert_eq!(cover_shortfall(&mut s, V, u(40)).unwrap(), u(10));
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(40), Removal::Unstake).unwrap(),
+            u(40)
+        );
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(40), Removal::Unstake).unwrap(),
+            u(10)
+        );
         let first = burn_acked(&mut s, V, u(30), u(30)).unwrap();
         assert_eq!(first.to_take, u(30));
         let second = burn_acked(&mut s, V, u(20), u(5)).unwrap();
@@ -199,8 +238,54 @@ mod tests {
         burn_sent(&mut s, V, u(100)).unwrap();
         let out = burn_acked(&mut s, V, u(100), u(30)).unwrap();
         assert_eq!(out.unburned, u(70));
-        assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(50));
-        assert_eq!(cover_shortfall(&mut s, V, u(50)).unwrap(), u(20));
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(50), Removal::Unstake).unwrap(),
+            u(50)
+        );
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(50), Removal::Unstake).unwrap(),
+            u(20)
+        );
+        assert!(BURN_LEDGER.is_empty(&s));
+    }
+
+    /// A slash's set-aside shortfall that the burn took in full on the consumer (it slashed
+    /// tokens not settled here) is still a slash: to be slashed here, not moved to an unbond.
+    #[test]
+    fn a_crossed_slash_the_burn_does_not_explain_is_to_slash() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, V, u(100)).unwrap();
+        assert_eq!(
+            cover_shortfall(&mut s, V, u(30), Removal::Slash).unwrap(),
+            u(30)
+        );
+        let out = burn_acked(&mut s, V, u(100), u(100)).unwrap();
+        assert_eq!((out.to_slash, out.to_take), (u(30), u(0)));
+        assert!(BURN_LEDGER.is_empty(&s));
+    }
+
+    /// With a slash and an internal unstake both set aside, the untaken part covers the slash's
+    /// first; what is left to take is the unstake's first, the rest the slash's.
+    #[test]
+    fn untaken_covers_slashes_first_and_takes_unstakes_first() {
+        let mut s = MockStorage::new();
+        burn_sent(&mut s, V, u(100)).unwrap();
+        cover_shortfall(&mut s, V, u(20), Removal::Slash).unwrap();
+        cover_shortfall(&mut s, V, u(30), Removal::Unstake).unwrap();
+        let out = burn_acked(&mut s, V, u(100), u(90)).unwrap();
+        assert_eq!(out.covered, u(10));
+        assert_eq!((out.to_take, out.to_slash), (u(30), u(10)));
+        assert!(BURN_LEDGER.is_empty(&s));
+
+        // A second burn still in flight keeps what it may yet cover, the slash's part last.
+        burn_sent(&mut s, V, u(10)).unwrap();
+        burn_sent(&mut s, V, u(20)).unwrap();
+        cover_shortfall(&mut s, V, u(10), Removal::Slash).unwrap();
+        cover_shortfall(&mut s, V, u(15), Removal::Unstake).unwrap();
+        let out = burn_acked(&mut s, V, u(10), u(10)).unwrap();
+        assert_eq!((out.to_take, out.to_slash), (u(5), u(0)));
+        let out = burn_acked(&mut s, V, u(20), u(20)).unwrap();
+        assert_eq!((out.to_take, out.to_slash), (u(10), u(10)));
         assert!(BURN_LEDGER.is_empty(&s));
     }
 
@@ -209,7 +294,7 @@ mod tests {
     fn the_ledger_lists_each_validator_once() {
         let mut s = MockStorage::new();
         burn_sent(&mut s, "b", u(10)).unwrap();
-        cover_shortfall(&mut s, "b", u(4)).unwrap();
+        cover_shortfall(&mut s, "b", u(4), Removal::Unstake).unwrap();
         burn_sent(&mut s, "a", u(5)).unwrap();
         burn_acked(&mut s, "a", u(5), u(2)).unwrap();
         let all = ledger(&s, None, 10).unwrap();

@@ -21,12 +21,13 @@ use mesh_apis::ibc::{
 use mesh_apis::vault::ExecuteMsg as VaultExecuteMsg;
 use mesh_apis::Tx;
 
+use crate::burns::Removal;
 use crate::contract::{checked_amount, vault_msg};
 use crate::error::ContractError;
 use crate::rewards::Distribution;
 use crate::slashing::{
-    debt_payment, internal_unstake, pay_debt, settle_debt, slash_stakers, take_from_validator,
-    valid_ratio, InternalUnstakeOutcome,
+    debt_payment, internal_unstake, pay_debt, settle_debt, slash_from_validator, slash_stakers,
+    take_from_validator, valid_ratio, InternalUnstakeOutcome,
 };
 use crate::state::{
     load_distribution, load_stake, update_stake, Config, PendingSlash, Stake, AUTH_ENDPOINT,
@@ -217,9 +218,9 @@ fn pay_debts_from_settled(
     now: Timestamp,
 ) -> StdResult<Uint128> {
     let low = load_stake(storage, user, validator)?.stake.low;
-    let slashed = pay_debt(&SLASH_DEBT, storage, validator, tx_id, up_to.min(low))?;
+    let slashed = pay_debt(Removal::Slash, storage, validator, tx_id, up_to.min(low))?;
     let left = up_to.min(low) - slashed;
-    let unstaked = pay_debt(&UNSTAKE_DEBT, storage, validator, tx_id, left)?;
+    let unstaked = pay_debt(Removal::Unstake, storage, validator, tx_id, left)?;
     if !slashed.is_zero() || !unstaked.is_zero() {
         update_stake(storage, user, validator, |stake, dist| {
             stake.stake.sub_settled(slashed);
@@ -256,6 +257,19 @@ fn burn_resolved(
         resp = resp
             .add_attribute("crossed_taken", acked.to_take)
             .add_attributes(unstake_attributes(&out));
+    }
+    if !acked.to_slash.is_zero() {
+        let out = slash_from_validator(storage, validator, acked.to_slash)?;
+        resp = resp.add_attribute("crossed_slashed", acked.to_slash);
+        for (key, value) in [("slash_owed", out.owed), ("slash_dropped", out.dropped)] {
+            if !value.is_zero() {
+                resp = resp.add_attribute(key, format!("{validator}:{value}"));
+            }
+        }
+        if !out.slashes.is_empty() {
+            let cfg = CONFIG.load(storage)?;
+            resp = resp.add_message(cross_slash_msg(&cfg, validator, out.slashes)?);
+        }
     }
     Ok(resp)
 }
@@ -836,8 +850,8 @@ fn on_outcome(
                 burn_msg(store, env, &cfg, &validator, burned).ok()
             };
             let slash_paid = if success {
-                let owed = pay_debt(&SLASH_DEBT, store, &validator, tx_id, slashed)?;
-                pay_debt(&UNSTAKE_DEBT, store, &validator, tx_id, Uint128::zero())?;
+                let owed = pay_debt(Removal::Slash, store, &validator, tx_id, slashed)?;
+                pay_debt(Removal::Unstake, store, &validator, tx_id, Uint128::zero())?;
                 if slashed > owed {
                     let credit = SLASH_CREDIT
                         .may_load(store, &validator)?

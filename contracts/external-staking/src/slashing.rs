@@ -10,6 +10,8 @@ use mesh_apis::vault::SlashInfo;
 
 use mesh_apis::Tx;
 
+use crate::burns::{cover_shortfall, Removal};
+
 use crate::state::{
     load_stake, update_stake, user_adding, Debt, Stake, BURN_DEBT, PENDING_TXS, SLASH_DEBT,
     STAKERS, STAKES, UNSTAKE_DEBT,
@@ -52,19 +54,12 @@ pub fn slash_stakers(
     slash_height: u64,
 ) -> StdResult<SlashOutcome> {
     let validator = info.validator.as_str();
-    let users: Vec<Addr> = STAKERS
-        .prefix(validator)
-        .keys(storage, None, None, Order::Ascending)
-        .collect::<StdResult<_>>()?;
-    let mut settled = vec![];
-    for user in &users {
-        let low = load_stake(storage, user, validator)?.stake.low;
-        settled.push((user.to_string(), low));
-    }
+    let settled = settled_stakes(storage, validator)?;
     let cuts = split_proportionally(&settled, info.slash_amount);
     let cut_total = cuts.iter().fold(Uint128::zero(), |a, c| a + *c);
     let mut outcome = SlashOutcome::default();
-    for (user, stake_cut) in users.into_iter().zip(cuts) {
+    for ((user, _), stake_cut) in settled.into_iter().zip(cuts) {
+        let user = Addr::unchecked(user);
         let cut = update_stake(storage, &user, validator, |stake, dist| {
             stake.stake.sub_settled(stake_cut);
             dist.sub_weight(stake, stake_cut);
@@ -88,15 +83,73 @@ pub fn slash_stakers(
         }
     }
     let mut beyond = info.slash_amount.saturating_sub(cut_total);
-    outcome.crossed = crate::burns::cover_shortfall(storage, validator, beyond)?;
+    outcome.crossed = cover_shortfall(storage, validator, beyond, Removal::Slash)?;
     beyond -= outcome.crossed;
-    if !beyond.is_zero() {
-        if add_debt(&SLASH_DEBT, storage, validator, beyond)? {
-            outcome.owed = beyond;
-        } else {
-            outcome.dropped = beyond;
-        }
+    owe_slash(storage, validator, beyond, &mut outcome)?;
+    Ok(outcome)
+}
+
+/// Every staker of `validator` (the address as stored) with its settled stake (`low`), in
+/// address order.
+fn settled_stakes(storage: &dyn Storage, validator: &str) -> StdResult<Vec<(String, Uint128)>> {
+    stakers(storage, validator)?
+        .into_iter()
+        .map(|user| {
+            let low = load_stake(storage, &user, validator)?.stake.low;
+            Ok((user.into_string(), low))
+        })
+        .collect()
+}
+
+/// Record `beyond` as the slash debt of the packets in flight on `validator` (`owed`), or
+/// dropped without any.
+fn owe_slash(
+    storage: &mut dyn Storage,
+    validator: &str,
+    beyond: Uint128,
+    outcome: &mut SlashOutcome,
+) -> StdResult<()> {
+    if beyond.is_zero() {
+        return Ok(());
     }
+    if add_debt(&SLASH_DEBT, storage, validator, beyond)? {
+        outcome.owed = beyond;
+    } else {
+        outcome.dropped = beyond;
+    }
+    Ok(())
+}
+
+/// Take `amount` from `validator`'s stakes as a slash the consumer already applied: the part
+/// of a slash's shortfall that the burns it crossed turned out not to explain (the consumer
+/// took them in full, so it slashed tokens this contract did not count as settled: see
+/// [`crate::burns`]). Cut from the settled stakes in proportion, the rest owed by the packets in
+/// flight ([`SLASH_DEBT`]) or dropped; pending unbonds were cut when the slash arrived.
+pub fn slash_from_validator(
+    storage: &mut dyn Storage,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<SlashOutcome> {
+    let settled = settled_stakes(storage, validator)?;
+    let cuts = split_proportionally(&settled, amount);
+    let mut outcome = SlashOutcome::default();
+    let mut left = amount;
+    for ((user, _), cut) in settled.into_iter().zip(cuts) {
+        if cut.is_zero() {
+            continue;
+        }
+        let user = Addr::unchecked(user);
+        update_stake(storage, &user, validator, |stake, dist| {
+            stake.stake.sub_settled(cut);
+            dist.sub_weight(stake, cut);
+        })?;
+        left -= cut;
+        outcome.slashes.push(SlashInfo {
+            user: user.into_string(),
+            slash: cut,
+        });
+    }
+    owe_slash(storage, validator, left, &mut outcome)?;
     Ok(outcome)
 }
 
@@ -146,12 +199,16 @@ pub fn add_debt(
 /// what is left unpaid then is matched with the burns in flight ([`crate::burns`]): a burn the
 /// consumer found nothing for explains it.
 pub fn pay_debt(
-    debts: &Map<&str, Debt>,
+    kind: Removal,
     storage: &mut dyn Storage,
     validator: &str,
     tx_id: u64,
     available: Uint128,
 ) -> StdResult<Uint128> {
+    let debts = match kind {
+        Removal::Slash => &SLASH_DEBT,
+        Removal::Unstake => &UNSTAKE_DEBT,
+    };
     let Some(mut debt) = debts.may_load(storage, validator)? else {
         return Ok(Uint128::zero());
     };
@@ -163,7 +220,7 @@ pub fn pay_debt(
     debt.amount -= paid;
     if debt.amount.is_zero() || debt.txs.is_empty() {
         debts.remove(storage, validator);
-        crate::burns::cover_shortfall(storage, validator, debt.amount)?;
+        cover_shortfall(storage, validator, debt.amount, kind)?;
     } else {
         debts.save(storage, validator, &debt)?;
     }
@@ -187,10 +244,13 @@ pub struct InternalUnstakeOutcome {
 /// A zero max cap made the consumer drop `amount` of `validator`'s requests, booked under
 /// `named`. The consumer's per-delegator figures are only an attribution (a burn names no
 /// delegator, so it is spread over everyone there), while its per-validator total is exact: so
-/// `amount` is taken from the validator's settled stakes, `named`'s first, then the others' in
-/// address order, each moved to an unbond released at `now`; what the settled stakes cannot
-/// cover is first matched with the burns in flight ([`crate::burns`]), and the rest is owed by
-/// the stake and unstake packets in flight on the validator ([`UNSTAKE_DEBT`]).
+/// `amount` is taken from `named`'s settled stake first, each part moved to an unbond released
+/// at `now`. What that cannot cover is matched with the burns ([`crate::burns`]) before anyone
+/// else's stake is touched: a burn here may have cut `named`'s stake before the consumer dropped
+/// it (fuzz seed 110395: taking the others' first left the burn's untaken part waiting for a
+/// removal that had come). The rest is taken from the others' settled stakes in address order,
+/// and what is still left is owed by the stake and unstake packets in flight on the validator
+/// ([`UNSTAKE_DEBT`]).
 pub fn internal_unstake(
     storage: &mut dyn Storage,
     now: Timestamp,
@@ -199,9 +259,20 @@ pub fn internal_unstake(
     amount: Uint128,
 ) -> StdResult<InternalUnstakeOutcome> {
     let mut out = InternalUnstakeOutcome::default();
-    let left = unbond_from_validator(storage, now, validator, Some(named), amount, &mut out)?;
-    out.crossed = crate::burns::cover_shortfall(storage, validator, left)?;
-    owe_unstake(storage, validator, left - out.crossed, &mut out)?;
+    let left = unbond_from(storage, now, validator, [named.clone()], amount, &mut out)?;
+    out.crossed = cover_shortfall(storage, validator, left, Removal::Unstake)?;
+    let others = stakers(storage, validator)?
+        .into_iter()
+        .filter(|user| user != named);
+    let left = unbond_from(
+        storage,
+        now,
+        validator,
+        others,
+        left - out.crossed,
+        &mut out,
+    )?;
+    owe_unstake(storage, validator, left, &mut out)?;
     Ok(out)
 }
 
@@ -215,33 +286,32 @@ pub fn take_from_validator(
     amount: Uint128,
 ) -> StdResult<InternalUnstakeOutcome> {
     let mut out = InternalUnstakeOutcome::default();
-    let left = unbond_from_validator(storage, now, validator, None, amount, &mut out)?;
+    let everyone = stakers(storage, validator)?;
+    let left = unbond_from(storage, now, validator, everyone, amount, &mut out)?;
     owe_unstake(storage, validator, left, &mut out)?;
     Ok(out)
 }
 
-/// Move up to `amount` of `validator`'s settled stakes to unbonds released at `now`, `first`'s
-/// first, then the others' in address order (recorded in `out.moved`). Returns what is left.
-fn unbond_from_validator(
+/// Every staker of `validator`, in address order.
+fn stakers(storage: &dyn Storage, validator: &str) -> StdResult<Vec<Addr>> {
+    STAKERS
+        .prefix(validator)
+        .keys(storage, None, None, Order::Ascending)
+        .collect()
+}
+
+/// Move up to `amount` of `users`' settled stakes on `validator` to unbonds released at `now`,
+/// in the order given (recorded in `out.moved`). Returns what is left.
+fn unbond_from(
     storage: &mut dyn Storage,
     now: Timestamp,
     validator: &str,
-    first: Option<&Addr>,
+    users: impl IntoIterator<Item = Addr>,
     amount: Uint128,
     out: &mut InternalUnstakeOutcome,
 ) -> StdResult<Uint128> {
-    let mut order: Vec<Addr> = first.into_iter().cloned().collect();
-    for user in STAKERS
-        .prefix(validator)
-        .keys(storage, None, None, Order::Ascending)
-    {
-        let user = user?;
-        if Some(&user) != first {
-            order.push(user);
-        }
-    }
     let mut left = amount;
-    for user in order {
+    for user in users {
         if left.is_zero() {
             break;
         }

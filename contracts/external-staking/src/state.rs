@@ -215,6 +215,10 @@ pub struct BurnLine {
     /// found them gone on the consumer (nothing more to take), or found someone else's requests
     /// there (that much must still be taken here): the burns' acks tell which.
     pub crossed: Uint128,
+    /// The part of `crossed` that slashes found (the rest, internal unstakes): what no burn
+    /// explains of it is still a slash, taken here as one (fuzz seed 102370).
+    #[serde(default)]
+    pub crossed_slash: Uint128,
     /// What acked burns could not take on the consumer and no crossed removal has matched yet:
     /// the removal that emptied those requests is still on its way here, and its shortfall is
     /// covered by this.

@@ -2,7 +2,7 @@
 //! unbonds; one burn packet per validator cut.
 
 use cosmwasm_std::{coin, Addr};
-use mesh_apis::external_staking::ExecuteMsg;
+use mesh_apis::external_staking::{ExecuteMsg, OutstandingResponse, QueryMsg};
 use mesh_apis::ibc::{BurnAck, ConsumerPacket, ProviderPacket};
 use mesh_apis::ValueRange;
 
@@ -306,14 +306,20 @@ fn a_burn_that_took_others_requests_is_taken_here_too() {
     s.staked(&alice, "val1", 100, 1);
     burn(&mut s, &alice, 10, Some("val1"));
     s.staked(&bob, "val1", 50, 2);
-    // Alice's 90 and then, as the consumer's total is exact per validator, 10 of bob's.
+    // Alice's 90; her 10 short wait for the burn's ack before anyone else's stake is touched.
     let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(attrs(&resp.attributes, "unbonded"), [format!("{alice}:90")]);
     assert_eq!(
-        attrs(&resp.attributes, "unbonded"),
-        [format!("{alice}:90"), format!("{bob}:10")]
+        attr(&resp.attributes, "unstake_crossed_burn").unwrap(),
+        "10"
     );
-    assert_eq!(attr(&resp.attributes, "unstake_crossed_burn"), None);
-    s.ack(&burn_packet("val1", 10), burn_ack(None));
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+    // The ack says all 10 were taken: as the consumer's total is exact per validator, 10 of bob's.
+    let acked = s.ack(&burn_packet("val1", 10), burn_ack(None));
+    assert_eq!(
+        attr(&acked.attributes, "unbonded").unwrap(),
+        format!("{bob}:10")
+    );
     assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(40)));
 
     // With bob's stake still in flight when the unstake arrives, the 10 wait for the ack.
@@ -357,6 +363,77 @@ fn an_ack_before_the_crossed_unstake_covers_it_on_arrival() {
     assert_eq!(attr(&resp.attributes, "unstake_owed"), None);
     s.ack_ok(&stake);
     assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+}
+
+/// The ack overtook the internal unstake, and bob's new stake settled in between (fuzz seed
+/// 110395): alice's shortfall is the burn's untaken part, matched before anyone else's stake is
+/// touched. Taking bob's 10 first had left the untaken 10 waiting for a removal that had come.
+#[test]
+fn an_early_ack_covers_the_named_shortfall_before_others_are_touched() {
+    let mut s = Suite::connected();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    s.staked(&bob, "val1", 50, 2);
+    s.ack(&burn_packet("val1", 10), burn_ack(Some(0)));
+    let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(attrs(&resp.attributes, "unbonded"), [format!("{alice}:90")]);
+    assert_eq!(
+        attr(&resp.attributes, "unstake_crossed_burn").unwrap(),
+        "10"
+    );
+    assert_eq!(s.range(&bob, "val1"), ValueRange::new_val(u(50)));
+    assert!(ledger(&s).is_empty());
+}
+
+/// A slash crossing a burn with an unstake in flight (fuzz seed 102370): alice holds 100 on
+/// val1, a burn takes 10 and an unstake of 80 is on its way, so 10 are settled. The consumer
+/// slashed 20 before either reached it: the provider cuts the 10 settled and sets 10 aside
+/// against the burn. The consumer's burn took its 10 in full (the unstaking tokens were still
+/// requested there), so those 10 are still a slash, owed by the unstake; the consumer could
+/// unbond only 70 of it, and its 10 short pay that debt. No credit is left to excuse a later
+/// slash.
+#[test]
+fn a_crossed_slash_the_burn_took_in_full_is_owed_by_the_unstake_in_flight() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    let unstake = sent_packet(&s.unstake(&alice, "val1", 80).unwrap());
+    let slash = Valset::at(135)
+        .jail(&["val1"])
+        .slash("val1", 130, 20, "0.2")
+        .packet();
+    let resp = s.recv(&slash).unwrap();
+    assert_eq!(
+        attr(&resp.attributes, "slash_crossed_burn").unwrap(),
+        "val1:10"
+    );
+    let acked = s.ack(&burn_packet("val1", 10), burn_ack(None));
+    assert_eq!(attr(&acked.attributes, "crossed_slashed").unwrap(), "10");
+    assert_eq!(attr(&acked.attributes, "slash_owed").unwrap(), "val1:10");
+    let ack = mesh_apis::ibc::UnstakeAck {
+        unbonded: Some(u(70)),
+        height: Some(140),
+    };
+    let resp = s.ack(
+        &unstake,
+        cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
+    );
+    assert_eq!(attr(&resp.attributes, "slash_paid").unwrap(), "val1:10");
+    assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "70");
+    let out: OutstandingResponse = s.query(QueryMsg::Outstanding { limit: None });
+    assert!(out.is_empty(), "{out:?}");
+    assert!(ledger(&s).is_empty());
+}
+
+/// The burn ledger's lines.
+fn ledger(s: &Suite) -> Vec<mesh_apis::external_staking::BurnLedgerEntry> {
+    let resp: mesh_apis::external_staking::BurnLedgerResponse = s.query(QueryMsg::BurnLedger {
+        start_after: None,
+        limit: None,
+    });
+    resp.entries
 }
 
 fn internal_unstake(user: &Addr, validator: &str, amount: u128) -> ConsumerPacket {
