@@ -80,6 +80,21 @@ pub fn cover_shortfall(
     })
 }
 
+/// Take up to `up_to` of `validator`'s untaken part (what acked burns could not take on the
+/// consumer, already cut here): a removal arriving now names those tokens too, since the
+/// consumer had dropped them before the burn came. Returns the part taken.
+pub fn take_unburned(
+    storage: &mut dyn Storage,
+    validator: &str,
+    up_to: Uint128,
+) -> StdResult<Uint128> {
+    update(storage, validator, |line| {
+        let taken = line.unburned.min(up_to);
+        line.unburned -= taken;
+        taken
+    })
+}
+
 /// What a burn's ack settled.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BurnAcked {

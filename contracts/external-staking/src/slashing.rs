@@ -10,7 +10,7 @@ use mesh_apis::vault::SlashInfo;
 
 use mesh_apis::Tx;
 
-use crate::burns::{cover_shortfall, Removal};
+use crate::burns::{cover_shortfall, take_unburned, Removal};
 
 use crate::state::{
     load_stake, update_stake, user_adding, Debt, Stake, BURN_DEBT, PENDING_TXS, SLASH_DEBT,
@@ -243,14 +243,15 @@ pub struct InternalUnstakeOutcome {
 
 /// A zero max cap made the consumer drop `amount` of `validator`'s requests, booked under
 /// `named`. The consumer's per-delegator figures are only an attribution (a burn names no
-/// delegator, so it is spread over everyone there), while its per-validator total is exact: so
-/// `amount` is taken from `named`'s settled stake first, each part moved to an unbond released
-/// at `now`. What that cannot cover is matched with the burns ([`crate::burns`]) before anyone
-/// else's stake is touched: a burn here may have cut `named`'s stake before the consumer dropped
-/// it (fuzz seed 110395: taking the others' first left the burn's untaken part waiting for a
-/// removal that had come). The rest is taken from the others' settled stakes in address order,
-/// and what is still left is owed by the stake and unstake packets in flight on the validator
-/// ([`UNSTAKE_DEBT`]).
+/// delegator, so it is spread over everyone there), while its per-validator total is exact.
+/// What acked burns could not take there ([`crate::burns`]) was cut here already and dropped
+/// there before the burn came, so it is part of `amount` and is matched first (a stake
+/// committed since may hide the shortfall it would leave: fuzz seed 110395). The rest is taken
+/// from `named`'s settled stake, each part moved to an unbond released at `now`; what that
+/// cannot cover is matched with the burns in flight before anyone else's stake is touched (a
+/// burn may have cut `named`'s stake before the consumer dropped it), then taken from the
+/// others' settled stakes in address order, and what is still left is owed by the stake and
+/// unstake packets in flight on the validator ([`UNSTAKE_DEBT`]).
 pub fn internal_unstake(
     storage: &mut dyn Storage,
     now: Timestamp,
@@ -259,19 +260,15 @@ pub fn internal_unstake(
     amount: Uint128,
 ) -> StdResult<InternalUnstakeOutcome> {
     let mut out = InternalUnstakeOutcome::default();
-    let left = unbond_from(storage, now, validator, [named.clone()], amount, &mut out)?;
-    out.crossed = cover_shortfall(storage, validator, left, Removal::Unstake)?;
+    let unburned = take_unburned(storage, validator, amount)?;
+    let own = amount - unburned;
+    let left = unbond_from(storage, now, validator, [named.clone()], own, &mut out)?;
+    let crossed = cover_shortfall(storage, validator, left, Removal::Unstake)?;
+    out.crossed = unburned + crossed;
     let others = stakers(storage, validator)?
         .into_iter()
         .filter(|user| user != named);
-    let left = unbond_from(
-        storage,
-        now,
-        validator,
-        others,
-        left - out.crossed,
-        &mut out,
-    )?;
+    let left = unbond_from(storage, now, validator, others, left - crossed, &mut out)?;
     owe_unstake(storage, validator, left, &mut out)?;
     Ok(out)
 }

@@ -386,6 +386,28 @@ fn an_early_ack_covers_the_named_shortfall_before_others_are_touched() {
     assert!(ledger(&s).is_empty());
 }
 
+/// The burn found alice's requests gone (an internal unstake there came first) and its ack
+/// is back, but her new stake of 30 settled before the unstake's packet arrived, so her stake
+/// here covers the 100 it names (fuzz seed 110395, a second shape): the untaken 10 are matched
+/// first, and her 30 stay, as on the consumer.
+#[test]
+fn an_untaken_part_a_new_stake_hides_is_matched_first() {
+    let mut s = Suite::connected();
+    let alice = s.alice.clone();
+    s.staked(&alice, "val1", 100, 1);
+    burn(&mut s, &alice, 10, Some("val1"));
+    s.ack(&burn_packet("val1", 10), burn_ack(Some(0)));
+    s.staked(&alice, "val1", 30, 2);
+    let resp = s.recv(&internal_unstake(&alice, "val1", 100)).unwrap();
+    assert_eq!(attrs(&resp.attributes, "unbonded"), [format!("{alice}:90")]);
+    assert_eq!(
+        attr(&resp.attributes, "unstake_crossed_burn").unwrap(),
+        "10"
+    );
+    assert_eq!(s.range(&alice, "val1"), ValueRange::new_val(u(30)));
+    assert!(ledger(&s).is_empty());
+}
+
 /// A slash crossing a burn with an unstake in flight (fuzz seed 102370): alice holds 100 on
 /// val1, a burn takes 10 and an unstake of 80 is on its way, so 10 are settled. The consumer
 /// slashed 20 before either reached it: the provider cuts the 10 settled and sets 10 aside
