@@ -85,7 +85,7 @@ pub fn slash_stakers(
     let mut beyond = info.slash_amount.saturating_sub(cut_total);
     outcome.crossed = cover_shortfall(storage, validator, beyond, Removal::Slash)?;
     beyond -= outcome.crossed;
-    owe_slash(storage, validator, beyond, &mut outcome)?;
+    (outcome.owed, outcome.dropped) = owe(Removal::Slash, storage, validator, beyond)?;
     Ok(outcome)
 }
 
@@ -99,25 +99,6 @@ fn settled_stakes(storage: &dyn Storage, validator: &str) -> StdResult<Vec<(Stri
             Ok((user.into_string(), low))
         })
         .collect()
-}
-
-/// Record `beyond` as the slash debt of the packets in flight on `validator` (`owed`), or
-/// dropped without any.
-fn owe_slash(
-    storage: &mut dyn Storage,
-    validator: &str,
-    beyond: Uint128,
-    outcome: &mut SlashOutcome,
-) -> StdResult<()> {
-    if beyond.is_zero() {
-        return Ok(());
-    }
-    if add_debt(&SLASH_DEBT, storage, validator, beyond)? {
-        outcome.owed = beyond;
-    } else {
-        outcome.dropped = beyond;
-    }
-    Ok(())
 }
 
 /// Take `amount` from `validator`'s stakes as a slash the consumer already applied: the part
@@ -149,13 +130,40 @@ pub fn slash_from_validator(
             slash: cut,
         });
     }
-    owe_slash(storage, validator, left, &mut outcome)?;
+    (outcome.owed, outcome.dropped) = owe(Removal::Slash, storage, validator, left)?;
     Ok(outcome)
+}
+
+/// The debts of removals of `kind` ([`SLASH_DEBT`] or [`UNSTAKE_DEBT`]).
+fn debts_of(kind: Removal) -> Map<&'static str, Debt> {
+    match kind {
+        Removal::Slash => SLASH_DEBT,
+        Removal::Unstake => UNSTAKE_DEBT,
+    }
+}
+
+/// Record `amount` beyond the settled stakes of `validator` as the `kind` debt of the stake and
+/// unstake txs in flight on it. Returns `(owed, dropped)`: all of it owed, or all of it dropped
+/// when none is in flight.
+fn owe(
+    kind: Removal,
+    storage: &mut dyn Storage,
+    validator: &str,
+    amount: Uint128,
+) -> StdResult<(Uint128, Uint128)> {
+    if amount.is_zero() {
+        return Ok((amount, amount));
+    }
+    if add_debt(&debts_of(kind), storage, validator, amount)? {
+        Ok((amount, Uint128::zero()))
+    } else {
+        Ok((Uint128::zero(), amount))
+    }
 }
 
 /// Record `amount` in `debts` as owed by the stake and unstake txs in flight on `validator`;
 /// false (nothing recorded) when there are none.
-pub fn add_debt(
+fn add_debt(
     debts: &Map<&str, Debt>,
     storage: &mut dyn Storage,
     validator: &str,
@@ -205,10 +213,7 @@ pub fn pay_debt(
     tx_id: u64,
     available: Uint128,
 ) -> StdResult<Uint128> {
-    let debts = match kind {
-        Removal::Slash => &SLASH_DEBT,
-        Removal::Unstake => &UNSTAKE_DEBT,
-    };
+    let debts = debts_of(kind);
     let Some(mut debt) = debts.may_load(storage, validator)? else {
         return Ok(Uint128::zero());
     };
@@ -269,7 +274,7 @@ pub fn internal_unstake(
         .into_iter()
         .filter(|user| user != named);
     let left = unbond_from(storage, now, validator, others, left - crossed, &mut out)?;
-    owe_unstake(storage, validator, left, &mut out)?;
+    (out.owed, out.dropped) = owe(Removal::Unstake, storage, validator, left)?;
     Ok(out)
 }
 
@@ -285,7 +290,7 @@ pub fn take_from_validator(
     let mut out = InternalUnstakeOutcome::default();
     let everyone = stakers(storage, validator)?;
     let left = unbond_from(storage, now, validator, everyone, amount, &mut out)?;
-    owe_unstake(storage, validator, left, &mut out)?;
+    (out.owed, out.dropped) = owe(Removal::Unstake, storage, validator, left)?;
     Ok(out)
 }
 
@@ -324,24 +329,6 @@ fn unbond_from(
         }
     }
     Ok(left)
-}
-
-/// Record `left` as owed by the packets in flight on `validator`, or dropped without any.
-fn owe_unstake(
-    storage: &mut dyn Storage,
-    validator: &str,
-    left: Uint128,
-    out: &mut InternalUnstakeOutcome,
-) -> StdResult<()> {
-    if left.is_zero() {
-        return Ok(());
-    }
-    if add_debt(&UNSTAKE_DEBT, storage, validator, left)? {
-        out.owed = left;
-    } else {
-        out.dropped = left;
-    }
-    Ok(())
 }
 
 /// Split `amount` over `(key, capacity)` entries proportionally to capacity: floor shares, then

@@ -434,14 +434,7 @@ fn a_crossed_slash_the_burn_took_in_full_is_owed_by_the_unstake_in_flight() {
     let acked = s.ack(&burn_packet("val1", 10), burn_ack(None));
     assert_eq!(attr(&acked.attributes, "crossed_slashed").unwrap(), "10");
     assert_eq!(attr(&acked.attributes, "slash_owed").unwrap(), "val1:10");
-    let ack = mesh_apis::ibc::UnstakeAck {
-        unbonded: Some(u(70)),
-        height: Some(140),
-    };
-    let resp = s.ack(
-        &unstake,
-        cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
-    );
+    let resp = s.ack(&unstake, unstake_ack(Some(70), 140));
     assert_eq!(attr(&resp.attributes, "slash_paid").unwrap(), "val1:10");
     assert_eq!(attr(&resp.attributes, "unbonded").unwrap(), "70");
     let out: OutstandingResponse = s.query(QueryMsg::Outstanding { limit: None });

@@ -403,6 +403,16 @@ pub fn sent_packet(resp: &Response) -> ProviderPacket {
     all.remove(0).1
 }
 
+/// A successful unstake ack: the consumer unbonded `unbonded` (`None`: all of it) at consumer
+/// height `height`.
+pub fn unstake_ack(unbonded: Option<u128>, height: u64) -> StdAck {
+    let ack = mesh_apis::ibc::UnstakeAck {
+        unbonded: unbonded.map(u),
+        height: Some(height),
+    };
+    StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap())
+}
+
 /// The value of attribute `key` (first occurrence).
 pub fn attr(attrs: &[cosmwasm_std::Attribute], key: &str) -> Option<String> {
     attrs.iter().find(|a| a.key == key).map(|a| a.value.clone())

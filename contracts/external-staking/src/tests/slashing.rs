@@ -221,14 +221,7 @@ fn shortfall_before_the_slash_is_credited_against_it() {
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.staked(&alice, "val1", 100, 1);
     let p = sent_packet(&s.unstake(&alice, "val1", 100).unwrap());
-    let ack = mesh_apis::ibc::UnstakeAck {
-        unbonded: Some(u(90)),
-        height: Some(140),
-    };
-    let resp = s.ack(
-        &p,
-        cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
-    );
+    let resp = s.ack(&p, unstake_ack(Some(90), 140));
     assert_eq!(
         resp.messages[0].msg,
         s.to_vault(&VaultExecuteMsg::CrossSlash {
@@ -276,14 +269,7 @@ fn pending_unbonds_are_cut_only_when_applied_before_the_slash() {
     for (user, height, tx) in [(&alice, 120u64, 1u64), (&bob, 135, 2)] {
         s.staked(user, "val1", 100, tx);
         let p = sent_packet(&s.unstake(user, "val1", 100).unwrap());
-        let ack = mesh_apis::ibc::UnstakeAck {
-            unbonded: None,
-            height: Some(height),
-        };
-        s.ack(
-            &p,
-            cosmwasm_std::StdAck::success(cosmwasm_std::to_json_binary(&ack).unwrap()),
-        );
+        s.ack(&p, unstake_ack(None, height));
     }
     let resp = s
         .recv(
